@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <config.h>
+#include "util.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void __attribute__ ((noreturn))
+oom (void)
+{
+  static const char m[] = "hydra-runc: out of memory\n";
+  (void) !write (2, m, sizeof (m) - 1);
+  abort ();
+}
+
+void *
+xmalloc0 (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xrealloc (void *p, size_t size)
+{
+  void *n = realloc (p, size ? size : 1);
+  if (n == NULL)
+    oom ();
+  return n;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *r;
+  if (s == NULL)
+    return NULL;
+  r = strdup (s);
+  if (r == NULL)
+    oom ();
+  return r;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  char *r;
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (&r, fmt, ap) < 0)
+    oom ();
+  va_end (ap);
+  return r;
+}
+
+int
+hr_read_all (int fd, size_t max, char **out, size_t *len, hr_err *err)
+{
+  _cleanup_free_ char *buf = NULL;
+  size_t used = 0, cap = 0;
+
+  for (;;)
+    {
+      ssize_t r;
+      if (cap - used < 4096)
+        {
+          cap = cap ? cap * 2 : 8192;
+          buf = xrealloc (buf, cap + 1);
+        }
+      r = read (fd, buf + used, cap - used);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return hr_error_set (err, errno, "read");
+      if (r == 0)
+        break;
+      used += (size_t) r;
+      if (used > max)
+        return hr_error_set (err, EFBIG, "file larger than %zu bytes", max);
+    }
+  if (buf == NULL)
+    buf = xmalloc0 (1);
+  buf[used] = '\0';
+  if (len)
+    *len = used;
+  *out = TAKE_PTR (buf);
+  return 0;
+}
+
+int
+hr_read_file_at (int dirfd, const char *name, size_t max, char **out, size_t *len, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open `%s`", name);
+  if (hr_read_all (fd, max, out, len, err) < 0)
+    return hr_error_wrap (err, "read `%s`", name);
+  return 0;
+}
+
+int
+hr_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return -1;
+      p += w;
+      len -= (size_t) w;
+    }
+  return 0;
+}
+
+size_t
+strv_len (char *const *v)
+{
+  size_t n = 0;
+  while (v && v[n])
+    n++;
+  return n;
+}
+
+bool
+str_has_prefix (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+unsigned long long
+hr_proc_start_time (pid_t pid)
+{
+  char path[64], buf[1024];
+  _cleanup_close_ int fd = -1;
+  ssize_t n;
+  char *p;
+  int field;
+
+  snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof (buf) - 1);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  /* comm (field 2) may contain spaces and parentheses: skip to the last ')'. */
+  p = strrchr (buf, ')');
+  if (p == NULL)
+    return 0;
+  p++;
+  for (field = 3; field < 22 && p; field++)
+    p = strchr (p + 1, ' ');
+  if (p == NULL)
+    return 0;
+  return strtoull (p + 1, NULL, 10);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HYDRA_UTIL_H
+#define HYDRA_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "error.h"
+
+/* Allocation that cannot fail: a runtime that runs out of memory while
+   setting up a container cannot do anything useful, so abort (as crun does). */
+void *xmalloc0 (size_t size);
+void *xrealloc (void *p, size_t size);
+char *xstrdup (const char *s);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Read all of fd (at most max bytes; more is an EFBIG error).  The buffer is
+   NUL-terminated; *len excludes the NUL. */
+int hr_read_all (int fd, size_t max, char **out, size_t *len, hr_err *err);
+/* Open name relative to dirfd (O_RDONLY|O_CLOEXEC|O_NOFOLLOW) and read it. */
+int hr_read_file_at (int dirfd, const char *name, size_t max, char **out, size_t *len, hr_err *err);
+/* write() until done, retrying EINTR and short writes.  -1 with errno. */
+int hr_write_all (int fd, const void *buf, size_t len);
+
+size_t strv_len (char *const *v);
+bool str_has_prefix (const char *s, const char *prefix);
+
+/* Field 22 of /proc/<pid>/stat: process start time in clock ticks since
+   boot; with the pid it identifies a process across pid reuse.  0 when the
+   process does not exist. */
+unsigned long long hr_proc_start_time (pid_t pid);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The library API that src/cli calls.  Data flows one way:
+ * CLI -> lifecycle (this API) -> mechanisms -> kernel.
+ *
+ * Every function returns >= 0 on success, or -1 with *err set (the caller
+ * prints it; nothing here prints an error).
+ */
+#ifndef HYDRA_H
+#define HYDRA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "error.h"
+
+/* Global options, shared by every subcommand. */
+struct hr_context
+{
+  const char *root;     /* state root; NULL means the default (hr_default_root) */
+  bool systemd_cgroup;  /* --systemd-cgroup */
+  int rootless;         /* --rootless: 0 false, 1 true, -1 auto */
+  bool debug;           /* --debug: print the setup plan, trace steps */
+};
+
+/* /run/hydra-runc for root; $XDG_RUNTIME_DIR/hydra-runc otherwise.  The same
+   on every call, since Podman's cleanup passes no --root.  Caller frees. */
+char *hr_default_root (void);
+
+/* Options of create and run (runc's flags). */
+struct hr_create_opts
+{
+  const char *bundle;          /* --bundle, default "." */
+  const char *pid_file;        /* --pid-file */
+  const char *console_socket;  /* --console-socket */
+  int preserve_fds;            /* --preserve-fds N */
+  bool no_pivot;               /* --no-pivot */
+  bool no_new_keyring;         /* --no-new-keyring */
+  bool no_subreaper;           /* --no-subreaper (run only) */
+  bool detach;                 /* --detach (run only) */
+  bool keep;                   /* --keep (run only) */
+};
+
+/* Container ids must match ^[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*$, at most 1024. */
+int hr_validate_id (const char *id, hr_err *err);
+
+int hr_container_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, hr_err *err);
+int hr_container_start (struct hr_context *ctx, const char *id, hr_err *err);
+/* create + start; unless opts->detach, wait for the init and store its exit
+   status in *exit_code (128+N when killed by signal N). */
+int hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, int *exit_code,
+                      hr_err *err);
+int hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, hr_err *err);
+/* A stopped or created container is removed; a running one only with force
+   (SIGKILL, then wait).  force on an unknown id succeeds. */
+int hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err *err);
+
+/* What `state` and `list` report for a container (runc's shape). */
+struct hr_container_info
+{
+  char *id;
+  pid_t pid;           /* 0 when stopped */
+  char *status;        /* creating | created | running | stopped */
+  char *bundle;
+  char *rootfs;
+  char *created;       /* RFC 3339 */
+  char *owner;
+  char **annotation_keys;
+  char **annotation_values;
+  size_t annotations_len;
+};
+void hr_container_info_free (struct hr_container_info *info);
+
+int hr_container_state (struct hr_context *ctx, const char *id, struct hr_container_info *out, hr_err *err);
+/* All containers under the root, sorted by id. */
+int hr_container_list (struct hr_context *ctx, struct hr_container_info **out, size_t *n, hr_err *err);
+
+/* JSON documents.  Caller frees *json. */
+int hr_state_to_json (const struct hr_container_info *info, char **json, hr_err *err);
+int hr_list_to_json (const struct hr_container_info *infos, size_t n, char **json, hr_err *err);
+/* The default config.json that `spec` writes. */
+int hr_spec_json (bool rootless, char **json, hr_err *err);
+/* The `features` document: only what works today. */
+int hr_features_json (char **json, hr_err *err);
+
+/* "KILL", "SIGKILL", "9", "sigterm": runc accepts names with or without the
+   SIG prefix, any case, and numbers. */
+int hr_parse_signal (const char *s, int *signo, hr_err *err);
+
+/* Library versions for --version. */
+const char *hr_lib_versions (void);
+
+#endif
