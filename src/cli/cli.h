@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the subcommands share.  Each subcommand lives in its own file and
+ * exports one `struct cli_command`; main.c lists them in its dispatch table.
+ *
+ * A subcommand parses its options, calls the library, prints the result and
+ * returns the exit status.  It reports a failure only through cli_fail(),
+ * the single place where hydra-runc prints an error.
+ */
+#ifndef HYDRA_CLI_H
+#define HYDRA_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "cleanup.h"
+#include "lib/hydra.h"
+#include "opts.h"
+
+struct cli_command
+{
+  const char *name;
+  const char *summary;      /* one line, for the command list and NAME: */
+  const char *usage;        /* after "<prog> <name> ", e.g. "[command options] <container-id>" */
+  const char *description;  /* longer text for --help, or NULL */
+  /* argv[0] is the command name.  Returns the exit status. */
+  int (*run) (const struct cli_command *self, struct hr_context *ctx, int argc, char **argv);
+};
+
+/* argv[0] as given (runc puts it in some messages) and its basename (for
+   help and version output). */
+extern const char *cli_argv0;
+extern const char *cli_progname;
+
+/* Report *err through the log (the --log file and stderr), free it and
+   return 1, the exit status of a failed command. */
+int cli_fail (hr_err *err);
+
+/* Parse the command's options (options may follow arguments, as in runc)
+   and check the argument count: between min_args and max_args (max_args < 0:
+   no maximum).  Returns true when the command should go on; otherwise
+   *status is the exit status: 0 after printing --help, 1 after a reported
+   usage error. */
+bool cli_parse (const struct cli_command *cmd, const struct hr_opt *opts, int argc, char **argv, int min_args,
+                int max_args, struct hr_opts_result *res, int *status);
+
+void cli_print_command_help (const struct cli_command *cmd, const struct hr_opt *opts);
+
+/* Write s to stdout followed by a newline unless it already ends with one. */
+void cli_print_document (const char *s);
+
+/* The subcommands (one file each). */
+extern const struct cli_command cli_cmd_create;
+extern const struct cli_command cli_cmd_start;
+extern const struct cli_command cli_cmd_run;
+extern const struct cli_command cli_cmd_state;
+extern const struct cli_command cli_cmd_kill;
+extern const struct cli_command cli_cmd_delete;
+extern const struct cli_command cli_cmd_list;
+extern const struct cli_command cli_cmd_spec;
+extern const struct cli_command cli_cmd_features;
+
+#endif

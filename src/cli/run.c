@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hydra-runc run: create and start a container; unless detached, wait for
+   it and exit with its exit status (engines and scripts rely on that). */
+#include <config.h>
+#include "cli.h"
+
+static int
+cmd_run (const struct cli_command *self, struct hr_context *ctx, int argc, char **argv)
+{
+  struct hr_create_opts copts = { .bundle = "." };
+  _cleanup_ (hr_opts_result_clear) struct hr_opts_result args = { 0 };
+  hr_err err = NULL;
+  int status, exit_code = 0;
+  const struct hr_opt opts[] = {
+    { "bundle", "b", HR_OPT_STRING, &copts.bundle,
+      "path to the root of the bundle directory, defaults to the current directory", NULL },
+    { "console-socket", NULL, HR_OPT_STRING, &copts.console_socket,
+      "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
+      "console's pseudoterminal", NULL },
+    { "detach", "d", HR_OPT_BOOL, &copts.detach, "detach from the container's process", NULL },
+    { "keep", NULL, HR_OPT_BOOL, &copts.keep, "do not delete the container after it exits", NULL },
+    { "pid-file", NULL, HR_OPT_STRING, &copts.pid_file, "specify the file to write the process id to", NULL },
+    { "no-subreaper", NULL, HR_OPT_BOOL, &copts.no_subreaper,
+      "disable the use of the subreaper used to reap reparented processes", NULL },
+    { "no-pivot", NULL, HR_OPT_BOOL, &copts.no_pivot,
+      "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on "
+      "top of a ramdisk", NULL },
+    { "no-new-keyring", NULL, HR_OPT_BOOL, &copts.no_new_keyring,
+      "do not create a new session keyring for the container.  This will cause the container to inherit "
+      "the calling processes session key", NULL },
+    { "preserve-fds", NULL, HR_OPT_INT, &copts.preserve_fds,
+      "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
+    { NULL },
+  };
+
+  if (!cli_parse (self, opts, argc, argv, 1, 1, &args, &status))
+    return status;
+  if (copts.preserve_fds < 0)
+    {
+      hr_error_set (&err, 0, "--preserve-fds must not be negative: %d", copts.preserve_fds);
+      return cli_fail (&err);
+    }
+  if (hr_container_run (ctx, args.args[0], &copts, &exit_code, &err) < 0)
+    return cli_fail (&err);
+  /* Detached: exit_code stays 0, the container runs on. */
+  return copts.detach ? 0 : exit_code;
+}
+
+const struct cli_command cli_cmd_run = {
+  .name = "run",
+  .summary = "create and run a container",
+  .usage = "[command options] <container-id>",
+  .description =
+    "   The run command creates an instance of a container for a bundle and starts\n"
+    "its user process.  Without --detach it waits for the process and exits with\n"
+    "its exit status (128+N when it was killed by signal N).",
+  .run = cmd_run,
+};
