@@ -139,7 +139,7 @@ str_has_prefix (const char *s, const char *prefix)
 }
 
 unsigned long long
-hr_proc_start_time (pid_t pid)
+hr_proc_start_time (pid_t pid, char *state)
 {
   char path[64], buf[1024];
   _cleanup_close_ int fd = -1;
@@ -160,6 +160,8 @@ hr_proc_start_time (pid_t pid)
   if (p == NULL)
     return 0;
   p++;
+  if (state)
+    *state = p[0] == ' ' ? p[1] : '?';
   for (field = 3; field < 22 && p; field++)
     p = strchr (p + 1, ' ');
   if (p == NULL)

@@ -27,7 +27,8 @@ bool str_has_prefix (const char *s, const char *prefix);
 
 /* Field 22 of /proc/<pid>/stat: process start time in clock ticks since
    boot; with the pid it identifies a process across pid reuse.  0 when the
-   process does not exist. */
-unsigned long long hr_proc_start_time (pid_t pid);
+   process does not exist.  *state (when not NULL) gets field 3, the
+   process state letter ('Z' for a zombie). */
+unsigned long long hr_proc_start_time (pid_t pid, char *state);
 
 #endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Capabilities (runtime-spec config.md "capabilities", capabilities(7)). */
+#ifndef HYDRA_CAPS_H
+#define HYDRA_CAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+struct hr_caps;
+
+/* Names ("CAP_KILL") to a bit mask.  Unknown names are refused: a typo
+   must not silently grant or drop a capability. */
+int hr_caps_parse (char *const *names, size_t n, const char *set, uint64_t *mask, hr_err *err);
+/* Names of every capability this kernel and libcap know, NULL-terminated;
+   caller frees with strv_free. */
+char **hr_caps_known (void);
+
+/* Drop from the bounding set everything not in caps->bounding.  Needs
+   CAP_SETPCAP, so it runs before the uid change. */
+int hr_caps_apply_bounding (const struct hr_caps *caps, hr_err *err);
+/* Set effective/permitted/inheritable, then raise the ambient ones. */
+int hr_caps_apply (const struct hr_caps *caps, hr_err *err);
+
+#endif

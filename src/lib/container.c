@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * create / start / run: the lifecycle of a container (runtime-spec
+ * runtime.md "Lifecycle").  hydra-runc clones the container's init itself
+ * (no re-exec of the runtime, no helper daemon), hands it the setup plan,
+ * and talks to it over the typed sync protocol.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "cleanup.h"
+#include "init.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "namespaces.h"
+#include "plan.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
+
+DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
+
+int
+hr_validate_id (const char *id, hr_err *err)
+{
+  size_t len = id ? strlen (id) : 0;
+
+  /* runc's rule: ^[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*$, at most 1024.  It keeps
+     ids from naming paths ("..", "a/b") in the state root. */
+  if (len == 0 || len > 1024)
+    return hr_error_set (err, EINVAL, "invalid container id: length must be 1 to 1024");
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = id[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+'
+                || c == '-' || (c == '.' && i > 0);
+      if (!ok)
+        return hr_error_set (err, EINVAL, "invalid container id format: %s", id);
+    }
+  return 0;
+}
+
+static char *
+now_rfc3339 (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[64];
+  size_t n;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  n = strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + n, sizeof (buf) - n, ".%09ldZ", ts.tv_nsec);
+  return xstrdup (buf);
+}
+
+static char *
+owner_name (void)
+{
+  struct passwd *pw = getpwuid (geteuid ());
+  return xstrdup (pw ? pw->pw_name : "");
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, hr_err *err)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp%d", path, (int) getpid ());
+  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  char buf[32];
+  int n = snprintf (buf, sizeof (buf), "%d", (int) pid);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "write pid file `%s`", path);
+  if (hr_write_all (fd, buf, (size_t) n) < 0 || rename (tmp, path) < 0)
+    {
+      int e = errno;
+      unlink (tmp);
+      return hr_error_set (err, e, "write pid file `%s`", path);
+    }
+  return 0;
+}
+
+/* The pieces of a create that must be undone if it fails. */
+struct create_ctx
+{
+  int rootfd, dirfd, fifo_fd, sock[2];
+  int *join_fds;
+  size_t njoin;
+  pid_t pid;
+  const char *id;
+  bool dir_made;
+};
+
+static void
+create_ctx_cleanup (struct create_ctx *c, bool failed)
+{
+  if (failed && c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  for (size_t i = 0; i < c->njoin; i++)
+    if (c->join_fds[i] >= 0)
+      close (c->join_fds[i]);
+  free (c->join_fds);
+  for (int i = 0; i < 2; i++)
+    if (c->sock[i] >= 0)
+      close (c->sock[i]);
+  if (c->fifo_fd >= 0)
+    close (c->fifo_fd);
+  if (failed && c->dir_made)
+    {
+      hr_err ignored = NULL;
+      hr_state_dir_remove (c->rootfd, c->id, &ignored);
+      hr_error_free (&ignored);
+    }
+  if (c->dirfd >= 0)
+    close (c->dirfd);
+  if (c->rootfd >= 0)
+    close (c->rootfd);
+}
+
+static pid_t
+clone_init (int flags)
+{
+  struct clone_args args = { .flags = (unsigned long long) flags, .exit_signal = SIGCHLD };
+  return (pid_t) syscall (SYS_clone3, &args, sizeof (args));
+}
+
+/* Start the init in its new namespaces.  Joining an existing pid
+   namespace only affects children, so the parent enters it just for the
+   clone and returns to its own (runtime-spec: "path" namespaces). */
+static int
+spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_create_opts *opts, hr_err *err)
+{
+  _cleanup_close_ int own_pidns = -1, target_pidns = -1;
+  const struct hr_ns_info *pidns = hr_ns_by_name ("pid");
+
+  if (plan->join_pid)
+    {
+      own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pidns < 0)
+        return hr_error_set (err, errno, "open own pid namespace");
+      target_pidns = hr_ns_open (plan->join_pid, pidns, err);
+      if (target_pidns < 0 || hr_ns_join (target_pidns, pidns, plan->join_pid, err) < 0)
+        return -1;
+    }
+
+  c->pid = clone_init (plan->clone_flags);
+  if (c->pid == 0)
+    {
+      struct hr_init_args a = {
+        .plan = plan,
+        .sync_fd = c->sock[1],
+        .fifo_fd = c->fifo_fd,
+        .join_fds = c->join_fds,
+        .preserve_fds = opts->preserve_fds,
+      };
+      /* The state dir fd carries the flock of this create: the init must
+         not keep it (start/delete would wait forever on it). */
+      close (c->sock[0]);
+      close (c->dirfd);
+      close (c->rootfd);
+      hr_init_run (&a);
+    }
+  if (c->pid < 0)
+    {
+      int e = errno;
+      if (own_pidns >= 0)
+        (void) setns (own_pidns, CLONE_NEWPID);
+      return hr_error_set (err, e, "clone container init");
+    }
+  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
+    return hr_error_set (err, errno, "return to own pid namespace");
+  close (c->sock[1]);
+  c->sock[1] = -1;
+  return 0;
+}
+
+static int
+resolve_bundle (const struct hr_create_opts *opts, char **bundle, hr_err *err)
+{
+  const char *b = opts->bundle && *opts->bundle ? opts->bundle : ".";
+  char *r = realpath (b, NULL);
+  if (r == NULL)
+    return hr_error_set (err, errno, "bundle `%s`", b);
+  *bundle = r;
+  return 0;
+}
+
+static int
+resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *err)
+{
+  _cleanup_free_ char *joined = NULL;
+  struct stat st;
+  char *r;
+
+  if (cfg->root == NULL || cfg->root->path == NULL)
+    return hr_error_set (err, EINVAL, "config.json: root.path: missing");
+  joined = cfg->root->path[0] == '/' ? xstrdup (cfg->root->path) : xasprintf ("%s/%s", bundle, cfg->root->path);
+  r = realpath (joined, NULL);
+  if (r == NULL || stat (r, &st) < 0)
+    {
+      free (r);
+      return hr_error_set (err, ENOENT, "rootfs (\"%s\") does not exist", joined);
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      free (r);
+      return hr_error_set (err, ENOTDIR, "rootfs (\"%s\") is not a directory", joined);
+    }
+  *out = r;
+  return 0;
+}
+
+static int
+do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, pid_t *pid_out, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
+  _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
+  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL;
+  struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id };
+  struct hr_plan_opts popts = { 0 };
+  struct hr_msg *msg = NULL;
+  int ret = -1;
+
+  if (hr_validate_id (id, err) < 0)
+    return -1;
+  if (resolve_bundle (opts, &bundle, err) < 0)
+    return -1;
+  config_path = xasprintf ("%s/config.json", bundle);
+  if (oci_config_parse_file (config_path, &cfg, err) < 0)
+    return -1;
+  if (cfg->process && cfg->process->terminal_present && cfg->process->terminal)
+    return hr_error_set (err, ENOTSUP, "process.terminal: terminals are not supported yet; set it to false");
+  if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
+    return -1;
+  popts.rootfs = rootfs;
+  popts.no_pivot = opts->no_pivot;
+  if (hr_plan_build (cfg, &popts, &plan, err) < 0)
+    return -1;
+  if (hr_log_debug_enabled ())
+    {
+      _cleanup_free_ char *text = hr_plan_format (plan);
+      hr_debug ("setup plan for %s:\n%s", id, text);
+    }
+
+  /* Everything above only read; from here on a failure must undo. */
+  c.rootfd = hr_state_root_open (ctx, &state_root, err);
+  if (c.rootfd < 0)
+    goto out;
+  c.dirfd = hr_state_dir_create (c.rootfd, id, err);
+  if (c.dirfd < 0)
+    goto out;
+  c.dir_made = true;
+
+  if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
+    {
+      hr_error_set (err, errno, "create exec fifo");
+      goto out;
+    }
+  c.fifo_fd = openat (c.dirfd, HR_EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (c.fifo_fd < 0)
+    {
+      hr_error_set (err, errno, "open exec fifo");
+      goto out;
+    }
+  for (size_t i = 0; i < plan->len; i++)
+    if (plan->steps[i].kind == STEP_JOIN_NS)
+      {
+        c.join_fds = xrealloc (c.join_fds, (c.njoin + 1) * sizeof (int));
+        c.join_fds[c.njoin] = hr_ns_open (plan->steps[i].path, plan->steps[i].ns, err);
+        if (c.join_fds[c.njoin++] < 0)
+          goto out;
+      }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sock) < 0)
+    {
+      hr_error_set (err, errno, "socketpair");
+      goto out;
+    }
+
+  if (spawn_init (&c, plan, opts, err) < 0)
+    goto out;
+  if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
+    goto out;
+  msg = xmalloc0 (sizeof (*msg));
+  if (hr_msg_expect (c.sock[0], HR_MSG_CREATED, msg, err) < 0)
+    {
+      if (hr_error_errno (*err) == EPIPE)
+        hr_error_wrap (err, "container init exited during setup");
+      goto out;
+    }
+
+  st = xmalloc0 (sizeof (*st));
+  st->oci_version = xstrdup (OCI_VERSION);
+  st->id = xstrdup (id);
+  st->status = xstrdup ("created");
+  st->pid = c.pid;
+  st->pid_present = true;
+  st->init_start_time = hr_proc_start_time (c.pid, NULL);
+  st->init_start_time_present = true;
+  st->bundle = xstrdup (bundle);
+  st->rootfs = xstrdup (rootfs);
+  st->created = now_rfc3339 ();
+  st->owner = owner_name ();
+  st->systemd_cgroup = ctx->systemd_cgroup;
+  st->systemd_cgroup_present = true;
+  if (cfg->annotations.len)
+    {
+      /* Hand the annotations over instead of copying them. */
+      st->annotations = cfg->annotations;
+      memset (&cfg->annotations, 0, sizeof (cfg->annotations));
+    }
+  if (hr_state_write (c.dirfd, st, err) < 0)
+    goto out;
+  if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
+    goto out;
+  if (pid_out)
+    *pid_out = c.pid;
+  ret = 0;
+
+out:
+  free (msg);
+  create_ctx_cleanup (&c, ret < 0);
+  return ret;
+}
+
+int
+hr_container_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, hr_err *err)
+{
+  return do_create (ctx, id, opts, NULL, err);
+}
+
+int
+hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+{
+  struct hr_container c;
+  _cleanup_close_ int fifo = -1, pidfd = -1;
+  struct pollfd pfd[2];
+  char byte;
+  int ret = -1;
+
+  if (hr_container_load (ctx, id, true, &c, err) < 0)
+    return -1;
+  if (strcmp (c.status, "created") != 0)
+    {
+      if (strcmp (c.status, "stopped") == 0)
+        hr_error_set (err, EINVAL, "cannot start a container that has stopped");
+      else
+        hr_error_set (err, EINVAL, "cannot start an already %s container", c.status);
+      goto out;
+    }
+  pidfd = pidfd_open (c.pid, 0);
+  if (pidfd < 0)
+    {
+      hr_error_set (err, errno, "container process is already dead");
+      goto out;
+    }
+  /* Non-blocking open of the read side releases the init blocked in its
+     open of the write side; then wait for its byte or its death. */
+  fifo = openat (c.dirfd, HR_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fifo < 0)
+    {
+      hr_error_set (err, errno, "open exec fifo");
+      goto out;
+    }
+  pfd[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+  pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  for (;;)
+    {
+      int r = poll (pfd, 2, -1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          hr_error_set (err, errno, "wait for container start");
+          goto out;
+        }
+      if (pfd[0].revents & POLLIN)
+        break;
+      if (pfd[1].revents)
+        {
+          hr_error_set (err, ESRCH, "container process is already dead");
+          goto out;
+        }
+    }
+  if (read (fifo, &byte, 1) != 1)
+    {
+      hr_error_set (err, EIO, "container init did not confirm its start");
+      goto out;
+    }
+  if (unlinkat (c.dirfd, HR_EXEC_FIFO, 0) < 0)
+    {
+      hr_error_set (err, errno, "remove exec fifo");
+      goto out;
+    }
+  free (c.state->status);
+  c.state->status = xstrdup ("running");
+  ret = hr_state_write (c.dirfd, c.state, err);
+
+out:
+  hr_container_release (&c);
+  return ret;
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void
+forward_signal (int sig)
+{
+  if (forward_pid > 0)
+    kill (forward_pid, sig);
+}
+
+int
+hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, int *exit_code,
+                  hr_err *err)
+{
+  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+  struct sigaction sa = { .sa_handler = forward_signal };
+  pid_t pid = 0;
+  int status;
+
+  if (do_create (ctx, id, opts, &pid, err) < 0)
+    return -1;
+  if (!opts->detach)
+    {
+      /* runc run forwards the signals it gets to the container. */
+      forward_pid = pid;
+      sigemptyset (&sa.sa_mask);
+      sa.sa_flags = SA_RESTART;
+      for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
+        sigaction (forwarded[i], &sa, NULL);
+    }
+  if (hr_container_start (ctx, id, err) < 0)
+    {
+      hr_err ignored = NULL;
+      hr_container_delete (ctx, id, true, &ignored);
+      hr_error_free (&ignored);
+      return -1;
+    }
+  if (opts->detach)
+    {
+      *exit_code = 0;
+      return 0;
+    }
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return hr_error_set (err, errno, "wait for container");
+  forward_pid = 0;
+  *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  if (!opts->keep)
+    return hr_container_delete (ctx, id, true, err);
+  return 0;
+}

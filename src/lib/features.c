@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `spec`, `features` and the library versions.  features claims only what
+ * works today (runtime-spec features.md: engines such as containerd and
+ * CRI-O gate behaviour on it), and grows with each mechanism that lands.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "caps.h"
+#include "cleanup.h"
+#include "mount_opts.h"
+#include "namespaces.h"
+#include "oci.h"
+#include "util.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <yajl/yajl_version.h>
+#include <bpf/libbpf.h>
+
+int
+hr_spec_json (bool rootless, char **json, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = oci_config_default (rootless);
+  if (cfg == NULL)
+    return hr_error_set (err, ENOMEM, "build default config");
+  return oci_config_to_json (cfg, true, json, NULL, err);
+}
+
+static char **
+strv_from (const char *const *src, size_t *len)
+{
+  size_t n = 0;
+  char **v;
+  while (src[n])
+    n++;
+  v = xmalloc0 ((n + 1) * sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    v[i] = xstrdup (src[i]);
+  *len = n;
+  return v;
+}
+
+static oci_features_enabled *
+enabled (bool on)
+{
+  oci_features_enabled *e = xmalloc0 (sizeof (*e));
+  e->enabled = on;
+  e->enabled_present = true;
+  return e;
+}
+
+int
+hr_features_json (char **json, hr_err *err)
+{
+  /* Namespaces hydra-runc creates and joins today; user and time come
+     with id mappings and timeOffsets. */
+  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", NULL };
+  static const char *const no_hooks[] = { NULL };
+  _cleanup_ (oci_features_freep) oci_features *f = xmalloc0 (sizeof (*f));
+  oci_features_linux *lx;
+
+  f->oci_version_min = xstrdup (OCI_VERSION_MIN);
+  f->oci_version_max = xstrdup (OCI_VERSION);
+  f->hooks = strv_from (no_hooks, &f->hooks_len);
+  f->mount_options = strv_from (hr_mount_opts_known (), &f->mount_options_len);
+
+  lx = f->linux_ = xmalloc0 (sizeof (*lx));
+  lx->namespaces = strv_from (namespaces, &lx->namespaces_len);
+  lx->capabilities = hr_caps_known ();
+  lx->capabilities_len = strv_len (lx->capabilities);
+  lx->cgroup = xmalloc0 (sizeof (*lx->cgroup));
+  lx->cgroup->v1 = false;
+  lx->cgroup->v1_present = true;
+  lx->cgroup->v2 = false;
+  lx->cgroup->v2_present = true;
+  lx->cgroup->systemd = false;
+  lx->cgroup->systemd_present = true;
+  lx->cgroup->systemd_user = false;
+  lx->cgroup->systemd_user_present = true;
+  lx->cgroup->rdma = false;
+  lx->cgroup->rdma_present = true;
+  lx->seccomp = xmalloc0 (sizeof (*lx->seccomp));
+  lx->seccomp->enabled = false;
+  lx->seccomp->enabled_present = true;
+  lx->apparmor = enabled (false);
+  lx->selinux = enabled (false);
+  lx->intel_rdt = enabled (false);
+  lx->net_devices = enabled (false);
+  lx->mount_extensions = xmalloc0 (sizeof (*lx->mount_extensions));
+  lx->mount_extensions->idmap = enabled (false);
+
+  return oci_features_to_json (f, true, json, NULL, err);
+}
+
+const char *
+hr_lib_versions (void)
+{
+  static char buf[256];
+  const struct scmp_version *sv = seccomp_version ();
+  snprintf (buf, sizeof (buf), "libseccomp: %u.%u.%u\nyajl: %d.%d.%d\nlibbpf: %u.%u", sv ? sv->major : 0,
+            sv ? sv->minor : 0, sv ? sv->micro : 0, YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO, libbpf_major_version (),
+            libbpf_minor_version ());
+  return buf;
+}

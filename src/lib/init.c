@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <config.h>
+#include "init.h"
+#include "caps.h"
+#include "cleanup.h"
+#include "devices.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "sync.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct init_state
+{
+  const struct hr_init_args *args;
+  int rootfd;
+  int procfd;       /* trusted procfs, see hr_open_trusted_proc */
+  size_t join_idx;
+  char *exec_path;
+};
+
+/* Write value to a file under the trusted procfs, never following a path
+   the container controls (CVE-2019-16884, CVE-2025-52881 classes). */
+static int
+proc_write (int procfd, const char *rel, const char *value, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (procfd, rel, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open /proc/%s", rel);
+  if (hr_write_all (fd, value, strlen (value)) < 0)
+    return hr_error_set (err, errno, "write `%s` to /proc/%s", value, rel);
+  return 0;
+}
+
+static int
+sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
+{
+  _cleanup_free_ char *rel = xasprintf ("sys/%s", key);
+  /* net.ipv4.ip_forward -> sys/net/ipv4/ip_forward; a key may not climb
+     out of /proc/sys. */
+  if (key[0] == '\0' || key[0] == '/' || strstr (key, ".."))
+    return hr_error_set (err, EINVAL, "invalid sysctl `%s`", key);
+  for (char *p = rel + 4; *p; p++)
+    if (*p == '.')
+      *p = '/';
+  return proc_write (procfd, rel, value, err);
+}
+
+static int
+wait_for_start (struct init_state *st, hr_err *err)
+{
+  char rel[64];
+  _cleanup_close_ int fd = -1;
+
+  /* Opening the fifo for writing blocks until `start` opens it for
+     reading.  Reopen through the trusted procfs: after pivot_root the host
+     path is gone, and the container's own /proc is not to be trusted. */
+  snprintf (rel, sizeof (rel), "self/fd/%d", st->args->fifo_fd);
+  do
+    fd = openat (st->procfd, rel, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open exec fifo");
+  if (hr_write_all (fd, "0", 1) < 0)
+    return hr_error_set (err, errno, "write exec fifo");
+  return 0;
+}
+
+static int
+run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
+{
+  const struct hr_plan *p = st->args->plan;
+  const oci_process *proc = p->config->process;
+
+  switch (s->kind)
+    {
+    case STEP_JOIN_NS:
+      return hr_ns_join (st->args->join_fds[st->join_idx++], s->ns, s->path, err);
+    case STEP_ROOT_PROPAGATION:
+      if (hr_mount_root_propagation (s->flags, err) < 0)
+        return -1;
+      /* The mount namespace is ours now: a private procfs for the
+         runtime's own writes. */
+      st->procfd = hr_open_trusted_proc (err);
+      return st->procfd < 0 ? -1 : 0;
+    case STEP_BIND_ROOTFS:
+      st->rootfd = hr_mount_bind_rootfs (s->path, err);
+      return st->rootfd < 0 ? -1 : 0;
+    case STEP_MOUNT:
+      return hr_mount_step (st->rootfd, s, err);
+    case STEP_MOUNT_CGROUP:
+      return hr_mount_cgroup (st->rootfd, s, err);
+    case STEP_DEFAULT_DEVICES:
+      return hr_default_devices (st->rootfd, err);
+    case STEP_DEVICE:
+      return hr_create_device (st->rootfd, s->device, err);
+    case STEP_DEV_SYMLINKS:
+      return hr_dev_symlinks (st->rootfd, err);
+    case STEP_PIVOT_ROOT:
+      return hr_pivot_root (st->rootfd, err);
+    case STEP_MASK_PATH:
+      return hr_mask_path (st->rootfd, s->path, err);
+    case STEP_READONLY_PATH:
+      return hr_readonly_path (st->rootfd, s->path, err);
+    case STEP_ROOT_READONLY:
+      return hr_root_readonly (st->rootfd, err);
+    case STEP_HOSTNAME:
+      if (sethostname (s->value, strlen (s->value)) < 0)
+        return hr_error_set (err, errno, "sethostname `%s`", s->value);
+      return 0;
+    case STEP_DOMAINNAME:
+      if (setdomainname (s->value, strlen (s->value)) < 0)
+        return hr_error_set (err, errno, "setdomainname `%s`", s->value);
+      return 0;
+    case STEP_SYSCTL:
+      return sysctl_write (st->procfd, s->path, s->value, err);
+    case STEP_OOM_SCORE_ADJ:
+      {
+        char v[32];
+        snprintf (v, sizeof (v), "%lld", (long long) s->num);
+        return proc_write (st->procfd, "self/oom_score_adj", v, err);
+      }
+    case STEP_RLIMIT:
+      return hr_rlimit_apply (s->resource, s->path, s->soft, s->hard, err);
+    case STEP_LOOKUP_EXEC:
+      if (hr_lookup_exec (s->path, proc->env, &st->exec_path, err) < 0)
+        return hr_error_wrap (err, "unable to start container process");
+      return 0;
+    case STEP_CHDIR:
+      /* After pivot_root "/" is the rootfs: the kernel keeps this inside it. */
+      if (chdir (s->path) < 0)
+        return hr_error_set (err, errno, "chdir to cwd (\"%s\") set in config.json failed", s->path);
+      return 0;
+    case STEP_SET_USER:
+      if (hr_caps_apply_bounding (&p->caps, err) < 0)
+        return -1;
+      return hr_set_user (proc->user, err);
+    case STEP_CAPS:
+      return hr_caps_apply (&p->caps, err);
+    case STEP_NO_NEW_PRIVS:
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return hr_error_set (err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+      return 0;
+    case STEP_UMASK:
+      umask ((mode_t) s->num);
+      return 0;
+    case STEP_REPORT_CREATED:
+      return hr_msg_send (st->args->sync_fd, HR_MSG_CREATED, 0, NULL, 0, err);
+    case STEP_WAIT_START:
+      close (st->args->sync_fd);
+      if (st->args->fifo_fd < 0)
+        return 0;
+      return wait_for_start (st, err);
+    case STEP_EXEC:
+      if (st->procfd >= 0)
+        close (st->procfd);
+      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, err);
+    }
+  return hr_error_set (err, EINVAL, "unknown setup step %d", (int) s->kind);
+}
+
+void
+hr_init_run (const struct hr_init_args *args)
+{
+  struct init_state st = { .args = args, .rootfd = -1, .procfd = -1 };
+  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  hr_err err = NULL;
+  size_t i = 0;
+
+  /* Die with the runtime while it is still setting us up. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Device nodes and files get the modes asked for; the process gets the
+     conventional 0022 unless process.user.umask says otherwise. */
+  umask (0);
+
+  if (hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
+    goto fail;
+  free (msg);
+
+  for (i = 0; i < args->plan->len; i++)
+    {
+      const struct hr_step *s = &args->plan->steps[i];
+      if (s->kind == STEP_REPORT_CREATED)
+        {
+          /* From here on the container outlives this hydra-runc. */
+          prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+          if (!(args->plan->config->process->user && args->plan->config->process->user->umask_present))
+            umask (0022);
+        }
+      if (run_step (&st, s, &err) < 0)
+        goto fail;
+    }
+  hr_error_set (&err, EINVAL, "setup plan ended without exec");
+
+fail:
+  if (i < args->plan->len && args->plan->steps[i].kind >= STEP_WAIT_START)
+    {
+      /* The parent is gone by now: nobody to tell but stderr. */
+      dprintf (2, "hydra-runc: %s\n", err->msg);
+      _exit (127);
+    }
+  hr_msg_send_error (args->sync_fd, err);
+  _exit (1);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the lifecycle files (container.c, query.c). */
+#ifndef HYDRA_LIFECYCLE_H
+#define HYDRA_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "error.h"
+#include "hydra.h"
+#include "oci.h"
+
+/* Open the root and the container's locked state dir; read its state. */
+struct hr_container
+{
+  int rootfd;
+  int dirfd;
+  hr_state_file *state;
+  const char *status;
+  pid_t pid;
+};
+
+int hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struct hr_container *c, hr_err *err);
+void hr_container_release (struct hr_container *c);
+
+/* Signal the init through a pidfd, checking that the pid still names the
+   process we started (no signal to a recycled pid). */
+int hr_signal_init (const struct hr_container *c, int signo, hr_err *err);
+/* Wait (bounded) until the init has exited. */
+int hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_err *err);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Mounts inside the container's mount namespace (runtime-spec config.md
+ * "Mounts", config-linux.md "Masked/Readonly Paths", "Rootfs Mount
+ * Propagation").  Everything uses the new mount API (fsopen, fsmount,
+ * open_tree, move_mount, mount_setattr) against fds from the resolver, so
+ * no path inside the rootfs is ever handed to mount(2) as a string.
+ */
+#ifndef HYDRA_MOUNTS_H
+#define HYDRA_MOUNTS_H
+
+#include <stdint.h>
+#include "error.h"
+#include "plan.h"
+
+int hr_mount_root_propagation (uint64_t flags, hr_err *err);
+/* Bind the rootfs onto itself and return an O_PATH fd of the new mount. */
+int hr_mount_bind_rootfs (const char *rootfs, hr_err *err);
+int hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err);
+int hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err);
+int hr_pivot_root (int rootfd, hr_err *err);
+int hr_mask_path (int rootfd, const char *path, hr_err *err);
+int hr_readonly_path (int rootfd, const char *path, hr_err *err);
+int hr_root_readonly (int rootfd, hr_err *err);
+/* A private procfs instance, detached (never visible in any mount tree):
+   the trusted handle for every procfs write the runtime makes. */
+int hr_open_trusted_proc (hr_err *err);
+
+#endif

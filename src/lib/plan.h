@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The setup plan (after bubblewrap's typed setup ops).  config.json is
+ * lowered, by a pure function, into the ordered list of steps the
+ * container's init executes.  The order lives here, in one place, not in a
+ * long function: it can be unit-tested without root, fuzzed, and printed
+ * with --debug.  Steps point into the config they came from; the config
+ * must outlive the plan.
+ */
+#ifndef HYDRA_PLAN_H
+#define HYDRA_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "error.h"
+#include "mount_opts.h"
+#include "oci.h"
+
+enum hr_step_kind
+{
+  STEP_JOIN_NS,          /* ns, path: setns into an existing namespace */
+  STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
+  STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
+  STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
+  STEP_MOUNT_CGROUP,     /* mount, opts: a "cgroup" mount (v1 or v2 as the host has) */
+  STEP_DEFAULT_DEVICES,  /* the spec's default devices in /dev */
+  STEP_DEVICE,           /* device: one entry of linux.devices */
+  STEP_DEV_SYMLINKS,     /* /dev/fd, /dev/std{in,out,err}, /dev/ptmx, /dev/core */
+  STEP_PIVOT_ROOT,       /* enter the rootfs */
+  STEP_MASK_PATH,        /* path: hide (maskedPaths) */
+  STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
+  STEP_ROOT_READONLY,    /* root.readonly */
+  STEP_HOSTNAME,         /* value */
+  STEP_DOMAINNAME,       /* value */
+  STEP_SYSCTL,           /* key, value: through the trusted procfs handle */
+  STEP_OOM_SCORE_ADJ,    /* num */
+  STEP_RLIMIT,           /* resource, soft, hard */
+  STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
+  STEP_CHDIR,            /* path: process.cwd, inside the new root */
+  STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities */
+  STEP_CAPS,             /* the five capability sets */
+  STEP_NO_NEW_PRIVS,
+  STEP_UMASK,            /* num */
+  STEP_REPORT_CREATED,   /* tell the parent: created */
+  STEP_WAIT_START,       /* block on exec.fifo until `start` */
+  STEP_EXEC,             /* execve the process */
+};
+
+struct hr_caps
+{
+  uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+struct hr_step
+{
+  enum hr_step_kind kind;
+  const char *path;                 /* path or key */
+  const char *value;
+  const struct hr_ns_info *ns;
+  const oci_mount *mount;
+  const oci_linux_device *device;
+  struct hr_mount_opts opts;
+  uint64_t flags;
+  int64_t num;
+  int resource;
+  uint64_t soft, hard;
+};
+
+struct hr_plan
+{
+  struct hr_step *steps;
+  size_t len;
+  int clone_flags;                  /* namespaces to create */
+  const char *join_pid;             /* pid namespace to join (the parent does it) */
+  const oci_config *config;
+  const char *rootfs;               /* absolute host path of the rootfs */
+  struct hr_caps caps;
+  bool has_caps;
+};
+
+struct hr_plan_opts
+{
+  const char *rootfs;               /* absolute, resolved by the caller */
+  bool no_pivot;
+};
+
+int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);
+void hr_plan_free (struct hr_plan *plan);
+/* One line per step, for --debug and the tests.  Caller frees. */
+char *hr_plan_format (const struct hr_plan *plan);
+const char *hr_step_name (enum hr_step_kind kind);
+
+#endif

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <config.h>
+#include "process.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimits[] = {
+  { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
+  { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+  { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+int
+hr_rlimit_by_name (const char *name)
+{
+  for (size_t i = 0; name && i < sizeof (rlimits) / sizeof (rlimits[0]); i++)
+    if (strcmp (rlimits[i].name, name) == 0)
+      return rlimits[i].resource;
+  return -1;
+}
+
+int
+hr_rlimit_apply (int resource, const char *name, unsigned long long soft, unsigned long long hard, hr_err *err)
+{
+  struct rlimit rl = { (rlim_t) soft, (rlim_t) hard };
+  if (setrlimit (resource, &rl) < 0)
+    return hr_error_set (err, errno, "set %s to soft=%llu hard=%llu", name, soft, hard);
+  return 0;
+}
+
+static const char *
+env_get (char *const *env, const char *key)
+{
+  size_t kl = strlen (key);
+  for (size_t i = 0; env && env[i]; i++)
+    if (strncmp (env[i], key, kl) == 0 && env[i][kl] == '=')
+      return env[i] + kl + 1;
+  return NULL;
+}
+
+static bool
+is_executable_file (const char *path, int *saved_errno)
+{
+  struct stat st;
+  if (stat (path, &st) < 0)
+    {
+      *saved_errno = errno;
+      return false;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      *saved_errno = EISDIR;
+      return false;
+    }
+  if (access (path, X_OK) < 0)
+    {
+      *saved_errno = errno;
+      return false;
+    }
+  return true;
+}
+
+int
+hr_lookup_exec (const char *argv0, char *const *env, char **out, hr_err *err)
+{
+  const char *path_env;
+  int e = ENOENT;
+
+  if (strchr (argv0, '/'))
+    {
+      if (!is_executable_file (argv0, &e))
+        return hr_error_set (err, e, "exec: \"%s\"", argv0);
+      *out = xstrdup (argv0);
+      return 0;
+    }
+  path_env = env_get (env, "PATH");
+  if (path_env == NULL)
+    path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  _cleanup_free_ char *copy = xstrdup (path_env);
+  char *save = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      _cleanup_free_ char *cand = xasprintf ("%s/%s", *dir ? dir : ".", argv0);
+      int ce;
+      if (is_executable_file (cand, &ce))
+        {
+          *out = TAKE_PTR (cand);
+          return 0;
+        }
+    }
+  return hr_error_set (err, 0, "exec: \"%s\": executable file not found in $PATH", argv0);
+}
+
+int
+hr_set_user (const oci_user *user, hr_err *err)
+{
+  uid_t uid = user && user->uid_present ? user->uid : 0;
+  gid_t gid = user && user->gid_present ? user->gid : 0;
+  gid_t *groups = NULL;
+  size_t ngroups = 0;
+
+  if (user && user->additional_gids_len)
+    {
+      ngroups = user->additional_gids_len;
+      groups = (gid_t *) user->additional_gids;
+    }
+  /* Keep the permitted set across setresuid so the configured
+     capabilities can still be applied afterwards (capabilities(7)). */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return hr_error_set (err, errno, "prctl(PR_SET_KEEPCAPS)");
+  if (setgroups (ngroups, groups) < 0)
+    return hr_error_set (err, errno, "setgroups");
+  if (setresgid (gid, gid, gid) < 0)
+    return hr_error_set (err, errno, "setgid %u", (unsigned) gid);
+  if (setresuid (uid, uid, uid) < 0)
+    return hr_error_set (err, errno, "setuid %u", (unsigned) uid);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return hr_error_set (err, errno, "prctl(PR_SET_KEEPCAPS)");
+  return 0;
+}
+
+int
+hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, hr_err *err)
+{
+  /* No host fd may reach the container (CVE-2024-21626): close all but
+     stdio and the preserved ones.  CLOSE_RANGE_CLOEXEC keeps our own
+     sync fds usable until execve succeeds. */
+  unsigned first = 3 + (unsigned) (preserve_fds > 0 ? preserve_fds : 0);
+  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "close_range");
+  execve (path, argv, env);
+  return hr_error_set (err, errno, "exec `%s`", path);
+}

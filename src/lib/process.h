@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container process's attributes: user, rlimits, executable lookup,
+   and the final exec (runtime-spec config.md "Process"). */
+#ifndef HYDRA_PROCESS_H
+#define HYDRA_PROCESS_H
+
+#include <stdbool.h>
+#include "error.h"
+#include "oci.h"
+
+/* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 when unknown.  Pure. */
+int hr_rlimit_by_name (const char *name);
+int hr_rlimit_apply (int resource, const char *name, unsigned long long soft, unsigned long long hard, hr_err *err);
+
+/* Find argv0 the way execvp would, with the PATH of the container's env
+   (default PATH when it has none).  Runs inside the container's root.
+   Errors worded as runc's, which engines match on:
+   `exec: "x": executable file not found in $PATH`. */
+int hr_lookup_exec (const char *argv0, char *const *env, char **out, hr_err *err);
+
+/* setgroups/setresgid/setresuid to process.user, keeping capabilities
+   across the uid change so hr_caps_apply can set the final sets. */
+int hr_set_user (const oci_user *user, hr_err *err);
+
+/* Close every fd from 3 up except [3, 3 + preserve) and exec.  Returns
+   only on failure. */
+int hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, hr_err *err);
+
+#endif

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * state / list / kill / delete: commands on a container that exists.
+ * Status always comes from the kernel's view of the init (state.c), never
+ * from what state.json last said.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "cleanup.h"
+#include "lifecycle.h"
+#include "state.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struct hr_container *c, hr_err *err)
+{
+  memset (c, 0, sizeof (*c));
+  c->dirfd = -1;
+  if (hr_validate_id (id, err) < 0)
+    return -1;
+  c->rootfd = hr_state_root_open (ctx, NULL, err);
+  if (c->rootfd < 0)
+    return -1;
+  c->dirfd = hr_state_dir_open (c->rootfd, id, exclusive, err);
+  if (c->dirfd < 0)
+    goto fail;
+  if (hr_state_read (c->dirfd, &c->state, err) < 0)
+    {
+      /* A create killed before it wrote state.json leaves only the
+         directory: nothing runs, so it reads as stopped and delete works. */
+      if (hr_error_errno (*err) != ENOENT)
+        goto fail;
+      hr_error_free (err);
+      c->state = xmalloc0 (sizeof (*c->state));
+      c->state->oci_version = xstrdup (OCI_VERSION);
+      c->state->id = xstrdup (id);
+      c->state->status = xstrdup ("stopped");
+      c->state->bundle = xstrdup ("");
+    }
+  c->status = hr_state_status (c->dirfd, c->state, &c->pid);
+  return 0;
+
+fail:
+  hr_container_release (c);
+  return -1;
+}
+
+void
+hr_container_release (struct hr_container *c)
+{
+  if (c->dirfd >= 0)
+    close (c->dirfd);
+  if (c->rootfd >= 0)
+    close (c->rootfd);
+  hr_state_file_free (c->state);
+  c->state = NULL;
+  c->dirfd = c->rootfd = -1;
+}
+
+static int
+open_init_pidfd (const struct hr_container *c, hr_err *err)
+{
+  int fd = pidfd_open (c->pid, 0);
+  if (fd < 0)
+    return hr_error_set (err, errno == ESRCH ? ESRCH : errno, "container not running");
+  /* The pidfd pins the process; re-check it is still ours. */
+  if (c->state->init_start_time_present && hr_proc_start_time (c->pid, NULL) != c->state->init_start_time)
+    {
+      close (fd);
+      return hr_error_set (err, ESRCH, "container not running");
+    }
+  return fd;
+}
+
+int
+hr_signal_init (const struct hr_container *c, int signo, hr_err *err)
+{
+  _cleanup_close_ int pidfd = open_init_pidfd (c, err);
+  if (pidfd < 0)
+    return -1;
+  if (pidfd_send_signal (pidfd, signo, NULL, 0) < 0)
+    return hr_error_set (err, errno, errno == ESRCH ? "no such process" : "send signal %d", signo);
+  return 0;
+}
+
+int
+hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_err *err)
+{
+  _cleanup_close_ int pidfd = pidfd_open (pid, 0);
+  struct pollfd p;
+  int r;
+
+  if (pidfd < 0)
+    return 0; /* already gone */
+  if (start_time && hr_proc_start_time (pid, NULL) != start_time)
+    return 0;
+  p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return hr_error_set (err, ETIMEDOUT, "container init (pid %d) did not exit", (int) pid);
+  return 0;
+}
+
+/* The pid namespace of the init, to find every process of the container
+   for `kill --all` when it has its own pid namespace. */
+static int
+kill_all (const struct hr_container *c, int signo, hr_err *err)
+{
+  char path[64];
+  struct stat init_ns, self_ns, st;
+  _cleanup_closedir_ DIR *d = NULL;
+  struct dirent *de;
+
+  snprintf (path, sizeof (path), "/proc/%d/ns/pid", (int) c->pid);
+  if (stat (path, &init_ns) < 0 || stat ("/proc/self/ns/pid", &self_ns) < 0)
+    return hr_error_set (err, errno, "container not running");
+  if (init_ns.st_ino == self_ns.st_ino)
+    return hr_signal_init (c, signo, err); /* shares our pid namespace: only the init is known */
+  d = opendir ("/proc");
+  if (d == NULL)
+    return hr_error_set (err, errno, "open /proc");
+  while ((de = readdir (d)))
+    {
+      char *end;
+      long pid = strtol (de->d_name, &end, 10);
+      if (*end || pid <= 0)
+        continue;
+      snprintf (path, sizeof (path), "/proc/%ld/ns/pid", pid);
+      if (stat (path, &st) == 0 && st.st_ino == init_ns.st_ino && st.st_dev == init_ns.st_dev)
+        kill ((pid_t) pid, signo);
+    }
+  return 0;
+}
+
+int
+hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, hr_err *err)
+{
+  struct hr_container c;
+  int ret;
+
+  if (hr_container_load (ctx, id, false, &c, err) < 0)
+    return -1;
+  if (strcmp (c.status, "stopped") == 0)
+    ret = hr_error_set (err, ESRCH, "container not running");
+  else if (all)
+    ret = kill_all (&c, signo, err);
+  else
+    ret = hr_signal_init (&c, signo, err);
+  hr_container_release (&c);
+  return ret;
+}
+
+int
+hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err *err)
+{
+  struct hr_container c;
+  int ret = -1;
+
+  if (hr_container_load (ctx, id, true, &c, err) < 0)
+    {
+      /* Engines clean up with `delete --force` whatever happened before. */
+      if (force && hr_error_errno (*err) == ENOENT)
+        {
+          hr_error_free (err);
+          return 0;
+        }
+      return -1;
+    }
+  if (strcmp (c.status, "stopped") != 0)
+    {
+      /* A created container never ran user code: runc deletes it without
+         --force, and so do we. */
+      if (strcmp (c.status, "created") != 0 && !force)
+        {
+          hr_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, c.status);
+          goto out;
+        }
+      if (hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
+        goto out;
+      hr_error_free (err);
+      if (hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
+        goto out;
+    }
+  ret = hr_state_dir_remove (c.rootfd, id, err);
+out:
+  hr_container_release (&c);
+  return ret;
+}
+
+static void
+fill_info (const char *id, struct hr_container *c, struct hr_container_info *out)
+{
+  const hr_state_file *s = c->state;
+  memset (out, 0, sizeof (*out));
+  out->id = xstrdup (id);
+  out->pid = c->pid;
+  out->status = xstrdup (c->status);
+  out->bundle = xstrdup (s->bundle ? s->bundle : "");
+  out->rootfs = xstrdup (s->rootfs ? s->rootfs : "");
+  out->created = xstrdup (s->created ? s->created : "0001-01-01T00:00:00Z");
+  out->owner = xstrdup (s->owner ? s->owner : "");
+  out->annotations_len = s->annotations.len;
+  if (s->annotations.len)
+    {
+      out->annotation_keys = xmalloc0 ((s->annotations.len + 1) * sizeof (char *));
+      out->annotation_values = xmalloc0 ((s->annotations.len + 1) * sizeof (char *));
+      for (size_t i = 0; i < s->annotations.len; i++)
+        {
+          out->annotation_keys[i] = xstrdup (s->annotations.keys[i]);
+          out->annotation_values[i] = xstrdup (s->annotations.values[i]);
+        }
+    }
+}
+
+void
+hr_container_info_free (struct hr_container_info *info)
+{
+  if (info == NULL)
+    return;
+  free (info->id);
+  free (info->status);
+  free (info->bundle);
+  free (info->rootfs);
+  free (info->created);
+  free (info->owner);
+  strv_free (info->annotation_keys);
+  strv_free (info->annotation_values);
+  memset (info, 0, sizeof (*info));
+}
+
+int
+hr_container_state (struct hr_context *ctx, const char *id, struct hr_container_info *out, hr_err *err)
+{
+  struct hr_container c;
+  if (hr_container_load (ctx, id, false, &c, err) < 0)
+    return -1;
+  fill_info (id, &c, out);
+  hr_container_release (&c);
+  return 0;
+}
+
+static int
+cmp_info (const void *a, const void *b)
+{
+  return strcmp (((const struct hr_container_info *) a)->id, ((const struct hr_container_info *) b)->id);
+}
+
+int
+hr_container_list (struct hr_context *ctx, struct hr_container_info **out, size_t *n, hr_err *err)
+{
+  _cleanup_close_ int rootfd = hr_state_root_open (ctx, NULL, err);
+  _cleanup_closedir_ DIR *d = NULL;
+  struct hr_container_info *v = NULL;
+  struct dirent *de;
+  size_t len = 0;
+
+  if (rootfd < 0)
+    return -1;
+  d = fdopendir (openat (rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d == NULL)
+    return hr_error_set (err, errno, "read state root");
+  while ((de = readdir (d)))
+    {
+      struct hr_container c;
+      hr_err e = NULL;
+      if (de->d_name[0] == '.' || hr_validate_id (de->d_name, &e) < 0)
+        {
+          hr_error_free (&e);
+          continue;
+        }
+      if (hr_container_load (ctx, de->d_name, false, &c, &e) < 0)
+        {
+          /* Deleted meanwhile, or unreadable: not listed. */
+          hr_error_free (&e);
+          continue;
+        }
+      v = xrealloc (v, (len + 1) * sizeof (*v));
+      fill_info (de->d_name, &c, &v[len++]);
+      hr_container_release (&c);
+    }
+  if (len)
+    qsort (v, len, sizeof (*v), cmp_info);
+  *out = v;
+  *n = len;
+  return 0;
+}
+
+static hr_state_file *
+info_to_state (const struct hr_container_info *info)
+{
+  hr_state_file *s = xmalloc0 (sizeof (*s));
+  s->oci_version = xstrdup (OCI_VERSION);
+  s->id = xstrdup (info->id);
+  s->pid = info->pid;
+  s->pid_present = true;
+  s->status = xstrdup (info->status);
+  s->bundle = xstrdup (info->bundle);
+  s->rootfs = xstrdup (info->rootfs);
+  s->created = xstrdup (info->created);
+  s->owner = xstrdup (info->owner);
+  if (info->annotations_len)
+    {
+      s->annotations.len = info->annotations_len;
+      s->annotations.keys = xmalloc0 ((info->annotations_len + 1) * sizeof (char *));
+      s->annotations.values = xmalloc0 ((info->annotations_len + 1) * sizeof (char *));
+      for (size_t i = 0; i < info->annotations_len; i++)
+        {
+          s->annotations.keys[i] = xstrdup (info->annotation_keys[i]);
+          s->annotations.values[i] = xstrdup (info->annotation_values[i]);
+        }
+    }
+  return s;
+}
+
+int
+hr_state_to_json (const struct hr_container_info *info, char **json, hr_err *err)
+{
+  _cleanup_ (hr_state_file_freep) hr_state_file *s = info_to_state (info);
+  return hr_state_file_to_json (s, true, json, NULL, err);
+}
+
+int
+hr_list_to_json (const struct hr_container_info *infos, size_t n, char **json, hr_err *err)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f;
+
+  if (n == 0)
+    {
+      *json = xstrdup ("null"); /* what runc prints for no containers */
+      return 0;
+    }
+  f = open_memstream (&buf, &len);
+  if (f == NULL)
+    return hr_error_set (err, errno, "open_memstream");
+  fputc ('[', f);
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_ (hr_state_file_freep) hr_state_file *s = info_to_state (&infos[i]);
+      _cleanup_free_ char *one = NULL;
+      if (hr_state_file_to_json (s, false, &one, NULL, err) < 0)
+        {
+          fclose (f);
+          free (buf);
+          return -1;
+        }
+      fprintf (f, "%s%s", i ? "," : "", one);
+    }
+  fputc (']', f);
+  fclose (f);
+  *json = buf;
+  return 0;
+}

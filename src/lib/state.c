@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <config.h>
+#include "state.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *
+hr_default_root (void)
+{
+  const char *xdg;
+  if (geteuid () == 0)
+    return xstrdup ("/run/hydra-runc");
+  xdg = getenv ("XDG_RUNTIME_DIR");
+  if (xdg && *xdg)
+    return xasprintf ("%s/hydra-runc", xdg);
+  return xasprintf ("/tmp/hydra-runc-%u", (unsigned) geteuid ());
+}
+
+static int
+mkdir_p (const char *path, mode_t mode, hr_err *err)
+{
+  _cleanup_free_ char *p = xstrdup (path);
+  for (char *s = p + 1; *s; s++)
+    {
+      if (*s != '/')
+        continue;
+      *s = '\0';
+      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+        return hr_error_set (err, errno, "mkdir `%s`", p);
+      *s = '/';
+    }
+  if (mkdir (p, mode) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "mkdir `%s`", p);
+  return 0;
+}
+
+int
+hr_state_root_open (struct hr_context *ctx, char **path, hr_err *err)
+{
+  _cleanup_free_ char *root = NULL;
+  int fd;
+
+  root = ctx->root && *ctx->root ? xstrdup (ctx->root) : hr_default_root ();
+  if (root[0] != '/')
+    {
+      _cleanup_free_ char *cwd = getcwd (NULL, 0);
+      if (cwd == NULL)
+        return hr_error_set (err, errno, "getcwd");
+      char *abs = xasprintf ("%s/%s", cwd, root);
+      free (root);
+      root = abs;
+    }
+  if (mkdir_p (root, 0700, err) < 0)
+    return hr_error_wrap (err, "state root");
+  fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open state root `%s`", root);
+  if (path)
+    *path = TAKE_PTR (root);
+  return fd;
+}
+
+static int
+lock_dir (int dirfd, bool exclusive, hr_err *err)
+{
+  int r;
+  do
+    r = flock (dirfd, exclusive ? LOCK_EX : LOCK_SH);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return hr_error_set (err, errno, "lock container state");
+  return 0;
+}
+
+int
+hr_state_dir_create (int rootfd, const char *id, hr_err *err)
+{
+  _cleanup_close_ int fd = -1;
+
+  if (mkdirat (rootfd, id, 0711) < 0)
+    {
+      if (errno == EEXIST)
+        return hr_error_set (err, EEXIST, "container with id exists: %s", id);
+      return hr_error_set (err, errno, "create state directory for `%s`", id);
+    }
+  fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open state directory for `%s`", id);
+  if (lock_dir (fd, true, err) < 0)
+    return -1;
+  return TAKE_FD (fd);
+}
+
+int
+hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+
+  if (fd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+        return hr_error_set (err, ENOENT, "container does not exist");
+      return hr_error_set (err, errno, "open state directory for `%s`", id);
+    }
+  if (lock_dir (fd, exclusive, err) < 0)
+    return -1;
+  /* A delete that held the lock before us has unlinked the directory. */
+  if (fstat (fd, &st) < 0)
+    return hr_error_set (err, errno, "stat state directory");
+  if (st.st_nlink == 0)
+    return hr_error_set (err, ENOENT, "container does not exist");
+  return TAKE_FD (fd);
+}
+
+int
+hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  _cleanup_closedir_ DIR *d = NULL;
+  struct dirent *de;
+
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return hr_error_set (err, errno, "open state directory for `%s`", id);
+    }
+  d = fdopendir (fd);
+  if (d == NULL)
+    return hr_error_set (err, errno, "read state directory");
+  fd = -1; /* owned by d now */
+  while ((de = readdir (d)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
+        return hr_error_set (err, errno, "remove `%s/%s`", id, de->d_name);
+    }
+  if (unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return hr_error_set (err, errno, "remove state directory `%s`", id);
+  return 0;
+}
+
+int
+hr_state_write (int dirfd, const hr_state_file *st, hr_err *err)
+{
+  _cleanup_free_ char *json = NULL;
+  _cleanup_close_ int fd = -1;
+  size_t len = 0;
+
+  if (hr_state_file_to_json (st, false, &json, &len, err) < 0)
+    return hr_error_wrap (err, "serialize state");
+  fd = openat (dirfd, HR_STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return hr_error_set (err, errno, "write state: open");
+  if (hr_write_all (fd, json, len) < 0 || fsync (fd) < 0)
+    {
+      int e = errno;
+      unlinkat (dirfd, HR_STATE_FILE ".tmp", 0);
+      return hr_error_set (err, e, "write state");
+    }
+  if (renameat (dirfd, HR_STATE_FILE ".tmp", dirfd, HR_STATE_FILE) < 0)
+    {
+      int e = errno;
+      unlinkat (dirfd, HR_STATE_FILE ".tmp", 0);
+      return hr_error_set (err, e, "write state: rename");
+    }
+  /* Make the rename itself durable. */
+  (void) fsync (dirfd);
+  return 0;
+}
+
+int
+hr_state_read (int dirfd, hr_state_file **out, hr_err *err)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+
+  if (hr_read_file_at (dirfd, HR_STATE_FILE, 1 << 22, &data, &len, err) < 0)
+    return -1;
+  if (hr_state_file_parse_data (data, len, HR_STATE_FILE, out, err) < 0)
+    return -1;
+  return 0;
+}
+
+const char *
+hr_state_status (int dirfd, const hr_state_file *st, pid_t *pid)
+{
+  char pstate = 0;
+  unsigned long long start;
+
+  *pid = 0;
+  if (st == NULL || !st->pid_present || st->pid <= 0)
+    return "stopped";
+  start = hr_proc_start_time ((pid_t) st->pid, &pstate);
+  if (start == 0 || pstate == 'Z' || pstate == 'X'
+      || (st->init_start_time_present && start != st->init_start_time))
+    return "stopped";
+  *pid = (pid_t) st->pid;
+  if (faccessat (dirfd, HR_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return "created";
+  return "running";
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The state store: one directory per container under the root
+ * (/run/hydra-runc/<id>/), holding state.json (written atomically) and,
+ * while the container is created but not started, exec.fifo.  Every
+ * command holds an flock on the container's directory while it works, so
+ * concurrent kill/delete/start on one id never see a half-made change.
+ */
+#ifndef HYDRA_STATE_H
+#define HYDRA_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "error.h"
+#include "hydra.h"
+#include "oci.h"
+
+#define HR_STATE_FILE "state.json"
+#define HR_EXEC_FIFO "exec.fifo"
+
+/* Open (creating it 0700 when missing) the state root.  *path gets the
+   absolute path; caller frees. */
+int hr_state_root_open (struct hr_context *ctx, char **path, hr_err *err);
+
+/* Make <root>/<id> and lock it exclusively.  An existing id is refused
+   ("container with id exists: ID") and left untouched. */
+int hr_state_dir_create (int rootfd, const char *id, hr_err *err);
+/* Open and lock <root>/<id>; "container does not exist" when missing (or
+   deleted while we waited for the lock). */
+int hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err);
+/* Remove <root>/<id> and what it holds. */
+int hr_state_dir_remove (int rootfd, const char *id, hr_err *err);
+
+/* state.json: write to a temporary, fsync, rename, so a crash leaves the
+   old or the new file, never half of one. */
+int hr_state_write (int dirfd, const hr_state_file *st, hr_err *err);
+int hr_state_read (int dirfd, hr_state_file **out, hr_err *err);
+
+/* The truth about a container, from the kernel: its init is alive when the
+   pid still names a non-zombie process with the recorded start time; it
+   is "created" while exec.fifo exists.  Returns the status and sets *pid
+   (0 when stopped). */
+const char *hr_state_status (int dirfd, const hr_state_file *st, pid_t *pid);
+
+#endif
