@@ -7,6 +7,7 @@
  * statuses follow runc's.
  */
 #include <config.h>
+#include "git-commit.h"
 #include "cli.h"
 #include "log.h"
 #include "util.h"

@@ -68,6 +68,19 @@ hr_error_set (hr_err *err, int errnum, const char *fmt, ...)
 }
 
 int
+hr_error_plain (hr_err *err, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  hr_error_setv (err, 0, fmt, ap);
+  va_end (ap);
+  if (*err != &oom_error)
+    (*err)->status = errnum;
+  return -1;
+}
+
+int
 hr_error_from_msg (hr_err *err, int errnum, const char *msg)
 {
   hr_error_set (err, 0, "%s", msg);

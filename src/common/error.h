@@ -27,6 +27,11 @@ typedef hr_error *hr_err;
 int hr_error_set (hr_err *err, int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
 int hr_error_setv (hr_err *err, int errnum, const char *fmt, va_list ap);
+/* Like hr_error_set, but the message is complete as given: errnum is kept
+   for callers that test it (ENOENT, ESRCH...) and not spelled out.  For
+   errors the runtime decides itself ("container does not exist"). */
+int hr_error_plain (hr_err *err, int errnum, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
 
 /* Prefix the message of *err with context: "<fmt>: <old message>".
    Returns -1. */

@@ -84,7 +84,7 @@ hr_read_all (int fd, size_t max, char **out, size_t *len, hr_err *err)
         break;
       used += (size_t) r;
       if (used > max)
-        return hr_error_set (err, EFBIG, "file larger than %zu bytes", max);
+        return hr_error_plain (err, EFBIG, "file larger than %zu bytes", max);
     }
   if (buf == NULL)
     buf = xmalloc0 (1);

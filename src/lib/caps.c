@@ -26,7 +26,7 @@ hr_caps_parse (char *const *names, size_t n, const char *set, uint64_t *mask, hr
       cap_value_t v;
       if (names[i] == NULL || strncasecmp (names[i], "CAP_", 4) != 0 || cap_from_name (names[i], &v) < 0
           || v < 0 || v > 63)
-        return hr_error_set (err, EINVAL, "process.capabilities.%s: unknown capability `%s`", set,
+        return hr_error_plain (err, EINVAL, "process.capabilities.%s: unknown capability `%s`", set,
                              names[i] ? names[i] : "");
       *mask |= 1ULL << v;
     }

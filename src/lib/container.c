@@ -44,14 +44,14 @@ hr_validate_id (const char *id, hr_err *err)
   /* runc's rule: ^[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*$, at most 1024.  It keeps
      ids from naming paths ("..", "a/b") in the state root. */
   if (len == 0 || len > 1024)
-    return hr_error_set (err, EINVAL, "invalid container id: length must be 1 to 1024");
+    return hr_error_plain (err, EINVAL, "invalid container id: length must be 1 to 1024");
   for (size_t i = 0; i < len; i++)
     {
       char c = id[i];
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+'
                 || c == '-' || (c == '.' && i > 0);
       if (!ok)
-        return hr_error_set (err, EINVAL, "invalid container id format: %s", id);
+        return hr_error_plain (err, EINVAL, "invalid container id format: %s", id);
     }
   return 0;
 }
@@ -214,18 +214,18 @@ resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *e
   char *r;
 
   if (cfg->root == NULL || cfg->root->path == NULL)
-    return hr_error_set (err, EINVAL, "config.json: root.path: missing");
+    return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
   joined = cfg->root->path[0] == '/' ? xstrdup (cfg->root->path) : xasprintf ("%s/%s", bundle, cfg->root->path);
   r = realpath (joined, NULL);
   if (r == NULL || stat (r, &st) < 0)
     {
       free (r);
-      return hr_error_set (err, ENOENT, "rootfs (\"%s\") does not exist", joined);
+      return hr_error_plain (err, ENOENT, "rootfs (\"%s\") does not exist", joined);
     }
   if (!S_ISDIR (st.st_mode))
     {
       free (r);
-      return hr_error_set (err, ENOTDIR, "rootfs (\"%s\") is not a directory", joined);
+      return hr_error_plain (err, ENOTDIR, "rootfs (\"%s\") is not a directory", joined);
     }
   *out = r;
   return 0;
@@ -251,7 +251,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (oci_config_parse_file (config_path, &cfg, err) < 0)
     return -1;
   if (cfg->process && cfg->process->terminal_present && cfg->process->terminal)
-    return hr_error_set (err, ENOTSUP, "process.terminal: terminals are not supported yet; set it to false");
+    return hr_error_plain (err, ENOTSUP, "process.terminal: terminals are not supported yet; set it to false");
   if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
     return -1;
   popts.rootfs = rootfs;
@@ -364,15 +364,15 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
   if (strcmp (c.status, "created") != 0)
     {
       if (strcmp (c.status, "stopped") == 0)
-        hr_error_set (err, EINVAL, "cannot start a container that has stopped");
+        hr_error_plain (err, EINVAL, "cannot start a container that has stopped");
       else
-        hr_error_set (err, EINVAL, "cannot start an already %s container", c.status);
+        hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
     }
   pidfd = pidfd_open (c.pid, 0);
   if (pidfd < 0)
     {
-      hr_error_set (err, errno, "container process is already dead");
+      hr_error_plain (err, errno, "container process is already dead");
       goto out;
     }
   /* Non-blocking open of the read side releases the init blocked in its
@@ -399,13 +399,13 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         break;
       if (pfd[1].revents)
         {
-          hr_error_set (err, ESRCH, "container process is already dead");
+          hr_error_plain (err, ESRCH, "container process is already dead");
           goto out;
         }
     }
   if (read (fifo, &byte, 1) != 1)
     {
-      hr_error_set (err, EIO, "container init did not confirm its start");
+      hr_error_plain (err, EIO, "container init did not confirm its start");
       goto out;
     }
   if (unlinkat (c.dirfd, HR_EXEC_FIFO, 0) < 0)

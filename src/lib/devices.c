@@ -87,7 +87,7 @@ hr_create_device (int rootfd, const oci_linux_device *d, hr_err *err)
   mode_t type;
 
   if (d->type == NULL || d->type[1] != '\0')
-    return hr_error_set (err, EINVAL, "device `%s`: invalid type", d->path);
+    return hr_error_plain (err, EINVAL, "device `%s`: invalid type", d->path);
   switch (d->type[0])
     {
     case 'c':
@@ -101,11 +101,11 @@ hr_create_device (int rootfd, const oci_linux_device *d, hr_err *err)
       type = S_IFIFO;
       break;
     default:
-      return hr_error_set (err, EINVAL, "device `%s`: invalid type `%s`", d->path, d->type);
+      return hr_error_plain (err, EINVAL, "device `%s`: invalid type `%s`", d->path, d->type);
     }
   name = slash + 1;
   if (*name == '\0')
-    return hr_error_set (err, EINVAL, "device `%s`: invalid path", d->path);
+    return hr_error_plain (err, EINVAL, "device `%s`: invalid path", d->path);
   *slash = '\0';
   dirfd = hr_create_in_root (rootfd, *parent ? parent : "/", false, err);
   if (dirfd < 0)

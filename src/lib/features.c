@@ -26,7 +26,7 @@ hr_spec_json (bool rootless, char **json, hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = oci_config_default (rootless);
   if (cfg == NULL)
-    return hr_error_set (err, ENOMEM, "build default config");
+    return hr_error_plain (err, ENOMEM, "build default config");
   return oci_config_to_json (cfg, true, json, NULL, err);
 }
 

@@ -48,7 +48,7 @@ sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
   /* net.ipv4.ip_forward -> sys/net/ipv4/ip_forward; a key may not climb
      out of /proc/sys. */
   if (key[0] == '\0' || key[0] == '/' || strstr (key, ".."))
-    return hr_error_set (err, EINVAL, "invalid sysctl `%s`", key);
+    return hr_error_plain (err, EINVAL, "invalid sysctl `%s`", key);
   for (char *p = rel + 4; *p; p++)
     if (*p == '.')
       *p = '/';
@@ -165,7 +165,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         close (st->procfd);
       return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, err);
     }
-  return hr_error_set (err, EINVAL, "unknown setup step %d", (int) s->kind);
+  return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }
 
 void
@@ -199,7 +199,7 @@ hr_init_run (const struct hr_init_args *args)
       if (run_step (&st, s, &err) < 0)
         goto fail;
     }
-  hr_error_set (&err, EINVAL, "setup plan ended without exec");
+  hr_error_plain (&err, EINVAL, "setup plan ended without exec");
 
 fail:
   if (i < args->plan->len && args->plan->steps[i].kind >= STEP_WAIT_START)

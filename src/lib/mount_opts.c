@@ -59,7 +59,7 @@ hr_mount_opts_parse (char *const *options, size_t n, struct hr_mount_opts *out, 
       if (o == NULL || *o == '\0')
         {
           hr_mount_opts_clear (out);
-          return hr_error_set (err, EINVAL, "empty mount option");
+          return hr_error_plain (err, EINVAL, "empty mount option");
         }
       e = lookup (o);
       if (e == NULL)

@@ -318,7 +318,7 @@ hr_mask_path (int rootfd, const char *path, hr_err *err)
   if (devnull < 0)
     return hr_error_wrap (err, "mask `%s`", path);
   if (fstat (devnull, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
-    return hr_error_set (err, EPERM, "mask `%s`: /dev/null in the container is not the null device", path);
+    return hr_error_plain (err, EPERM, "mask `%s`: /dev/null in the container is not the null device", path);
   mfd = open_tree (devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (mfd < 0)
     return hr_error_set (err, errno, "mask `%s`: clone /dev/null", path);

@@ -66,7 +66,7 @@ hr_ns_join (int fd, const struct hr_ns_info *ns, const char *path, hr_err *err)
   if (type < 0)
     return hr_error_set (err, errno, "`%s` is not a namespace", path);
   if (type != ns->clone_flag)
-    return hr_error_set (err, EINVAL, "`%s` is not a %s namespace", path, ns->oci_name);
+    return hr_error_plain (err, EINVAL, "`%s` is not a %s namespace", path, ns->oci_name);
   if (setns (fd, ns->clone_flag) < 0)
     return hr_error_set (err, errno, "join %s namespace `%s`", ns->oci_name, path);
   return 0;

@@ -88,22 +88,22 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
       const oci_linux_namespace *ns = lx->namespaces[i];
       const struct hr_ns_info *info = hr_ns_by_name (ns->type);
       if (info == NULL)
-        return hr_error_set (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type `%s`", i, ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type `%s`", i, ns->type);
       if (seen & info->clone_flag)
-        return hr_error_set (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
       seen |= info->clone_flag;
       if (ns->path == NULL || ns->path[0] == '\0')
         p->clone_flags |= info->clone_flag;
     }
 
   if (seen & CLONE_NEWUSER)
-    return hr_error_set (err, ENOTSUP, "user namespaces are not supported yet");
+    return hr_error_plain (err, ENOTSUP, "user namespaces are not supported yet");
   if (seen & 0x00000080 /* CLONE_NEWTIME */)
-    return hr_error_set (err, ENOTSUP, "time namespaces are not supported yet");
+    return hr_error_plain (err, ENOTSUP, "time namespaces are not supported yet");
   /* Without its own mount namespace the container's rootfs setup would
      happen in the host's: refuse rather than pivot the host. */
   if (!(seen & CLONE_NEWNS))
-    return hr_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
+    return hr_error_plain (err, EINVAL, "linux.namespaces: a mount namespace is required");
 
   /* Joins in the order of hr_ns_all (user first, mount last).  The pid
      namespace is joined by the parent before clone: setns(CLONE_NEWPID)
@@ -141,7 +141,7 @@ propagation_flags (const char *prop, hr_err *err, int *ok)
   if (strcmp (prop, "unbindable") == 0 || strcmp (prop, "runbindable") == 0)
     return MS_UNBINDABLE | MS_REC;
   *ok = 0;
-  hr_error_set (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
+  hr_error_plain (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
   return 0;
 }
 
@@ -156,7 +156,7 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
       struct hr_step *s;
 
       if (m->destination == NULL || m->destination[0] != '/')
-        return hr_error_set (err, EINVAL, "mounts[%zu].destination: must be an absolute path, got `%s`", i,
+        return hr_error_plain (err, EINVAL, "mounts[%zu].destination: must be an absolute path, got `%s`", i,
                              m->destination ? m->destination : "");
       s = add (p, (m->type && strcmp (m->type, "cgroup") == 0) ? STEP_MOUNT_CGROUP : STEP_MOUNT);
       s->mount = m;
@@ -166,9 +166,9 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
       if (m->type && strcmp (m->type, "bind") == 0)
         s->opts.bind = true;
       if (!s->opts.bind && (m->type == NULL || *m->type == '\0'))
-        return hr_error_set (err, EINVAL, "mounts[%zu] (%s): no type and not a bind mount", i, m->destination);
+        return hr_error_plain (err, EINVAL, "mounts[%zu] (%s): no type and not a bind mount", i, m->destination);
       if (s->opts.bind && (m->source == NULL || *m->source == '\0'))
-        return hr_error_set (err, EINVAL, "mounts[%zu] (%s): bind mount without a source", i, m->destination);
+        return hr_error_plain (err, EINVAL, "mounts[%zu] (%s): bind mount without a source", i, m->destination);
       if (strcmp (m->destination, "/dev") == 0 && s->opts.bind)
         dev_is_bind = true;
     }
@@ -182,7 +182,7 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
       s->device = cfg->linux_->devices[i];
       s->path = s->device->path;
       if (s->path == NULL || s->path[0] != '/')
-        return hr_error_set (err, EINVAL, "linux.devices[%zu].path: must be an absolute path", i);
+        return hr_error_plain (err, EINVAL, "linux.devices[%zu].path: must be an absolute path", i);
     }
   if (!dev_is_bind)
     add (p, STEP_DEV_SYMLINKS);
@@ -201,7 +201,7 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
       const oci_rlimit *rl = proc->rlimits[i];
       int res = hr_rlimit_by_name (rl->type);
       if (res < 0)
-        return hr_error_set (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+        return hr_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
       s = add (p, STEP_RLIMIT);
       s->resource = res;
       s->path = rl->type;
@@ -209,10 +209,10 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
       s->hard = rl->hard;
     }
   if (proc->args_len == 0)
-    return hr_error_set (err, EINVAL, "process.args: must not be empty");
+    return hr_error_plain (err, EINVAL, "process.args: must not be empty");
   add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
   if (proc->cwd == NULL || proc->cwd[0] != '/')
-    return hr_error_set (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
+    return hr_error_plain (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
   add (p, STEP_CHDIR)->path = proc->cwd;
   add (p, STEP_SET_USER);
   if (proc->capabilities)
@@ -246,9 +246,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   p->config = cfg;
   p->rootfs = opts->rootfs;
   if (cfg->process == NULL)
-    return hr_error_set (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
+    return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
-    return hr_error_set (err, EINVAL, "config.json: root.path: missing");
+    return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
 
   if (plan_namespaces (p, lx, err) < 0)
     return -1;
@@ -273,13 +273,13 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (cfg->hostname)
     {
       if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_set (err, EINVAL, "hostname: setting it needs a new uts namespace");
+        return hr_error_plain (err, EINVAL, "hostname: setting it needs a new uts namespace");
       add (p, STEP_HOSTNAME)->value = cfg->hostname;
     }
   if (cfg->domainname)
     {
       if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_set (err, EINVAL, "domainname: setting it needs a new uts namespace");
+        return hr_error_plain (err, EINVAL, "domainname: setting it needs a new uts namespace");
       add (p, STEP_DOMAINNAME)->value = cfg->domainname;
     }
   for (size_t i = 0; lx && i < lx->sysctl.len; i++)

@@ -73,12 +73,12 @@ open_init_pidfd (const struct hr_container *c, hr_err *err)
 {
   int fd = pidfd_open (c->pid, 0);
   if (fd < 0)
-    return hr_error_set (err, errno == ESRCH ? ESRCH : errno, "container not running");
+    return hr_error_plain (err, errno, "container not running");
   /* The pidfd pins the process; re-check it is still ours. */
   if (c->state->init_start_time_present && hr_proc_start_time (c->pid, NULL) != c->state->init_start_time)
     {
       close (fd);
-      return hr_error_set (err, ESRCH, "container not running");
+      return hr_error_plain (err, ESRCH, "container not running");
     }
   return fd;
 }
@@ -110,7 +110,7 @@ hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_
     r = poll (&p, 1, timeout_ms);
   while (r < 0 && errno == EINTR);
   if (r == 0)
-    return hr_error_set (err, ETIMEDOUT, "container init (pid %d) did not exit", (int) pid);
+    return hr_error_plain (err, ETIMEDOUT, "container init (pid %d) did not exit", (int) pid);
   return 0;
 }
 
@@ -154,7 +154,7 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
   if (hr_container_load (ctx, id, false, &c, err) < 0)
     return -1;
   if (strcmp (c.status, "stopped") == 0)
-    ret = hr_error_set (err, ESRCH, "container not running");
+    ret = hr_error_plain (err, ESRCH, "container not running");
   else if (all)
     ret = kill_all (&c, signo, err);
   else
@@ -185,7 +185,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
          --force, and so do we. */
       if (strcmp (c.status, "created") != 0 && !force)
         {
-          hr_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, c.status);
+          hr_error_plain (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, c.status);
           goto out;
         }
       if (hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)

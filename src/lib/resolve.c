@@ -151,14 +151,14 @@ hr_create_in_root (int rootfd, const char *path, bool as_file, hr_err *err)
     *--end = '\0';
   last = strrchr (p, '/');
   if (last == NULL || last[1] == '\0')
-    return hr_error_set (err, EINVAL, "invalid path `%s`", path);
+    return hr_error_plain (err, EINVAL, "invalid path `%s`", path);
   *last = '\0';
   parent = hr_create_in_root (rootfd, *p ? p : "/", false, err);
   if (parent < 0)
     return -1;
   last++;
   if (strcmp (last, "..") == 0 || strcmp (last, ".") == 0)
-    return hr_error_set (err, EINVAL, "invalid path `%s`", path);
+    return hr_error_plain (err, EINVAL, "invalid path `%s`", path);
 
   /* The parent fd was resolved inside the rootfs; create the child in it
      without following anything, then open what we made with O_NOFOLLOW: a

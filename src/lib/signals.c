@@ -32,13 +32,13 @@ hr_parse_signal (const char *s, int *signo, hr_err *err)
   long n;
 
   if (s == NULL || *s == '\0')
-    return hr_error_set (err, EINVAL, "unknown signal \"\"");
+    return hr_error_plain (err, EINVAL, "unknown signal \"\"");
   errno = 0;
   n = strtol (s, &end, 10);
   if (*end == '\0')
     {
       if (errno || n <= 0 || n > SIGRTMAX)
-        return hr_error_set (err, EINVAL, "unknown signal \"%s\"", s);
+        return hr_error_plain (err, EINVAL, "unknown signal \"%s\"", s);
       *signo = (int) n;
       return 0;
     }
@@ -60,7 +60,7 @@ hr_parse_signal (const char *s, int *signo, hr_err *err)
           errno = 0;
           off = strtol (name + 5, &end, 10);
           if (errno || *end != '\0' || (name[5] != '+' && name[5] != '-'))
-            return hr_error_set (err, EINVAL, "unknown signal \"%s\"", s);
+            return hr_error_plain (err, EINVAL, "unknown signal \"%s\"", s);
         }
       if (base + off >= SIGRTMIN && base + off <= SIGRTMAX)
         {
@@ -68,5 +68,5 @@ hr_parse_signal (const char *s, int *signo, hr_err *err)
           return 0;
         }
     }
-  return hr_error_set (err, EINVAL, "unknown signal \"%s\"", s);
+  return hr_error_plain (err, EINVAL, "unknown signal \"%s\"", s);
 }

@@ -88,7 +88,7 @@ hr_state_dir_create (int rootfd, const char *id, hr_err *err)
   if (mkdirat (rootfd, id, 0711) < 0)
     {
       if (errno == EEXIST)
-        return hr_error_set (err, EEXIST, "container with id exists: %s", id);
+        return hr_error_plain (err, EEXIST, "container with id exists: %s", id);
       return hr_error_set (err, errno, "create state directory for `%s`", id);
     }
   fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -108,7 +108,7 @@ hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
   if (fd < 0)
     {
       if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-        return hr_error_set (err, ENOENT, "container does not exist");
+        return hr_error_plain (err, ENOENT, "container does not exist");
       return hr_error_set (err, errno, "open state directory for `%s`", id);
     }
   if (lock_dir (fd, exclusive, err) < 0)
@@ -117,7 +117,7 @@ hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
   if (fstat (fd, &st) < 0)
     return hr_error_set (err, errno, "stat state directory");
   if (st.st_nlink == 0)
-    return hr_error_set (err, ENOENT, "container does not exist");
+    return hr_error_plain (err, ENOENT, "container does not exist");
   return TAKE_FD (fd);
 }
 

@@ -76,9 +76,9 @@ hr_msg_recv (int fd, struct hr_msg *msg, hr_err *err)
   if (r < 0)
     return hr_error_set (err, errno, "receive message");
   if (r == 0)
-    return hr_error_set (err, EPIPE, "peer closed the sync socket");
+    return hr_error_plain (err, EPIPE, "peer closed the sync socket");
   if ((size_t) r < sizeof (h) || h.len != (size_t) r - sizeof (h))
-    return hr_error_set (err, EPROTO, "malformed sync message");
+    return hr_error_plain (err, EPROTO, "malformed sync message");
   msg->type = h.type;
   msg->errnum = h.errnum;
   msg->len = h.len;
@@ -94,7 +94,7 @@ hr_msg_expect (int fd, enum hr_msg_type type, struct hr_msg *msg, hr_err *err)
   if (msg->type == HR_MSG_ERROR)
     return hr_error_from_msg (err, msg->errnum, msg->data);
   if (msg->type != type)
-    return hr_error_set (err, EPROTO, "expected `%s` message, got `%s`", hr_msg_name (type),
+    return hr_error_plain (err, EPROTO, "expected `%s` message, got `%s`", hr_msg_name (type),
                          hr_msg_name (msg->type));
   return 0;
 }
