@@ -186,6 +186,9 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
       int e = errno;
       if (own_pidns >= 0)
         (void) setns (own_pidns, CLONE_NEWPID);
+      if (e == EPERM && geteuid () != 0)
+        return hr_error_plain (err, e, "clone container init: permission denied (creating namespaces needs root, "
+                                       "or a user namespace in config.json for rootless containers)");
       return hr_error_set (err, e, "clone container init");
     }
   if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
