@@ -19,7 +19,7 @@ doc_parse (const oci_struct_desc *d, const char *data, size_t len, const char *n
   _cleanup_ (json_freep) json_value *tree = NULL;
 
   if (len > OCI_MAX_DOCUMENT_SIZE)
-    return hr_error_set (err, EFBIG, "%s: document larger than %u bytes", name,
+    return hr_error_plain (err, EFBIG, "%s: document larger than %u bytes", name,
                          OCI_MAX_DOCUMENT_SIZE);
   if (json_parse (data, len, &tree, err) < 0)
     return hr_error_wrap (err, "%s", name);
