@@ -281,7 +281,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       hr_error_set (err, errno, "create exec fifo");
       goto out;
     }
-  c.fifo_fd = openat (c.dirfd, HR_EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  /* The init inherits the fifo open read-write: it never blocks opening
+     it, keeps it across the uid change (process.user may not be able to
+     open a root-owned fifo, nor its own /proc/self/fd once non-dumpable),
+     and waits for `start` by reading one byte from it. */
+  c.fifo_fd = openat (c.dirfd, HR_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (c.fifo_fd < 0)
     {
       hr_error_set (err, errno, "open exec fifo");
@@ -357,9 +361,7 @@ int
 hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
 {
   struct hr_container c;
-  _cleanup_close_ int fifo = -1, pidfd = -1;
-  struct pollfd pfd[2];
-  char byte;
+  _cleanup_close_ int fifo = -1;
   int ret = -1;
 
   if (hr_container_load (ctx, id, true, &c, err) < 0)
@@ -372,43 +374,20 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
     }
-  pidfd = pidfd_open (c.pid, 0);
-  if (pidfd < 0)
-    {
-      hr_error_plain (err, errno, "container process is already dead");
-      goto out;
-    }
-  /* Non-blocking open of the read side releases the init blocked in its
-     open of the write side; then wait for its byte or its death. */
-  fifo = openat (c.dirfd, HR_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  /* The init holds the only read side of the fifo: opening the write side
+     without blocking fails with ENXIO when it is gone. */
+  fifo = openat (c.dirfd, HR_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fifo < 0)
     {
-      hr_error_set (err, errno, "open exec fifo");
+      if (errno == ENXIO)
+        hr_error_plain (err, ESRCH, "container process is already dead");
+      else
+        hr_error_set (err, errno, "open exec fifo");
       goto out;
     }
-  pfd[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
-  pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-  for (;;)
+  if (write (fifo, "0", 1) != 1)
     {
-      int r = poll (pfd, 2, -1);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          hr_error_set (err, errno, "wait for container start");
-          goto out;
-        }
-      if (pfd[0].revents & POLLIN)
-        break;
-      if (pfd[1].revents)
-        {
-          hr_error_plain (err, ESRCH, "container process is already dead");
-          goto out;
-        }
-    }
-  if (read (fifo, &byte, 1) != 1)
-    {
-      hr_error_plain (err, EIO, "container init did not confirm its start");
+      hr_error_set (err, errno, "start container process");
       goto out;
     }
   if (unlinkat (c.dirfd, HR_EXEC_FIFO, 0) < 0)

@@ -55,23 +55,19 @@ sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
   return proc_write (procfd, rel, value, err);
 }
 
+/* Block until `start` writes its byte into exec.fifo (see container.c). */
 static int
 wait_for_start (struct init_state *st, hr_err *err)
 {
-  char rel[64];
-  _cleanup_close_ int fd = -1;
+  char byte;
+  ssize_t r;
 
-  /* Opening the fifo for writing blocks until `start` opens it for
-     reading.  Reopen through the trusted procfs: after pivot_root the host
-     path is gone, and the container's own /proc is not to be trusted. */
-  snprintf (rel, sizeof (rel), "self/fd/%d", st->args->fifo_fd);
   do
-    fd = openat (st->procfd, rel, O_WRONLY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return hr_error_set (err, errno, "open exec fifo");
-  if (hr_write_all (fd, "0", 1) < 0)
-    return hr_error_set (err, errno, "write exec fifo");
+    r = read (st->args->fifo_fd, &byte, 1);
+  while (r < 0 && errno == EINTR);
+  if (r != 1)
+    return hr_error_set (err, r < 0 ? errno : EIO, "wait for start on exec fifo");
+  close (st->args->fifo_fd);
   return 0;
 }
 

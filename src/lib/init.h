@@ -9,7 +9,7 @@ struct hr_init_args
 {
   const struct hr_plan *plan;
   int sync_fd;          /* our end of the socketpair with the parent */
-  int fifo_fd;          /* O_PATH fd of <state>/exec.fifo, -1 for none */
+  int fifo_fd;          /* <state>/exec.fifo open read-write, -1 for none */
   int *join_fds;        /* one per STEP_JOIN_NS, opened by the parent */
   int preserve_fds;
 };

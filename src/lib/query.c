@@ -35,7 +35,16 @@ hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struc
   c->dirfd = hr_state_dir_open (c->rootfd, id, exclusive, err);
   if (c->dirfd < 0)
     goto fail;
-  if (hr_state_read (c->dirfd, &c->state, err) < 0)
+  if (hr_state_read (c->dirfd, &c->state, err) == 0)
+    {
+      if (c->state->id && strcmp (c->state->id, id) != 0)
+        {
+          /* A hashed directory name of another id. */
+          hr_error_plain (err, ENOENT, "container does not exist");
+          goto fail;
+        }
+    }
+  else
     {
       /* A create killed before it wrote state.json leaves only the
          directory: nothing runs, so it reads as stopped and delete works. */
@@ -276,19 +285,32 @@ hr_container_list (struct hr_context *ctx, struct hr_container_info **out, size_
     {
       struct hr_container c;
       hr_err e = NULL;
-      if (de->d_name[0] == '.' || hr_validate_id (de->d_name, &e) < 0)
+      _cleanup_free_ char *id = NULL;
+
+      if (de->d_name[0] == '~')
+        {
+          /* A long id: its name is in its state.json. */
+          _cleanup_close_ int dfd = openat (rootfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+          hr_state_file *st = NULL;
+          if (dfd >= 0 && hr_state_read (dfd, &st, &e) == 0 && st->id)
+            id = xstrdup (st->id);
+          hr_state_file_free (st);
+        }
+      else
+        id = xstrdup (de->d_name);
+      if (id == NULL || id[0] == '.' || hr_validate_id (id, &e) < 0)
         {
           hr_error_free (&e);
           continue;
         }
-      if (hr_container_load (ctx, de->d_name, false, &c, &e) < 0)
+      if (hr_container_load (ctx, id, false, &c, &e) < 0)
         {
           /* Deleted meanwhile, or unreadable: not listed. */
           hr_error_free (&e);
           continue;
         }
       v = xrealloc (v, (len + 1) * sizeof (*v));
-      fill_info (de->d_name, &c, &v[len++]);
+      fill_info (id, &c, &v[len++]);
       hr_container_release (&c);
     }
   if (len)

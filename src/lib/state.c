@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -22,6 +24,26 @@ hr_default_root (void)
   if (xdg && *xdg)
     return xasprintf ("%s/hydra-runc", xdg);
   return xasprintf ("/tmp/hydra-runc-%u", (unsigned) geteuid ());
+}
+
+/* Ids may be 1024 characters, directory names only NAME_MAX (255).  Long
+   ids get a directory named "~" + two 64-bit hashes of the id ('~' cannot
+   start an id, so the names never meet); state.json holds the real id and
+   hr_state_dir_open checks it. */
+const char *
+hr_state_dir_name (const char *id, char buf[HR_STATE_DIR_NAME_MAX])
+{
+  uint64_t fnv = 0xcbf29ce484222325ULL, djb = 5381;
+
+  if (strlen (id) <= 200)
+    return id;
+  for (const unsigned char *p = (const unsigned char *) id; *p; p++)
+    {
+      fnv = (fnv ^ *p) * 0x100000001b3ULL;
+      djb = djb * 33 + *p;
+    }
+  snprintf (buf, HR_STATE_DIR_NAME_MAX, "~%016llx%016llx", (unsigned long long) fnv, (unsigned long long) djb);
+  return buf;
 }
 
 static int
@@ -84,14 +106,16 @@ int
 hr_state_dir_create (int rootfd, const char *id, hr_err *err)
 {
   _cleanup_close_ int fd = -1;
+  char buf[HR_STATE_DIR_NAME_MAX];
+  const char *name = hr_state_dir_name (id, buf);
 
-  if (mkdirat (rootfd, id, 0711) < 0)
+  if (mkdirat (rootfd, name, 0711) < 0)
     {
       if (errno == EEXIST)
         return hr_error_plain (err, EEXIST, "container with id exists: %s", id);
       return hr_error_set (err, errno, "create state directory for `%s`", id);
     }
-  fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  fd = openat (rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return hr_error_set (err, errno, "open state directory for `%s`", id);
   if (lock_dir (fd, true, err) < 0)
@@ -102,7 +126,8 @@ hr_state_dir_create (int rootfd, const char *id, hr_err *err)
 int
 hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
 {
-  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  char buf[HR_STATE_DIR_NAME_MAX];
+  _cleanup_close_ int fd = openat (rootfd, hr_state_dir_name (id, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   struct stat st;
 
   if (fd < 0)
@@ -124,7 +149,9 @@ hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
 int
 hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
 {
-  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  char buf[HR_STATE_DIR_NAME_MAX];
+  const char *name = hr_state_dir_name (id, buf);
+  _cleanup_close_ int fd = openat (rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   _cleanup_closedir_ DIR *d = NULL;
   struct dirent *de;
 
@@ -145,7 +172,7 @@ hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
       if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
         return hr_error_set (err, errno, "remove `%s/%s`", id, de->d_name);
     }
-  if (unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+  if (unlinkat (rootfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return hr_error_set (err, errno, "remove state directory `%s`", id);
   return 0;
 }

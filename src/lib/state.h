@@ -22,6 +22,11 @@
    absolute path; caller frees. */
 int hr_state_root_open (struct hr_context *ctx, char **path, hr_err *err);
 
+#define HR_STATE_DIR_NAME_MAX 64
+/* The directory name of a container: the id itself, or for ids longer than
+   a file name may be, "~" and a hash of it. */
+const char *hr_state_dir_name (const char *id, char buf[HR_STATE_DIR_NAME_MAX]);
+
 /* Make <root>/<id> and lock it exclusively.  An existing id is refused
    ("container with id exists: ID") and left untouched. */
 int hr_state_dir_create (int rootfd, const char *id, hr_err *err);
