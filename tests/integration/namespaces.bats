@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Namespaces: new ones where the config asks, the host's where it does not,
+# and joining an existing one by path.
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() { hr_setup; }
+teardown() { hr_teardown; }
+
+ns_of() { readlink "/proc/$1/ns/$2"; }
+
+@test "namespaces: a created container has its own pid, mnt, ipc, uts, net and cgroup namespaces" {
+  requires_root
+  cfg_add_ns cgroup
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid ns inside host
+  pid=$(state_field "$TAG" pid)
+  [ "$pid" -gt 0 ]
+  for ns in pid mnt ipc uts net cgroup; do
+    inside=$(ns_of "$pid" "$ns")
+    host=$(ns_of self "$ns")
+    [ -n "$inside" ] || fail "cannot read /proc/$pid/ns/$ns"
+    [ "$inside" != "$host" ] || fail "$ns namespace is the host's ($host)"
+  done
+  # no user namespace in the config: the host's
+  assert_eq "$(ns_of "$pid" user)" "$(ns_of self user)" "user namespace"
+}
+
+@test "namespaces: a namespace left out of the config is the host's (network)" {
+  requires_root
+  cfg_del_ns network
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  assert_eq "$(ns_of "$pid" net)" "$(ns_of self net)" "net namespace"
+  [ "$(ns_of "$pid" uts)" != "$(ns_of self uts)" ] || fail "uts namespace is the host's"
+}
+
+@test "namespaces: PID namespace shows only the container's processes" {
+  requires_root
+  cfg_sh 'echo "pid=$$"; ls -d /proc/[0-9]*'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = pid=1 ]
+  [ "${lines[1]}" = /proc/1 ]
+  # the shell and ls: nothing of the host's
+  [ "${#lines[@]}" -le 3 ] || fail "too many processes visible: ${lines[*]}"
+}
+
+@test "namespaces: network namespace has only loopback; uts hostname is private" {
+  requires_root
+  cfg '.hostname = "hydra-ns-test"'
+  cfg_sh 'ls /sys/class/net; hostname'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = lo ]
+  [ "${lines[1]}" = hydra-ns-test ]
+  [ "$(hostname)" != hydra-ns-test ]
+}
+
+@test "namespaces: join an existing network namespace by path" {
+  requires_root
+  command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+  local netns="$TAG-net"
+  ip netns add "$netns"
+  HR_NETNS+=("$netns")
+  cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+    --arg p "/var/run/netns/$netns"
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  assert_eq "$(stat -L -c %i "/proc/$pid/ns/net")" "$(stat -L -c %i "/var/run/netns/$netns")" "net ns inode"
+  [ "$(ns_of "$pid" net)" != "$(ns_of self net)" ]
+  # other namespaces are still new
+  [ "$(ns_of "$pid" uts)" != "$(ns_of self uts)" ]
+}
+
+@test "namespaces: the joined network namespace is what the process sees" {
+  requires_root
+  command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+  local netns="$TAG-net"
+  ip netns add "$netns"
+  HR_NETNS+=("$netns")
+  # something only this namespace has: a loopback MTU of 12345
+  ip netns exec "$netns" ip link set lo mtu 12345
+  cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+    --arg p "/var/run/netns/$netns"
+  cfg_sh 'readlink /proc/self/ns/net; cat /sys/class/net/lo/mtu'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_eq "${lines[0]}" "net:[$(stat -L -c %i "/var/run/netns/$netns")]"
+  assert_eq "${lines[1]}" 12345 "MTU of lo inside"
+  # deleting the container does not remove the namespace file
+  [ -e "/var/run/netns/$netns" ]
+}
+
+@test "namespaces: joining a namespace path that does not exist fails cleanly" {
+  requires_root
+  cfg '.linux.namespaces |= map(if .type == "network" then .path = "/var/run/netns/hydra-no-such-ns" else . end)'
+  cfg_args true
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+  echo "$stderr"
+  assert_clean_failure 'hydra-no-such-ns|no such file|does not exist'
+}
