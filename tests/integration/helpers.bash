@@ -58,7 +58,8 @@ requires_hydra() {
 # The shared material (OCI schemas, tools) beside the project, if any.
 shared_dir() {
   local d
-  for d in "$HYDRA_SRCDIR/../shared" /work/shared; do
+  for d in "${HYDRA_SHARED:-}" "${HYDRA_SRCDIR:-.}/../shared"; do
+    [ -n "$d" ] || continue
     if [ -x "$d/tools/oci-schema-check" ]; then
       (cd "$d" && pwd)
       return 0

@@ -19,7 +19,8 @@
 #endif
 /* The runtime-spec's schema examples, when available (optional; override
    with HYDRA_OCI_SCHEMA_TESTS). */
-#define SCHEMA_TEST_DIR "/work/shared/oci-spec/schema/test"
+/* ../shared beside the source tree, unless HYDRA_SHARED says otherwise. */
+#define SHARED_DIR TEST_DATA_DIR "/../../../../shared"
 
 static char *
 data_path (const char *name)
@@ -227,7 +228,9 @@ static void
 schema_dir (const char *kind, const char *sub, bool want_ok)
 {
   const char *base = getenv ("HYDRA_OCI_SCHEMA_TESTS");
-  _cleanup_free_ char *dir = xasprintf ("%s/%s/%s", base ? base : SCHEMA_TEST_DIR, kind, sub);
+  const char *shared = getenv ("HYDRA_SHARED");
+  _cleanup_free_ char *fallback = xasprintf ("%s/oci-spec/schema/test", shared ? shared : SHARED_DIR);
+  _cleanup_free_ char *dir = xasprintf ("%s/%s/%s", base ? base : fallback, kind, sub);
   _cleanup_closedir_ DIR *d = opendir (dir);
   struct dirent *de;
 
