@@ -275,6 +275,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (c.dirfd < 0)
     goto out;
   c.dir_made = true;
+  if (hr_state_save_config (c.dirfd, cfg, err) < 0)
+    goto out;
 
   if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
     {

@@ -178,32 +178,61 @@ hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
 }
 
 int
-hr_state_write (int dirfd, const hr_state_file *st, hr_err *err)
+hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err)
 {
-  _cleanup_free_ char *json = NULL;
-  _cleanup_close_ int fd = -1;
-  size_t len = 0;
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp", name);
+  _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-  if (hr_state_file_to_json (st, false, &json, &len, err) < 0)
-    return hr_error_wrap (err, "serialize state");
-  fd = openat (dirfd, HR_STATE_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
-    return hr_error_set (err, errno, "write state: open");
-  if (hr_write_all (fd, json, len) < 0 || fsync (fd) < 0)
+    return hr_error_set (err, errno, "write %s: open", name);
+  if (hr_write_all (fd, data, len) < 0 || fsync (fd) < 0)
     {
       int e = errno;
-      unlinkat (dirfd, HR_STATE_FILE ".tmp", 0);
-      return hr_error_set (err, e, "write state");
+      unlinkat (dirfd, tmp, 0);
+      return hr_error_set (err, e, "write %s", name);
     }
-  if (renameat (dirfd, HR_STATE_FILE ".tmp", dirfd, HR_STATE_FILE) < 0)
+  if (renameat (dirfd, tmp, dirfd, name) < 0)
     {
       int e = errno;
-      unlinkat (dirfd, HR_STATE_FILE ".tmp", 0);
-      return hr_error_set (err, e, "write state: rename");
+      unlinkat (dirfd, tmp, 0);
+      return hr_error_set (err, e, "write %s: rename", name);
     }
   /* Make the rename itself durable. */
   (void) fsync (dirfd);
   return 0;
+}
+
+int
+hr_state_write (int dirfd, const hr_state_file *st, hr_err *err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len = 0;
+
+  if (hr_state_file_to_json (st, false, &json, &len, err) < 0)
+    return hr_error_wrap (err, "serialize state");
+  return hr_state_write_file (dirfd, HR_STATE_FILE, json, len, err);
+}
+
+int
+hr_state_save_config (int dirfd, const oci_config *cfg, hr_err *err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len = 0;
+
+  if (oci_config_to_json (cfg, false, &json, &len, err) < 0)
+    return hr_error_wrap (err, "serialize config");
+  return hr_state_write_file (dirfd, HR_CONFIG_FILE, json, len, err);
+}
+
+int
+hr_state_load_config (int dirfd, oci_config **out, hr_err *err)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+
+  if (hr_read_file_at (dirfd, HR_CONFIG_FILE, OCI_MAX_DOCUMENT_SIZE, &data, &len, err) < 0)
+    return -1;
+  return oci_config_parse_data (data, len, HR_CONFIG_FILE, out, err);
 }
 
 int

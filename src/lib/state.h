@@ -17,6 +17,9 @@
 
 #define HR_STATE_FILE "state.json"
 #define HR_EXEC_FIFO "exec.fifo"
+/* The config the container was created with: exec, hooks and restore use
+   it, not the bundle's config.json, which may have changed since. */
+#define HR_CONFIG_FILE "config.json"
 
 /* Open (creating it 0700 when missing) the state root.  *path gets the
    absolute path; caller frees. */
@@ -40,6 +43,10 @@ int hr_state_dir_remove (int rootfd, const char *id, hr_err *err);
    old or the new file, never half of one. */
 int hr_state_write (int dirfd, const hr_state_file *st, hr_err *err);
 int hr_state_read (int dirfd, hr_state_file **out, hr_err *err);
+/* Any file of the state dir, written the same atomic way. */
+int hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err);
+int hr_state_save_config (int dirfd, const oci_config *cfg, hr_err *err);
+int hr_state_load_config (int dirfd, oci_config **out, hr_err *err);
 
 /* The truth about a container, from the kernel: its init is alive when the
    pid still names a non-zombie process with the recorded start time; it
