@@ -8,6 +8,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
+#include "hooks.h"
 #include "init.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -15,6 +16,7 @@
 #include "plan.h"
 #include "state.h"
 #include "sync.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -151,7 +153,7 @@ clone_init (int flags)
 static int
 spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_create_opts *opts, hr_err *err)
 {
-  _cleanup_close_ int own_pidns = -1, target_pidns = -1;
+  _cleanup_close_ int own_pidns = -1, target_pidns = -1, own_timens = -1;
   const struct hr_ns_info *pidns = hr_ns_by_name ("pid");
 
   if (plan->join_pid)
@@ -162,6 +164,17 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
       target_pidns = hr_ns_open (plan->join_pid, pidns, err);
       if (target_pidns < 0 || hr_ns_join (target_pidns, pidns, plan->join_pid, err) < 0)
         return -1;
+    }
+
+  if (plan->new_timens)
+    {
+      own_timens = hr_timens_prepare (plan->config->linux_, err);
+      if (own_timens < 0)
+        {
+          if (own_pidns >= 0)
+            (void) setns (own_pidns, CLONE_NEWPID);
+          return -1;
+        }
     }
 
   c->pid = clone_init (plan->clone_flags);
@@ -181,6 +194,8 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
       close (c->rootfd);
       hr_init_run (&a);
     }
+  if (own_timens >= 0 && hr_timens_restore (TAKE_FD (own_timens), c->pid < 0 ? NULL : err) < 0)
+    return -1;
   if (c->pid < 0)
     {
       int e = errno;
@@ -195,7 +210,41 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
     return hr_error_set (err, errno, "return to own pid namespace");
   close (c->sock[1]);
   c->sock[1] = -1;
+  if (plan->new_userns && hr_userns_write_maps (c->pid, plan->config->linux_, err) < 0)
+    return -1;
   return 0;
+}
+
+/* Serve the init until it reports created: it may ask us to run the
+   runtime-namespace hooks first (prestart, then createRuntime). */
+static int
+wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_creating, hr_err *err)
+{
+  _cleanup_free_ struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+
+  for (;;)
+    {
+      if (hr_msg_recv (c->sock[0], msg, err) < 0)
+        return hr_error_wrap (err, "container init exited during setup");
+      if (msg->type == HR_MSG_ERROR)
+        return hr_error_from_msg (err, msg->errnum, msg->data);
+      if (msg->type == HR_MSG_CREATED)
+        return 0;
+      if (msg->type != HR_MSG_RUN_HOOKS)
+        return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
+                               hr_msg_name (msg->type));
+      const oci_hooks *h = cfg->hooks;
+      hr_err herr = NULL;
+      if (hr_hooks_run (h->prestart, h->prestart_len, "prestart", state_creating, &herr) < 0
+          || hr_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state_creating, &herr) < 0)
+        {
+          hr_msg_send_error (c->sock[0], herr);
+          *err = herr;
+          return -1;
+        }
+      if (hr_msg_send (c->sock[0], HR_MSG_HOOKS_DONE, 0, NULL, 0, err) < 0)
+        return -1;
+    }
 }
 
 static int
@@ -243,7 +292,6 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL;
   struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id };
   struct hr_plan_opts popts = { 0 };
-  struct hr_msg *msg = NULL;
   int ret = -1;
 
   if (hr_validate_id (id, err) < 0)
@@ -309,15 +357,19 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
 
   if (spawn_init (&c, plan, opts, err) < 0)
     goto out;
-  if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
-    goto out;
-  msg = xmalloc0 (sizeof (*msg));
-  if (hr_msg_expect (c.sock[0], HR_MSG_CREATED, msg, err) < 0)
-    {
-      if (hr_error_errno (*err) == EPIPE)
-        hr_error_wrap (err, "container init exited during setup");
+  {
+    /* GO carries the state documents the init's own hooks will read. */
+    _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
+    _cleanup_free_ char *created = hr_hooks_state_json (id, "created", c.pid, bundle, &cfg->annotations);
+    size_t l1 = strlen (creating), l2 = strlen (created);
+    _cleanup_free_ char *payload = xmalloc0 (l1 + l2 + 2);
+    memcpy (payload, creating, l1);
+    memcpy (payload + l1 + 1, created, l2);
+    if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, payload, l1 + 1 + l2, err) < 0)
       goto out;
-    }
+    if (wait_created (&c, cfg, creating, err) < 0)
+      goto out;
+  }
 
   st = xmalloc0 (sizeof (*st));
   st->oci_version = xstrdup (OCI_VERSION);
@@ -348,7 +400,6 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   ret = 0;
 
 out:
-  free (msg);
   create_ctx_cleanup (&c, ret < 0);
   return ret;
 }
@@ -357,6 +408,28 @@ int
 hr_container_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, hr_err *err)
 {
   return do_create (ctx, id, opts, NULL, err);
+}
+
+/* runtime-spec runtime.md "Lifecycle" step 9: poststart hooks run after
+   the user process started; their failure is logged, not returned. */
+static void
+run_poststart (struct hr_container *c, const char *id)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  _cleanup_free_ char *state = NULL;
+  hr_err e = NULL;
+
+  if (hr_state_load_config (c->dirfd, &cfg, &e) < 0 || cfg->hooks == NULL || cfg->hooks->poststart_len == 0)
+    {
+      hr_error_free (&e);
+      return;
+    }
+  state = hr_hooks_state_json (id, "running", c->pid, c->state->bundle, &c->state->annotations);
+  if (hr_hooks_run (cfg->hooks->poststart, cfg->hooks->poststart_len, "poststart", state, &e) < 0)
+    {
+      hr_warn ("%s", e->msg);
+      hr_error_free (&e);
+    }
 }
 
 int
@@ -400,6 +473,8 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
   free (c.state->status);
   c.state->status = xstrdup ("running");
   ret = hr_state_write (c.dirfd, c.state, err);
+  if (ret == 0)
+    run_poststart (&c, id);
 
 out:
   hr_container_release (&c);

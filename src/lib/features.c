@@ -56,16 +56,16 @@ enabled (bool on)
 int
 hr_features_json (char **json, hr_err *err)
 {
-  /* Namespaces hydra-runc creates and joins today; user and time come
-     with id mappings and timeOffsets. */
-  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", NULL };
-  static const char *const no_hooks[] = { NULL };
+  /* Namespaces hydra-runc creates and joins today. */
+  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", "user", "time", NULL };
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+                                       "poststart", "poststop", NULL };
   _cleanup_ (oci_features_freep) oci_features *f = xmalloc0 (sizeof (*f));
   oci_features_linux *lx;
 
   f->oci_version_min = xstrdup (OCI_VERSION_MIN);
   f->oci_version_max = xstrdup (OCI_VERSION);
-  f->hooks = strv_from (no_hooks, &f->hooks_len);
+  f->hooks = strv_from (hooks, &f->hooks_len);
   f->mount_options = strv_from (hr_mount_opts_known (), &f->mount_options_len);
 
   lx = f->linux_ = xmalloc0 (sizeof (*lx));

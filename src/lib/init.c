@@ -4,8 +4,10 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "hooks.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "process.h"
 #include "sync.h"
 #include "util.h"
@@ -26,6 +28,9 @@ struct init_state
   int procfd;       /* trusted procfs, see hr_open_trusted_proc */
   size_t join_idx;
   char *exec_path;
+  /* The state hooks get on stdin, sent by the parent with GO. */
+  const char *state_creating, *state_created;
+  bool reported;    /* created was reported: the parent no longer listens */
 };
 
 /* Write value to a file under the trusted procfs, never following a path
@@ -81,6 +86,30 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     {
     case STEP_JOIN_NS:
       return hr_ns_join (st->args->join_fds[st->join_idx++], s->ns, s->path, err);
+    case STEP_BECOME_ROOT:
+      /* The ids we had are unmapped in the new user namespace: become its
+         root, whose capabilities the rest of the setup relies on. */
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        return hr_error_set (err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+      return 0;
+    case STEP_LOOPBACK_UP:
+      return hr_netdev_loopback_up (err);
+    case STEP_RUNTIME_HOOKS:
+      {
+        struct hr_msg *m = xmalloc0 (sizeof (*m));
+        int r = hr_msg_send (st->args->sync_fd, HR_MSG_RUN_HOOKS, 0, "createRuntime", 13, err);
+        if (r == 0)
+          r = hr_msg_expect (st->args->sync_fd, HR_MSG_HOOKS_DONE, m, err);
+        free (m);
+        return r;
+      }
+    case STEP_CONTAINER_HOOKS:
+      {
+        const oci_hooks *h = p->config->hooks;
+        if (strcmp (s->path, "createContainer") == 0)
+          return hr_hooks_run (h->create_container, h->create_container_len, s->path, st->state_creating, err);
+        return hr_hooks_run (h->start_container, h->start_container_len, s->path, st->state_created, err);
+      }
     case STEP_ROOT_PROPAGATION:
       if (hr_mount_root_propagation (s->flags, err) < 0)
         return -1;
@@ -180,7 +209,11 @@ hr_init_run (const struct hr_init_args *args)
 
   if (hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
     goto fail;
-  free (msg);
+  /* GO carries two NUL-separated state documents for the hooks. */
+  st.state_creating = msg->data;
+  st.state_created = msg->data + strnlen (msg->data, msg->len) + 1;
+  if (st.state_created > msg->data + msg->len)
+    st.state_created = st.state_creating;
 
   for (i = 0; i < args->plan->len; i++)
     {
@@ -194,11 +227,13 @@ hr_init_run (const struct hr_init_args *args)
         }
       if (run_step (&st, s, &err) < 0)
         goto fail;
+      if (s->kind == STEP_REPORT_CREATED)
+        st.reported = true;
     }
   hr_error_plain (&err, EINVAL, "setup plan ended without exec");
 
 fail:
-  if (i < args->plan->len && args->plan->steps[i].kind >= STEP_WAIT_START)
+  if (st.reported)
     {
       /* The parent is gone by now: nobody to tell but stderr. */
       dprintf (2, "hydra-runc: %s\n", err->msg);

@@ -11,10 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
+#ifndef CLONE_NEWTIME
+# define CLONE_NEWTIME 0x00000080
+#endif
 #include <sys/mount.h>
 
 static const char *step_names[] = {
   [STEP_JOIN_NS] = "join-namespace",
+  [STEP_BECOME_ROOT] = "become-root",
+  [STEP_LOOPBACK_UP] = "loopback-up",
+  [STEP_RUNTIME_HOOKS] = "runtime-hooks",
+  [STEP_CONTAINER_HOOKS] = "container-hooks",
   [STEP_ROOT_PROPAGATION] = "root-propagation",
   [STEP_BIND_ROOTFS] = "bind-rootfs",
   [STEP_MOUNT] = "mount",
@@ -96,10 +103,26 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
         p->clone_flags |= info->clone_flag;
     }
 
-  if (seen & CLONE_NEWUSER)
-    return hr_error_plain (err, ENOTSUP, "user namespaces are not supported yet");
-  if (seen & 0x00000080 /* CLONE_NEWTIME */)
-    return hr_error_plain (err, ENOTSUP, "time namespaces are not supported yet");
+  if (p->clone_flags & CLONE_NEWUSER)
+    {
+      /* runtime-spec config-linux.md "User namespace mappings". */
+      if (lx->uid_mappings_len == 0 || lx->gid_mappings_len == 0)
+        return hr_error_plain (err, EINVAL, "linux.namespaces: a new user namespace needs linux.uidMappings and "
+                                            "linux.gidMappings");
+      p->new_userns = true;
+    }
+  else if (lx && (lx->uid_mappings_len || lx->gid_mappings_len) && !(seen & CLONE_NEWUSER))
+    return hr_error_plain (err, EINVAL, "linux.uidMappings: set without a user namespace");
+  if (p->clone_flags & CLONE_NEWTIME)
+    {
+      /* Offsets can only be written before a process enters the
+         namespace, so it is unshared by the parent rather than cloned
+         (time_namespaces(7)). */
+      p->clone_flags &= ~CLONE_NEWTIME;
+      p->new_timens = true;
+    }
+  else if (lx && lx->time_offsets.len)
+    return hr_error_plain (err, EINVAL, "linux.timeOffsets: set without a new time namespace");
   /* Without its own mount namespace the container's rootfs setup would
      happen in the host's: refuse rather than pivot the host. */
   if (!(seen & CLONE_NEWNS))
@@ -122,7 +145,15 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
         struct hr_step *s = add (p, STEP_JOIN_NS);
         s->ns = &all[k];
         s->path = ns->path;
+        if (all[k].clone_flag == CLONE_NEWUSER)
+          add (p, STEP_BECOME_ROOT);
       }
+  /* In a new user namespace the init starts as an unmapped uid; once the
+     parent has written the maps it becomes the namespace's root. */
+  if (p->new_userns)
+    add (p, STEP_BECOME_ROOT);
+  if (p->clone_flags & CLONE_NEWNET)
+    add (p, STEP_LOOPBACK_UP);
   return 0;
 }
 
@@ -186,6 +217,14 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
     }
   if (!dev_is_bind)
     add (p, STEP_DEV_SYMLINKS);
+
+  /* runtime-spec config.md: createRuntime hooks run in the runtime
+     namespace once the container's namespaces exist, createContainer hooks
+     in the container's, both before pivot_root. */
+  if (cfg->hooks && (cfg->hooks->prestart_len || cfg->hooks->create_runtime_len))
+    add (p, STEP_RUNTIME_HOOKS);
+  if (cfg->hooks && cfg->hooks->create_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
   return 0;
 }
 
@@ -293,6 +332,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return -1;
   add (p, STEP_REPORT_CREATED);
   add (p, STEP_WAIT_START);
+  if (cfg->hooks && cfg->hooks->start_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
   add (p, STEP_EXEC);
 
   *out = TAKE_PTR (p);
@@ -308,8 +349,9 @@ hr_plan_format (const struct hr_plan *p)
 
   if (f == NULL)
     return xstrdup ("");
-  fprintf (f, "clone flags: 0x%x%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
-           p->join_pid ? p->join_pid : "");
+  fprintf (f, "clone flags: 0x%x%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
+           p->join_pid ? p->join_pid : "", p->new_userns ? ", write id maps" : "",
+           p->new_timens ? ", new time namespace" : "");
   for (size_t i = 0; i < p->len; i++)
     {
       const struct hr_step *s = &p->steps[i];

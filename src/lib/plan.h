@@ -20,6 +20,8 @@
 enum hr_step_kind
 {
   STEP_JOIN_NS,          /* ns, path: setns into an existing namespace */
+  STEP_BECOME_ROOT,      /* setresuid/gid 0 inside a new or joined user namespace */
+  STEP_LOOPBACK_UP,      /* bring lo up in a new network namespace */
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
   STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
@@ -27,6 +29,8 @@ enum hr_step_kind
   STEP_DEFAULT_DEVICES,  /* the spec's default devices in /dev */
   STEP_DEVICE,           /* device: one entry of linux.devices */
   STEP_DEV_SYMLINKS,     /* /dev/fd, /dev/std{in,out,err}, /dev/ptmx, /dev/core */
+  STEP_RUNTIME_HOOKS,    /* ask the parent to run prestart + createRuntime */
+  STEP_CONTAINER_HOOKS,  /* path = stage: run createContainer / startContainer here */
   STEP_PIVOT_ROOT,       /* enter the rootfs */
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
@@ -71,8 +75,10 @@ struct hr_plan
 {
   struct hr_step *steps;
   size_t len;
-  int clone_flags;                  /* namespaces to create */
+  int clone_flags;                  /* namespaces to create with clone3 */
   const char *join_pid;             /* pid namespace to join (the parent does it) */
+  bool new_timens;                  /* the parent unshares it and writes offsets */
+  bool new_userns;                  /* the parent writes uid_map/gid_map */
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
   struct hr_caps caps;

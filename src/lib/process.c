@@ -127,7 +127,9 @@ hr_set_user (const oci_user *user, hr_err *err)
      capabilities can still be applied afterwards (capabilities(7)). */
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return hr_error_set (err, errno, "prctl(PR_SET_KEEPCAPS)");
-  if (setgroups (ngroups, groups) < 0)
+  /* In a user namespace whose setgroups is "deny" (user_namespaces(7))
+     setgroups fails; only an explicit group list makes that an error. */
+  if (setgroups (ngroups, groups) < 0 && (errno != EPERM || ngroups > 0))
     return hr_error_set (err, errno, "setgroups");
   if (setresgid (gid, gid, gid) < 0)
     return hr_error_set (err, errno, "setgid %u", (unsigned) gid);

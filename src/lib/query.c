@@ -7,7 +7,9 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
+#include "hooks.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "state.h"
 #include "util.h"
 
@@ -203,7 +205,24 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
       if (hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
         goto out;
     }
-  ret = hr_state_dir_remove (c.rootfd, id, err);
+  {
+    /* poststop hooks need the config, which goes away with the state dir. */
+    _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+    hr_err e = NULL;
+    if (hr_state_load_config (c.dirfd, &cfg, &e) < 0)
+      hr_error_free (&e);
+    ret = hr_state_dir_remove (c.rootfd, id, err);
+    if (ret == 0 && cfg && cfg->hooks && cfg->hooks->poststop_len)
+      {
+        _cleanup_free_ char *state = hr_hooks_state_json (id, "stopped", 0, c.state->bundle, &c.state->annotations);
+        /* runtime-spec: a poststop failure is logged and delete goes on. */
+        if (hr_hooks_run (cfg->hooks->poststop, cfg->hooks->poststop_len, "poststop", state, &e) < 0)
+          {
+            hr_warn ("%s", e->msg);
+            hr_error_free (&e);
+          }
+      }
+  }
 out:
   hr_container_release (&c);
   return ret;
