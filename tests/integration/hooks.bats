@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Hooks (runtime-spec config.md "POSIX-platform Hooks"): each stage runs at
+# its point of the lifecycle, in the namespace the spec says, with the
+# container's state on stdin; failures abort create or are only logged.
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() {
+  hr_setup
+  LOG="$BATS_TEST_TMPDIR/hooks.log"
+  HOOK="$BATS_TEST_TMPDIR/hook.sh"
+  # Records: stage, the mount namespace it ran in, and the state it read.
+  cat >"$HOOK" <<EOF2
+#!/bin/sh
+printf '%s %s %s\n' "\$1" "\$(readlink /proc/self/ns/mnt)" "\$(cat | tr -d '\n')" >>"$LOG"
+[ -z "\$HOOK_FAIL" ] || { echo "hook says no" >&2; exit 3; }
+EOF2
+  chmod +x "$HOOK"
+}
+teardown() { hr_teardown; }
+
+# cfg_hook STAGE ARG [extra jq object fields]
+cfg_hook() {
+  cfg '.hooks[$s] += [{"path": $p, "args": ["hook.sh", $a]} + $extra]' \
+    --arg s "$1" --arg p "$HOOK" --arg a "$2" --argjson extra "${3:-{\}}"
+}
+
+@test "hooks: every stage runs in order, in the right namespace, with the state" {
+  requires_root
+  requires_hydra "runc 1.1 runs poststart hooks at create, not after start as runtime.md says"
+  for s in prestart createRuntime createContainer poststart poststop; do cfg_hook "$s" "$s"; done
+  cfg_args sleep 1000
+  local host_mnt
+  host_mnt=$(readlink /proc/self/ns/mnt)
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  # create ran the first three, in this order
+  assert_eq "$(cut -d' ' -f1 "$LOG" | tr '\n' ' ')" "prestart createRuntime createContainer " "stages after create"
+  # runtime-namespace hooks see the host's mount namespace, createContainer the container's
+  assert_eq "$(awk '$1=="createRuntime"{print $2}' "$LOG")" "$host_mnt" "createRuntime mount namespace"
+  assert_eq "$(awk '$1=="createContainer"{print $2}' "$LOG")" "$(readlink /proc/$pid/ns/mnt)" "createContainer mount namespace"
+  # the state on stdin names this container, its pid, status creating
+  local st
+  st=$(awk '$1=="createRuntime"{$1="";$2="";print}' "$LOG")
+  assert_eq "$(echo "$st" | jq -r .id)" "$TAG" "state.id"
+  assert_eq "$(echo "$st" | jq -r .pid)" "$pid" "state.pid"
+  assert_eq "$(echo "$st" | jq -r .status)" "creating" "state.status"
+  assert_eq "$(echo "$st" | jq -r .bundle)" "$BUNDLE" "state.bundle"
+  hr start "$TAG"
+  assert_eq "$(awk '$1=="poststart"{$1="";$2="";print}' "$LOG" | jq -r .status)" "running" "poststart state"
+  hr kill "$TAG" KILL
+  wait_for_status "$TAG" stopped
+  hr delete "$TAG"
+  assert_eq "$(tail -n1 "$LOG" | cut -d' ' -f1)" "poststop" "poststop ran last"
+  assert_eq "$(tail -n1 "$LOG" | cut -d' ' -f3- | jq -r .status)" "stopped" "poststop state"
+}
+
+@test "hooks: startContainer runs inside the container after start, before the process" {
+  requires_root
+  cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "echo from-hook > /dev/shm/mark"]}]'
+  cfg_sh 'cat /dev/shm/mark'
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run failed: $output"
+  assert_eq "$output" "from-hook" "the process saw what the hook wrote in the container"
+}
+
+@test "hooks: a failing createRuntime hook aborts create and leaves nothing behind" {
+  requires_root
+  cfg_hook createRuntime createRuntime '{"env": ["HOOK_FAIL=1"]}'
+  cfg_args sleep 1000
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -ne 0 ] || fail "create succeeded"
+  assert_match "$output" "hook #0"
+  assert_match "$output" "hook says no"
+  assert_no_state_dirs
+  # the init was killed: no process runs in a namespace other than ours with our rootfs
+  run hr state "$TAG"
+  assert_match "$output" "does not exist"
+}
+
+@test "hooks: a failing createContainer hook aborts create" {
+  requires_root
+  cfg_hook createContainer createContainer '{"env": ["HOOK_FAIL=1"]}'
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -ne 0 ] || fail "create succeeded"
+  assert_match "$output" "hook #0"
+  assert_no_state_dirs
+}
+
+@test "hooks: a hook past its timeout is killed and create fails" {
+  requires_root
+  cfg '.hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]'
+  local t0=$SECONDS
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -ne 0 ] || fail "create succeeded"
+  assert_match "$output" "hook #0.*(timeout|did not finish)"
+  [ $((SECONDS - t0)) -lt 15 ] || fail "create took $((SECONDS - t0))s"
+  assert_no_state_dirs
+}
+
+@test "hooks: a hook that is not executable fails create with a clear error" {
+  requires_root
+  cfg '.hooks.createRuntime = [{"path": "/nonexistent/hook"}]'
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -ne 0 ] || fail "create succeeded"
+  assert_match "$output" "/nonexistent/hook"
+  assert_no_state_dirs
+}
+
+@test "hooks: poststart and poststop failures are logged, not fatal" {
+  requires_root
+  requires_hydra "runc 1.1 runs poststart at create and fails it (runtime.md: logged, not fatal)"
+  cfg_hook poststart poststart '{"env": ["HOOK_FAIL=1"]}'
+  cfg_hook poststop poststop '{"env": ["HOOK_FAIL=1"]}'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  run hr start "$TAG"
+  [ "$status" -eq 0 ] || fail "start failed: $output"
+  assert_match "$output" "poststart hook"
+  assert_eq "$(state_field "$TAG" status)" "running" "status after a failing poststart"
+  run hr delete --force "$TAG"
+  [ "$status" -eq 0 ] || fail "delete failed: $output"
+  assert_match "$output" "poststop hook"
+  assert_no_state_dirs
+}
+
+@test "hooks: hook env and args are the configured ones" {
+  requires_root
+  cfg '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$0 $FOO\" > \($f)", "arg0"], "env": ["FOO=bar"]}]' \
+    --arg f "$BATS_TEST_TMPDIR/env.out"
+  create_container "$TAG"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/env.out")" "arg0 bar" "hook args and env"
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# User and time namespaces, and the loopback device of a new network
+# namespace (runtime-spec config-linux.md "Namespaces", "User namespace
+# mappings", "Offset for Time Namespace").
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() { hr_setup; }
+teardown() { hr_teardown; }
+
+# A user namespace mapping container 0..65535 to host 100000..165535; the
+# rootfs must belong to the mapped root.
+cfg_userns() {
+  cfg_add_ns user
+  cfg '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  # The mapped root must be able to reach the rootfs (as with runc).
+  chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR" "$BUNDLE" 2>/dev/null || true
+}
+
+@test "userns: the init runs in a new user namespace with the configured maps" {
+  requires_root
+  cfg_userns
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  [ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] || fail "user namespace is the host's"
+  assert_eq "$(awk '{print $1, $2, $3}' /proc/$pid/uid_map)" "0 100000 65536" "uid_map"
+  assert_eq "$(awk '{print $1, $2, $3}' /proc/$pid/gid_map)" "0 100000 65536" "gid_map"
+  # host view: the process runs as the mapped uid
+  assert_eq "$(awk '/^Uid:/{print $2}' /proc/$pid/status)" "100000" "host uid of the init"
+  hr start "$TAG"
+}
+
+@test "userns: inside, the process is root of its namespace and sees its files as root's" {
+  requires_root
+  cfg_userns
+  cfg_sh 'id -u; stat -c %u /bin/busybox; grep CapEff /proc/self/status'
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run failed: $output"
+  assert_eq "${lines[0]}" "0" "uid inside"
+  assert_eq "${lines[1]}" "0" "owner of the rootfs files inside"
+}
+
+@test "userns: a new user namespace without mappings is refused and leaves nothing" {
+  requires_root
+  requires_hydra "error wording"
+  cfg_add_ns user
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 1 ] || fail "create: status $status"
+  assert_match "$output" "uidMappings"
+  assert_no_state_dirs
+}
+
+@test "timens: timeOffsets move the container's monotonic and boottime clocks" {
+  requires_root
+  requires_hydra "runc 1.1 has no time namespaces"
+  cfg_add_ns time
+  cfg '.linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 432000}}'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid up_host up_in
+  pid=$(state_field "$TAG" pid)
+  [ "$(readlink /proc/$pid/ns/time)" != "$(readlink /proc/self/ns/time)" ] || fail "time namespace is the host's"
+  local offs
+  offs=$(awk '{print $1, $2, $3}' /proc/$pid/timens_offsets | tr '\n' ';')
+  assert_match "$offs" "monotonic 432000 0"
+  assert_match "$offs" "boottime 864000 0"
+  hr start "$TAG"
+  # /proc/uptime is boottime: inside it is ten days ahead of ours
+  up_host=$(cut -d. -f1 /proc/uptime)
+  up_in=$(nsenter -t "$pid" -T cat /proc/uptime | cut -d. -f1)
+  [ $((up_in - up_host)) -ge 863990 ] || fail "uptime inside $up_in, host $up_host"
+}
+
+@test "timens: timeOffsets without a time namespace are refused" {
+  requires_root
+  requires_hydra "error wording"
+  cfg '.linux.timeOffsets = {"boottime": {"secs": 1}}'
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 1 ] || fail "create: status $status"
+  assert_match "$output" "timeOffsets"
+  assert_no_state_dirs
+}
+
+@test "netns: lo is up in a new network namespace" {
+  requires_root
+  cfg_sh 'cat /sys/class/net/lo/flags'
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run failed: $output"
+  # IFF_UP is bit 0
+  [ $(( $(printf '%d' "$output") & 1 )) -eq 1 ] || fail "lo flags $output: not up"
+}
