@@ -104,8 +104,13 @@ hr_caps_apply (const struct hr_caps *caps, hr_err *err)
     return hr_error_set (err, errno, "set capabilities");
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return hr_error_set (err, errno, "clear ambient capabilities");
+  /* The kernel raises an ambient capability only when it is permitted and
+     inheritable (capabilities(7)); configs in the wild (runc's own `spec`)
+     list ambient capabilities without the inheritable ones, and runc
+     skips those, so do we. */
+  uint64_t ambient = caps->ambient & caps->permitted & caps->inheritable;
   for (int i = 0; i < 64; i++)
-    if ((caps->ambient & (1ULL << i)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+    if ((ambient & (1ULL << i)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
       return hr_error_set (err, errno, "raise ambient capability %d", i);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "plan.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "userns.h"
 #include "util.h"
 
@@ -28,6 +29,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -108,6 +110,8 @@ struct create_ctx
   pid_t pid;
   const char *id;
   bool dir_made;
+  int preserve_fds;   /* --preserve-fds plus socket-activation fds */
+  int console[2];     /* console channel (terminal.h), -1 without a terminal */
 };
 
 static void
@@ -124,8 +128,12 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
       close (c->join_fds[i]);
   free (c->join_fds);
   for (int i = 0; i < 2; i++)
-    if (c->sock[i] >= 0)
-      close (c->sock[i]);
+    {
+      if (c->sock[i] >= 0)
+        close (c->sock[i]);
+      if (c->console[i] >= 0)
+        close (c->console[i]);
+    }
   if (c->fifo_fd >= 0)
     close (c->fifo_fd);
   if (failed && c->dir_made)
@@ -185,11 +193,14 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
         .sync_fd = c->sock[1],
         .fifo_fd = c->fifo_fd,
         .join_fds = c->join_fds,
-        .preserve_fds = opts->preserve_fds,
+        .preserve_fds = c->preserve_fds,
+        .console_fd = c->console[1],
       };
       /* The state dir fd carries the flock of this create: the init must
          not keep it (start/delete would wait forever on it). */
       close (c->sock[0]);
+      if (c->console[0] >= 0)
+        close (c->console[0]);
       close (c->dirfd);
       close (c->rootfd);
       hr_init_run (&a);
@@ -210,6 +221,11 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
     return hr_error_set (err, errno, "return to own pid namespace");
   close (c->sock[1]);
   c->sock[1] = -1;
+  if (c->console[1] >= 0)
+    {
+      close (c->console[1]);
+      c->console[1] = -1;
+    }
   if (plan->new_userns && hr_userns_write_maps (c->pid, plan->config->linux_, err) < 0)
     return -1;
   return 0;
@@ -245,6 +261,29 @@ wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_cre
       if (hr_msg_send (c->sock[0], HR_MSG_HOOKS_DONE, 0, NULL, 0, err) < 0)
         return -1;
     }
+}
+
+/* systemd socket activation (sd_listen_fds(3)): when hydra-runc itself was
+   handed fds 3.. with LISTEN_FDS for our pid, they pass on to the
+   container, whose process is told about them as pid 1 (runc does the
+   same).  Returns how many fds to preserve for it. */
+static int
+socket_activation (oci_process *proc)
+{
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  char *end;
+  long n;
+
+  if (fds == NULL || pid == NULL || strtol (pid, NULL, 10) != (long) getpid ())
+    return 0;
+  n = strtol (fds, &end, 10);
+  if (*end != '\0' || n <= 0 || n > 1024)
+    return 0;
+  proc->env = xrealloc (proc->env, (proc->env_len + 3) * sizeof (char *));
+  proc->env[proc->env_len++] = xasprintf ("LISTEN_FDS=%ld", n);
+  proc->env[proc->env_len++] = xstrdup ("LISTEN_PID=1");
+  proc->env[proc->env_len] = NULL;
+  return (int) n;
 }
 
 static int
@@ -284,13 +323,16 @@ resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *e
 }
 
 static int
-do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, pid_t *pid_out, hr_err *err)
+do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, bool detached, pid_t *pid_out,
+           int *master_out, hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
   _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL;
-  struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id };
+  struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id,
+                         .console = { -1, -1 } };
+  bool terminal;
   struct hr_plan_opts popts = { 0 };
   int ret = -1;
 
@@ -301,12 +343,16 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   config_path = xasprintf ("%s/config.json", bundle);
   if (oci_config_parse_file (config_path, &cfg, err) < 0)
     return -1;
-  if (cfg->process && cfg->process->terminal_present && cfg->process->terminal)
-    return hr_error_plain (err, ENOTSUP, "process.terminal: terminals are not supported yet; set it to false");
+  terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
+  if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
+    return -1;
   if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
     return -1;
+  c.preserve_fds = opts->preserve_fds + socket_activation (cfg->process);
   popts.rootfs = rootfs;
+  popts.bundle = bundle;
   popts.no_pivot = opts->no_pivot;
+  popts.keyring = opts->no_new_keyring ? NULL : id;
   if (hr_plan_build (cfg, &popts, &plan, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
@@ -349,7 +395,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         if (c.join_fds[c.njoin++] < 0)
           goto out;
       }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sock) < 0)
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sock) < 0
+      || (terminal && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.console) < 0))
     {
       hr_error_set (err, errno, "socketpair");
       goto out;
@@ -370,6 +417,22 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     if (wait_created (&c, cfg, creating, err) < 0)
       goto out;
   }
+  if (terminal)
+    {
+      /* The init sent the pty master (STEP_CONSOLE) before CREATED.  It
+         goes to --console-socket (connected from here, never from inside
+         the container), or back to `run` to proxy. */
+      _cleanup_close_ int master = hr_recv_fd (c.console[0], err);
+      if (master < 0)
+        goto out;
+      if (opts->console_socket && *opts->console_socket)
+        {
+          if (hr_console_socket_send (opts->console_socket, master, err) < 0)
+            goto out;
+        }
+      else if (master_out)
+        *master_out = TAKE_FD (master);
+    }
 
   st = xmalloc0 (sizeof (*st));
   st->oci_version = xstrdup (OCI_VERSION);
@@ -407,7 +470,7 @@ out:
 int
 hr_container_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, hr_err *err)
 {
-  return do_create (ctx, id, opts, NULL, err);
+  return do_create (ctx, id, opts, true, NULL, NULL, err);
 }
 
 /* runtime-spec runtime.md "Lifecycle" step 9: poststart hooks run after
@@ -496,13 +559,20 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
 {
   static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
   struct sigaction sa = { .sa_handler = forward_signal };
+  _cleanup_close_ int master = -1; /* run -t in the foreground: we proxy the pty */
   pid_t pid = 0;
   int status;
 
-  if (do_create (ctx, id, opts, &pid, err) < 0)
+  if (do_create (ctx, id, opts, opts->detach, &pid, &master, err) < 0)
     return -1;
+  if (master >= 0)
+    hr_terminal_inherit_size (master);
   if (!opts->detach)
     {
+      /* Orphans of the container (when it shares our pid namespace) are
+         reparented to us and reaped, unless --no-subreaper. */
+      if (!opts->no_subreaper)
+        (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
       /* runc run forwards the signals it gets to the container. */
       forward_pid = pid;
       sigemptyset (&sa.sa_mask);
@@ -522,11 +592,20 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       *exit_code = 0;
       return 0;
     }
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return hr_error_set (err, errno, "wait for container");
+  if (master >= 0)
+    {
+      /* Proxies the pty, forwards signals (SIGWINCH resizes), waits. */
+      if (hr_foreground_wait (pid, master, exit_code, err) < 0)
+        return -1;
+    }
+  else
+    {
+      while (waitpid (pid, &status, 0) < 0)
+        if (errno != EINTR)
+          return hr_error_set (err, errno, "wait for container");
+      *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+    }
   forward_pid = 0;
-  *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   if (!opts->keep)
     return hr_container_delete (ctx, id, true, err);
   return 0;

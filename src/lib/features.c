@@ -91,7 +91,8 @@ hr_features_json (char **json, hr_err *err)
   lx->intel_rdt = enabled (false);
   lx->net_devices = enabled (false);
   lx->mount_extensions = xmalloc0 (sizeof (*lx->mount_extensions));
-  lx->mount_extensions->idmap = enabled (false);
+  /* mounts[].uidMappings/gidMappings and idmap/ridmap (mounts_special.c). */
+  lx->mount_extensions->idmap = enabled (true);
 
   return oci_features_to_json (f, true, json, NULL, err);
 }

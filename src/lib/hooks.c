@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,9 @@ run_one (const oci_hook *h, size_t idx, const char *stage, const char *state_jso
     {
       static char *const no_env[] = { NULL };
       char *const fallback_argv[] = { h->path, NULL };
+      /* A hook must not outlive the runtime that waits for it (a create
+         killed mid-way leaves no stray hook behind). */
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (dup2 (in[0], 0) < 0 || dup2 (out[1], 1) < 0 || dup2 (out[1], 2) < 0)
         _exit (126);
       close_range (3, ~0U, 0);

@@ -9,7 +9,9 @@
 #include "namespaces.h"
 #include "netdev.h"
 #include "process.h"
+#include "resolve.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 
 #include <errno.h>
@@ -20,6 +22,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
 
 struct init_state
 {
@@ -76,6 +80,21 @@ wait_for_start (struct init_state *st, hr_err *err)
   return 0;
 }
 
+/* process.apparmorProfile: the profile the kernel switches to at exec.
+   Asking for one on a host without AppArmor is an error, not a silent
+   downgrade of the container's confinement. */
+static int
+apparmor_exec_profile (struct init_state *st, const char *profile, hr_err *err)
+{
+  _cleanup_free_ char *value = xasprintf ("exec %s", profile);
+  if (access ("/sys/module/apparmor/parameters/enabled", F_OK) < 0)
+    return hr_error_plain (err, ENOTSUP, "process.apparmorProfile `%s`: AppArmor is not enabled on this host", profile);
+  if (proc_write (st->procfd, "thread-self/attr/apparmor/exec", value, err) < 0
+      && proc_write (st->procfd, "thread-self/attr/exec", value, (hr_error_free (err), err)) < 0)
+    return -1;
+  return 0;
+}
+
 static int
 run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
 {
@@ -94,6 +113,30 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return 0;
     case STEP_LOOPBACK_UP:
       return hr_netdev_loopback_up (err);
+    case STEP_SESSION_KEYRING:
+      {
+        /* Named and permissioned as runc does: "_ses.<id>", with "search"
+           added for the user (runc's ModKeyringPerm 0x080000). */
+        _cleanup_free_ char *name = xasprintf ("_ses.%s", s->value);
+        long key = syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
+        if (key < 0)
+          return errno == ENOSYS ? 0 : hr_error_set (err, errno, "join session keyring");
+        if (syscall (SYS_keyctl, KEYCTL_SETPERM, key, 0x3f1b0000) < 0)
+          return hr_error_set (err, errno, "set session keyring permissions");
+        return 0;
+      }
+    case STEP_CPU_AFFINITY:
+      return hr_apply_cpu_affinity (s->num ? &p->attrs.cpu_final : &p->attrs.cpu_initial, err);
+    case STEP_SCHEDULER:
+      return hr_apply_sched (&p->attrs.sched, err);
+    case STEP_IOPRIO:
+      return hr_apply_ioprio (p->attrs.ioprio, err);
+    case STEP_MEMPOLICY:
+      return hr_apply_mempolicy (&p->attrs.mempolicy, err);
+    case STEP_PERSONALITY:
+      return hr_apply_personality (p->attrs.personality, err);
+    case STEP_APPARMOR:
+      return apparmor_exec_profile (st, s->value, err);
     case STEP_RUNTIME_HOOKS:
       {
         struct hr_msg *m = xmalloc0 (sizeof (*m));
@@ -102,6 +145,14 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
           r = hr_msg_expect (st->args->sync_fd, HR_MSG_HOOKS_DONE, m, err);
         free (m);
         return r;
+      }
+    case STEP_MKDIR_CWD:
+      {
+        int fd = hr_create_in_root (st->rootfd, s->path, false, err);
+        if (fd < 0)
+          return hr_error_wrap (err, "process.cwd");
+        close (fd);
+        return 0;
       }
     case STEP_CONTAINER_HOOKS:
       {
@@ -131,7 +182,9 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_DEV_SYMLINKS:
       return hr_dev_symlinks (st->rootfd, err);
     case STEP_PIVOT_ROOT:
-      return hr_pivot_root (st->rootfd, err);
+      return hr_pivot_root (st->rootfd, s->flags, s->num != 0, err);
+    case STEP_CONSOLE:
+      return hr_terminal_setup (st->rootfd, st->args->console_fd, true, p->config->process->console_size, err);
     case STEP_MASK_PATH:
       return hr_mask_path (st->rootfd, s->path, err);
     case STEP_READONLY_PATH:
@@ -203,12 +256,25 @@ hr_init_run (const struct hr_init_args *args)
 
   /* Die with the runtime while it is still setting us up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Until execve replaces it, this is the runtime's binary inside the
+     container: a process exec'd into a created container must not open
+     /proc/1/exe (and later rewrite the host binary through it) nor ptrace
+     us (CVE-2019-5736, CVE-2016-9962).  execve makes the process dumpable
+     again; exec.bats checks both. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Device nodes and files get the modes asked for; the process gets the
      conventional 0022 unless process.user.umask says otherwise. */
   umask (0);
 
   if (hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
     goto fail;
+  /* runtime-spec config.md: relative paths (bind sources) are relative to
+     the bundle, as runc's working directory is. */
+  if (args->plan->bundle && chdir (args->plan->bundle) < 0)
+    {
+      hr_error_set (&err, errno, "chdir to bundle `%s`", args->plan->bundle);
+      goto fail;
+    }
   /* GO carries two NUL-separated state documents for the hooks. */
   st.state_creating = msg->data;
   st.state_created = msg->data + strnlen (msg->data, msg->len) + 1;

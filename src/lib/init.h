@@ -12,6 +12,7 @@ struct hr_init_args
   int fifo_fd;          /* <state>/exec.fifo open read-write, -1 for none */
   int *join_fds;        /* one per STEP_JOIN_NS, opened by the parent */
   int preserve_fds;
+  int console_fd;       /* console channel for STEP_CONSOLE (terminal.h), -1 for none */
 };
 
 /* Never returns: execs the process, or reports the error to the parent

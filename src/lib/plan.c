@@ -20,8 +20,16 @@ static const char *step_names[] = {
   [STEP_JOIN_NS] = "join-namespace",
   [STEP_BECOME_ROOT] = "become-root",
   [STEP_LOOPBACK_UP] = "loopback-up",
+  [STEP_SESSION_KEYRING] = "session-keyring",
+  [STEP_CPU_AFFINITY] = "cpu-affinity",
+  [STEP_SCHEDULER] = "scheduler",
+  [STEP_IOPRIO] = "io-priority",
+  [STEP_MEMPOLICY] = "memory-policy",
+  [STEP_APPARMOR] = "apparmor-profile",
+  [STEP_PERSONALITY] = "personality",
   [STEP_RUNTIME_HOOKS] = "runtime-hooks",
   [STEP_CONTAINER_HOOKS] = "container-hooks",
+  [STEP_MKDIR_CWD] = "mkdir-cwd",
   [STEP_ROOT_PROPAGATION] = "root-propagation",
   [STEP_BIND_ROOTFS] = "bind-rootfs",
   [STEP_MOUNT] = "mount",
@@ -30,6 +38,7 @@ static const char *step_names[] = {
   [STEP_DEVICE] = "device",
   [STEP_DEV_SYMLINKS] = "dev-symlinks",
   [STEP_PIVOT_ROOT] = "pivot-root",
+  [STEP_CONSOLE] = "console",
   [STEP_MASK_PATH] = "mask-path",
   [STEP_READONLY_PATH] = "readonly-path",
   [STEP_ROOT_READONLY] = "root-readonly",
@@ -247,6 +256,14 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
       s->soft = rl->soft;
       s->hard = rl->hard;
     }
+  if (p->attrs.has_sched)
+    add (p, STEP_SCHEDULER);
+  if (p->attrs.has_ioprio)
+    add (p, STEP_IOPRIO);
+  if (p->attrs.has_mempolicy)
+    add (p, STEP_MEMPOLICY);
+  if (proc->apparmor_profile && *proc->apparmor_profile)
+    add (p, STEP_APPARMOR)->value = proc->apparmor_profile;
   if (proc->args_len == 0)
     return hr_error_plain (err, EINVAL, "process.args: must not be empty");
   add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
@@ -284,6 +301,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
 
   p->config = cfg;
   p->rootfs = opts->rootfs;
+  p->bundle = opts->bundle;
   if (cfg->process == NULL)
     return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
@@ -291,6 +309,14 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
 
   if (plan_namespaces (p, lx, err) < 0)
     return -1;
+  if (hr_proc_attrs_lower (cfg->process, lx, &p->attrs, err) < 0)
+    return -1;
+  if (p->attrs.has_cpu_initial)
+    add (p, STEP_CPU_AFFINITY)->num = 0;
+  /* runc gives each container its own session keyring unless told not to,
+     so containers do not share the host's keys. */
+  if (opts->keyring)
+    add (p, STEP_SESSION_KEYRING)->value = opts->keyring;
 
   struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
   s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
@@ -300,7 +326,23 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
 
   if (plan_mounts (p, cfg, err) < 0)
     return -1;
-  add (p, STEP_PIVOT_ROOT);
+  /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
+     as runc maps it: "shared" is / alone, "rshared" its whole tree. */
+  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
+  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
+  if (root_prop && *root_prop != 'r')
+    root_propagation &= ~(uint64_t) MS_REC;
+  /* runc creates a missing cwd inside the rootfs, before the root can
+     become read-only. */
+  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
+  struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
+  pivot->flags = root_propagation;
+  pivot->num = opts->no_pivot;
+  /* runc's order: the console after every mount the config asked for
+     (the pty comes from the container's own /dev/pts), before the rootfs
+     is finalized (read-only paths, read-only root). */
+  if (cfg->process->terminal_present && cfg->process->terminal)
+    add (p, STEP_CONSOLE);
 
   for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
     add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
@@ -334,6 +376,10 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   add (p, STEP_WAIT_START);
   if (cfg->hooks && cfg->hooks->start_container_len)
     add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
+  if (p->attrs.has_cpu_final)
+    add (p, STEP_CPU_AFFINITY)->num = 1;
+  if (p->attrs.has_personality)
+    add (p, STEP_PERSONALITY);
   add (p, STEP_EXEC);
 
   *out = TAKE_PTR (p);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include "error.h"
 #include "mount_opts.h"
+#include "process_attrs.h"
 #include "oci.h"
 
 enum hr_step_kind
@@ -22,6 +23,8 @@ enum hr_step_kind
   STEP_JOIN_NS,          /* ns, path: setns into an existing namespace */
   STEP_BECOME_ROOT,      /* setresuid/gid 0 inside a new or joined user namespace */
   STEP_LOOPBACK_UP,      /* bring lo up in a new network namespace */
+  STEP_SESSION_KEYRING,  /* value: join a new session keyring named after the container */
+  STEP_CPU_AFFINITY,     /* num 0: execCPUAffinity.initial, 1: .final */
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
   STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
@@ -31,7 +34,9 @@ enum hr_step_kind
   STEP_DEV_SYMLINKS,     /* /dev/fd, /dev/std{in,out,err}, /dev/ptmx, /dev/core */
   STEP_RUNTIME_HOOKS,    /* ask the parent to run prestart + createRuntime */
   STEP_CONTAINER_HOOKS,  /* path = stage: run createContainer / startContainer here */
+  STEP_MKDIR_CWD,        /* path: create process.cwd inside the rootfs if missing */
   STEP_PIVOT_ROOT,       /* enter the rootfs */
+  STEP_CONSOLE,          /* process.terminal: pty from the container's devpts (terminal.c) */
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
   STEP_ROOT_READONLY,    /* root.readonly */
@@ -40,6 +45,11 @@ enum hr_step_kind
   STEP_SYSCTL,           /* key, value: through the trusted procfs handle */
   STEP_OOM_SCORE_ADJ,    /* num */
   STEP_RLIMIT,           /* resource, soft, hard */
+  STEP_SCHEDULER,        /* process.scheduler (plan->attrs.sched) */
+  STEP_IOPRIO,           /* process.ioPriority */
+  STEP_MEMPOLICY,        /* linux.memoryPolicy */
+  STEP_APPARMOR,         /* value: process.apparmorProfile, for the exec */
+  STEP_PERSONALITY,      /* linux.personality, just before exec */
   STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
   STEP_CHDIR,            /* path: process.cwd, inside the new root */
   STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities */
@@ -81,14 +91,18 @@ struct hr_plan
   bool new_userns;                  /* the parent writes uid_map/gid_map */
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
+  const char *bundle;               /* the init works from here (relative bind sources) */
   struct hr_caps caps;
   bool has_caps;
+  struct hr_proc_attrs attrs;
 };
 
 struct hr_plan_opts
 {
   const char *rootfs;               /* absolute, resolved by the caller */
+  const char *bundle;               /* absolute; relative paths in the config are from here */
   bool no_pivot;
+  const char *keyring;              /* session keyring name, NULL with --no-new-keyring */
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);

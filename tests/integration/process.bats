@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Process attributes (runtime-spec config.md "Process", config-linux.md
+# "Sysctl", "Personality"), read back from the kernel's view of the
+# container's process: /proc/<pid>/status, limits, oom_score_adj, sched.
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() { hr_setup; }
+teardown() { hr_teardown; }
+
+# Create a container running `sleep`, start it, print its host pid.
+started_pid() {
+  cfg_args sleep 1000
+  create_container "$TAG" || return 1
+  hr start "$TAG" || return 1
+  state_field "$TAG" pid
+}
+
+status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
+
+@test "process: capabilities, no_new_privs and ids as configured" {
+  requires_root
+  cfg '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_NET_RAW"],
+                                "effective": ["CAP_KILL", "CAP_CHOWN"],
+                                "permitted": ["CAP_KILL", "CAP_CHOWN"],
+                                "inheritable": ["CAP_CHOWN"],
+                                "ambient": ["CAP_CHOWN"]}
+     | .process.noNewPrivileges = true
+     | .process.user = {"uid": 0, "gid": 10, "additionalGids": [2000, 1000]}'
+  local pid
+  pid=$(started_pid)
+  # CAP_CHOWN is bit 0, CAP_KILL 5, CAP_NET_RAW 13
+  assert_eq "$(status_field "$pid" CapBnd)" "0000000000002021" "CapBnd"
+  assert_eq "$(status_field "$pid" CapEff)" "0000000000000021" "CapEff"
+  assert_eq "$(status_field "$pid" CapPrm)" "0000000000000021" "CapPrm"
+  assert_eq "$(status_field "$pid" CapInh)" "0000000000000001" "CapInh"
+  assert_eq "$(status_field "$pid" CapAmb)" "0000000000000001" "CapAmb"
+  assert_eq "$(status_field "$pid" NoNewPrivs)" "1" "NoNewPrivs"
+  assert_eq "$(status_field "$pid" Gid | awk '{print $1}')" "10" "gid"
+  assert_eq "$(status_field "$pid" Groups | xargs)" "1000 2000" "groups"
+}
+
+@test "process: an unknown capability is refused" {
+  requires_root
+  requires_hydra "runc 1.1 only warns about unknown capabilities"
+  cfg '.process.capabilities.bounding += ["CAP_NOT_A_THING"]'
+  run hr create --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 1 ] || fail "create: status $status"
+  assert_match "$output" "CAP_NOT_A_THING"
+  assert_no_state_dirs
+}
+
+@test "process: rlimits and oomScoreAdj" {
+  requires_root
+  cfg '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456},
+                           {"type": "RLIMIT_NPROC", "soft": 77, "hard": 88}]
+     | .process.oomScoreAdj = 345'
+  local pid
+  pid=$(started_pid)
+  assert_eq "$(awk '/^Max open files/{print $4, $5}' /proc/$pid/limits)" "123 456" "RLIMIT_NOFILE"
+  assert_eq "$(awk '/^Max processes/{print $3, $4}' /proc/$pid/limits)" "77 88" "RLIMIT_NPROC"
+  assert_eq "$(cat /proc/$pid/oom_score_adj)" "345" "oom_score_adj"
+}
+
+@test "process: umask, cwd and env" {
+  requires_root
+  cfg '.process.user.umask = 63 | .process.cwd = "/tmp/work" | .process.env += ["HYDRA_X=y z"]'
+  cfg_sh 'umask; pwd; echo "$HYDRA_X"'
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run: $output"
+  assert_eq "${lines[0]}" "0077" "umask"
+  assert_eq "${lines[1]}" "/tmp/work" "cwd (created inside the rootfs)"
+  assert_eq "${lines[2]}" "y z" "env"
+}
+
+@test "process: sysctl lands in the container's namespaces only" {
+  requires_root
+  cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456789"}'
+  local pid host_fwd
+  host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+  pid=$(started_pid)
+  assert_eq "$(nsenter -t "$pid" -n cat /proc/sys/net/ipv4/ip_forward)" "1" "ip_forward inside"
+  assert_eq "$(nsenter -t "$pid" -i cat /proc/sys/kernel/shmmax)" "123456789" "shmmax inside"
+  assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd" "host ip_forward untouched"
+}
+
+@test "process: domainname is set in the container's uts namespace" {
+  requires_root
+  requires_hydra "runc 1.1 ignores domainname"
+  cfg '.domainname = "example.test"'
+  local pid
+  pid=$(started_pid)
+  assert_eq "$(nsenter -t "$pid" -u domainname)" "example.test" "domainname"
+  assert_eq "$(nsenter -t "$pid" -u hostname)" "hydra-test" "hostname"
+}
+
+@test "process: scheduler, ioPriority, execCPUAffinity, personality" {
+  requires_root
+  requires_hydra "runc 1.1 predates these runtime-spec 1.2 fields"
+  [ "$(nproc)" -ge 2 ] || skip "needs 2 cpus for distinct initial/final affinity"
+  cfg '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}
+     | .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
+     | .process.execCPUAffinity = {"initial": "0", "final": "1"}
+     | .linux.personality = {"domain": "LINUX32"}'
+  local pid
+  pid=$(started_pid)
+  assert_eq "$(awk '/^policy/{print $3}' /proc/$pid/sched)" "3" "SCHED_BATCH"
+  assert_eq "$(awk '{print $19}' /proc/$pid/stat)" "7" "nice"
+  assert_eq "$(status_field "$pid" Cpus_allowed_list)" "1" "final cpu affinity"
+  assert_eq "$(cat /proc/$pid/personality)" "00000008" "PER_LINUX32"
+  run ionice -p "$pid"
+  assert_match "$output" "idle"
+}
+
+@test "process: each container gets its own session keyring" {
+  requires_root
+  local pid
+  pid=$(started_pid)
+  # the init's session keyring is named after the container (runc's behaviour)
+  grep -Eq " keyring +_ses\\.$TAG: " /proc/keys || fail "no session keyring named $TAG in /proc/keys"
+}
+
+@test "process: --no-new-keyring keeps the caller's session keyring" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG" --no-new-keyring
+  ! grep -Eq " keyring +_ses\\.$TAG: " /proc/keys || fail "a keyring named $TAG exists"
+}
+
+@test "process: --preserve-fds passes exactly fds 3.. to the container" {
+  requires_root
+  cfg_sh 'ls /proc/self/fd | sort -n | tr "\n" " "; echo; cat <&3; cat <&4'
+  echo three >"$BATS_TEST_TMPDIR/f3"
+  echo four >"$BATS_TEST_TMPDIR/f4"
+  run hr run --preserve-fds 2 --bundle "$BUNDLE" "$TAG" 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5</dev/null
+  [ "$status" -eq 0 ] || fail "run: $output"
+  # ls itself holds one more fd for the directory it lists
+  assert_match "${lines[0]}" "^0 1 2 3 4 [0-9]+ ?$"
+  assert_eq "${lines[1]}" "three" "fd 3"
+  assert_eq "${lines[2]}" "four" "fd 4"
+}
+
+@test "process: socket activation fds (LISTEN_FDS) reach the container" {
+  requires_root
+  cfg_sh 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3'
+  echo activated >"$BATS_TEST_TMPDIR/f3"
+  # LISTEN_PID must be the runtime's own pid: exec it from a shell that sets it
+  run timeout 60 bash -c 'export LISTEN_FDS=1 LISTEN_PID=$$; exec "$0" --root "$1" run --bundle "$2" "$3"' \
+    "$HYDRA_RUNC" "$ROOT" "$BUNDLE" "$TAG" 3<"$BATS_TEST_TMPDIR/f3"
+  [ "$status" -eq 0 ] || fail "run: $output"
+  assert_eq "${lines[0]}" "1 1" "LISTEN_FDS and LISTEN_PID"
+  assert_eq "${lines[1]}" "activated" "fd 3"
+}
