@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-enum opt_kind { NOOP, ATTR_SET, ATTR_CLEAR, ATIME, PROPAGATION, BIND, SB_FLAG };
+enum opt_kind { NOOP, ATTR_SET, ATTR_CLEAR, ATIME, PROPAGATION, BIND, SB_FLAG, IDMAP, TMPCOPYUP };
 
 struct opt_entry
 {
@@ -79,16 +79,39 @@ hr_mount_opts_parse (char *const *options, size_t n, struct hr_mount_opts *out, 
         case ATTR_SET:
           out->attr_set |= e->value;
           out->attr_clear &= ~e->value;
+          if (e->recursive)
+            {
+              out->rattr_set |= e->value;
+              out->rattr_clear &= ~e->value;
+            }
           break;
         case ATTR_CLEAR:
           out->attr_clear |= e->value;
           out->attr_set &= ~e->value;
+          if (e->recursive)
+            {
+              out->rattr_clear |= e->value;
+              out->rattr_set &= ~e->value;
+            }
           break;
         case ATIME:
           /* The atime mode is one field: the last option wins. */
           out->attr_set = (out->attr_set & ~(uint64_t) MOUNT_ATTR__ATIME) | e->value;
           out->attr_clear |= MOUNT_ATTR__ATIME;
           out->atime_set = true;
+          if (e->recursive)
+            {
+              out->rattr_set = (out->rattr_set & ~(uint64_t) MOUNT_ATTR__ATIME) | e->value;
+              out->rattr_clear |= MOUNT_ATTR__ATIME;
+            }
+          break;
+        case IDMAP:
+          out->idmap = true;
+          if (e->recursive)
+            out->ridmap = true;
+          break;
+        case TMPCOPYUP:
+          out->tmpcopyup = true;
           break;
         case PROPAGATION:
           out->propagation = e->value;

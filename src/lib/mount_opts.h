@@ -15,10 +15,19 @@ struct hr_mount_opts
   uint64_t attr_set, attr_clear;
   bool atime_set;            /* attr_set carries a MOUNT_ATTR__ATIME value */
   bool attr_recursive;       /* any r* form: apply with AT_RECURSIVE */
+  /* The r* forms alone (mount_setattr(2) with AT_RECURSIVE, applied
+     before attr_set/attr_clear, which then settle the top mount). */
+  uint64_t rattr_set, rattr_clear;
   /* Propagation (MS_SHARED/SLAVE/PRIVATE/UNBINDABLE), 0 when not asked. */
   uint64_t propagation;
   bool propagation_recursive;
   bool bind, rbind;
+  /* "idmap"/"ridmap" (runtime-spec 1.1+ config.md "Mounts"): map the
+     mount with its uidMappings/gidMappings; ridmap does submounts too. */
+  bool idmap, ridmap;
+  /* "tmpcopyup" (crun, runc): fill a new tmpfs with what the directory
+     it covers held. */
+  bool tmpcopyup;
   /* Everything else goes to the filesystem via fsconfig(2): "key=value"
      or "flag" strings, in config order.  Points into the config. */
   const char **fs_options;

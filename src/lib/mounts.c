@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h>
 #include "mounts.h"
+#include "mounts_internal.h"
 #include "cleanup.h"
 #include "resolve.h"
 #include "util.h"
@@ -30,10 +31,73 @@ hr_mount_root_propagation (uint64_t flags, hr_err *err)
   return 0;
 }
 
+/* mountinfo escapes " \t\n\\" as \ooo. */
+static void
+unescape_octal (char *s)
+{
+  char *o = s;
+  for (; *s; s++)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7')
+        {
+          *o++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+          s += 3;
+        }
+      else
+        *o++ = *s;
+    }
+  *o = '\0';
+}
+
+/* runc's rootfsParentMountPrivate: the mount holding the rootfs must not
+   be shared, or our bind of the rootfs would propagate to its peers (the
+   host, with rootfsPropagation "shared") and pivot_root(2) would fail
+   (it refuses a new root whose parent mount is shared).  An unbindable one
+   would refuse the bind: make it private too. */
+static int
+rootfs_parent_private (const char *rootfs, hr_err *err)
+{
+  _cleanup_fclose_ FILE *f = NULL;
+  _cleanup_free_ char *line = NULL;
+  struct statx stx;
+  size_t cap = 0;
+
+  if (statx (AT_FDCWD, rootfs, 0, STATX_MNT_ID, &stx) < 0)
+    return hr_error_set (err, errno, "statx rootfs `%s`", rootfs);
+  f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return hr_error_set (err, errno, "open /proc/self/mountinfo");
+  while (getline (&line, &cap, f) > 0)
+    {
+      unsigned long long id;
+      char mp[4096], opt[4096];
+      int off = 0;
+      /* id parent major:minor root mountpoint options [optional...] - */
+      if (sscanf (line, "%llu %*u %*s %*s %4095s %*s%n", &id, mp, &off) < 2 || id != stx.stx_mnt_id)
+        continue;
+      bool needs_private = false;
+      for (char *p = line + off; sscanf (p, " %4095s", opt) == 1 && strcmp (opt, "-") != 0;)
+        {
+          if (str_has_prefix (opt, "shared:") || strcmp (opt, "unbindable") == 0)
+            needs_private = true;
+          p = strstr (p, opt) + strlen (opt);
+        }
+      if (!needs_private)
+        return 0;
+      unescape_octal (mp);
+      if (mount (NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+        return hr_error_set (err, errno, "make parent mount `%s` of the rootfs private", mp);
+      return 0;
+    }
+  return 0;
+}
+
 int
 hr_mount_bind_rootfs (const char *rootfs, hr_err *err)
 {
   int fd;
+  if (rootfs_parent_private (rootfs, err) < 0)
+    return -1;
   /* rootfs comes from the bundle, which is trusted; its contents are not. */
   if (mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return hr_error_set (err, errno, "bind mount rootfs `%s`", rootfs);
@@ -59,10 +123,9 @@ fs_error (int fsfd, int errnum, const char *what, const char *fstype, hr_err *er
   return hr_error_set (err, errnum, "%s %s", what, fstype);
 }
 
-/* A new, detached mount of fstype configured with options. */
-static int
-new_fs_mount (const char *fstype, const char *source, const char *const *options, size_t n, uint64_t attrs,
-              hr_err *err)
+int
+hr_new_fs_mount (const char *fstype, const char *source, const char *const *options, size_t n, uint64_t attrs,
+                 hr_err *err)
 {
   _cleanup_close_ int fsfd = fsopen (fstype, FSOPEN_CLOEXEC);
   int mfd;
@@ -106,9 +169,9 @@ attach (int mfd, int targetfd, const char *dest, hr_err *err)
   return 0;
 }
 
-static int
-set_attrs (int mfd, uint64_t set, uint64_t clr, uint64_t propagation, bool recursive, const char *dest,
-           hr_err *err)
+int
+hr_set_mount_attrs (int mfd, uint64_t set, uint64_t clr, uint64_t propagation, bool recursive, const char *dest,
+                    hr_err *err)
 {
   struct mount_attr a = { .attr_set = set, .attr_clr = clr, .propagation = propagation };
   if (set == 0 && clr == 0 && propagation == 0)
@@ -116,6 +179,45 @@ set_attrs (int mfd, uint64_t set, uint64_t clr, uint64_t propagation, bool recur
   if (mount_setattr (mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof (a)) < 0)
     return hr_error_set (err, errno, "set attributes of `%s`", dest);
   return 0;
+}
+
+/* A bind mount's attributes: the r* options on the whole tree first
+   (mount_setattr AT_RECURSIVE: "rro" makes every submount read-only),
+   then the plain ones on its top mount only, as runc remounts it. */
+static int
+bind_attrs (int mfd, const struct hr_mount_opts *o, const char *dest, hr_err *err)
+{
+  if (o->attr_recursive && hr_set_mount_attrs (mfd, o->rattr_set, o->rattr_clear, 0, true, dest, err) < 0)
+    return -1;
+  return hr_set_mount_attrs (mfd, o->attr_set, o->attr_clear, 0, false, dest, err);
+}
+
+/* sysfs can only be mounted by who owns the network namespace
+   (kobj_ns_current_may_mount): without a new one of ours the kernel says
+   EPERM, and runc then binds the host's /sys instead.  The binding is made
+   read-only etc. on every submount: /sys/fs/cgroup of a v1 host must not
+   become writable through it. */
+static int
+sysfs_or_bind (const struct hr_mount_opts *o, const char *dest, hr_err *err)
+{
+  hr_err e = NULL;
+  int mfd = hr_new_fs_mount ("sysfs", "sysfs", o->fs_options, o->fs_options_len, hr_mount_opts_apply (o, 0), &e);
+  if (mfd >= 0 || hr_error_errno (e) != EPERM)
+    {
+      if (mfd < 0)
+        *err = e;
+      return mfd;
+    }
+  hr_error_free (&e);
+  mfd = open_tree (AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (mfd < 0)
+    return hr_error_set (err, errno, "bind /sys (sysfs not mountable here)");
+  if (hr_set_mount_attrs (mfd, o->attr_set, o->attr_clear, 0, true, dest, err) < 0)
+    {
+      close (mfd);
+      return -1;
+    }
+  return mfd;
 }
 
 int
@@ -126,6 +228,8 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
   _cleanup_close_ int mfd = -1, target = -1;
   bool as_file = false;
 
+  if (o->tmpcopyup && (o->bind || m->type == NULL || strcmp (m->type, "tmpfs") != 0))
+    return hr_error_plain (err, EINVAL, "mount on `%s`: tmpcopyup needs a tmpfs mount", m->destination);
   if (o->bind)
     {
       struct stat st;
@@ -136,23 +240,73 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
       if (fstat (mfd, &st) < 0)
         return hr_error_set (err, errno, "stat `%s`", m->source);
       as_file = !S_ISDIR (st.st_mode);
-      if (set_attrs (mfd, o->attr_set, o->attr_clear, 0, o->attr_recursive, m->destination, err) < 0)
+      if (bind_attrs (mfd, o, m->destination, err) < 0)
         return -1;
+    }
+  else if (strcmp (m->type, "sysfs") == 0)
+    {
+      mfd = sysfs_or_bind (o, m->destination, err);
+      if (mfd < 0)
+        return hr_error_wrap (err, "mount sysfs on `%s`", m->destination);
     }
   else
     {
-      mfd = new_fs_mount (m->type, m->source ? m->source : m->type, o->fs_options, o->fs_options_len,
-                          hr_mount_opts_apply (o, 0), err);
+      uint64_t attrs = hr_mount_opts_apply (o, 0);
+      /* A tmpcopyup tmpfs is filled first, made read-only after. */
+      if (o->tmpcopyup)
+        attrs &= ~(uint64_t) MOUNT_ATTR_RDONLY;
+      mfd = hr_new_fs_mount (m->type, m->source ? m->source : m->type, o->fs_options, o->fs_options_len, attrs,
+                             err);
       if (mfd < 0)
         return hr_error_wrap (err, "mount %s on `%s`", m->type, m->destination);
     }
 
-  target = hr_create_in_root (rootfd, m->destination, as_file, err);
-  if (target < 0)
+  /* Idmapping is only possible on a mount never attached yet. */
+  if ((o->idmap || m->uid_mappings_len || m->gid_mappings_len) && hr_mount_idmap (mfd, m, o->ridmap, err) < 0)
     return -1;
+
+  /* proc and sysfs go on an ordinary directory, never through a symlink
+     (runc 1.1.5, CVE-2019-19921, CVE-2023-27561): a rootfs whose /proc
+     points elsewhere is refused rather than followed. */
+  if (!o->bind && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0))
+    {
+      hr_err e = NULL;
+      struct stat st;
+      target = hr_open_in_root_nosymlinks (rootfd, m->destination, O_PATH, &e);
+      if (target < 0 && hr_error_errno (e) != ENOENT)
+        {
+          if (hr_error_errno (e) != ELOOP)
+            {
+              *err = e;
+              return -1;
+            }
+          hr_error_free (&e);
+          return hr_error_plain (err, ELOOP, "filesystem \"%s\" must be mounted on ordinary directory (`%s` is a symlink)",
+                                 m->type, m->destination);
+        }
+      hr_error_free (&e);
+      if (target >= 0 && (fstat (target, &st) < 0 || !S_ISDIR (st.st_mode)))
+        return hr_error_plain (err, ENOTDIR, "filesystem \"%s\" must be mounted on ordinary directory (`%s`)",
+                               m->type, m->destination);
+    }
+  /* The destination is resolved inside the rootfs and made there, never
+     through a symlink to the host (see resolve.c). */
+  if (target < 0)
+    target = hr_create_in_root (rootfd, m->destination, as_file, err);
+  if (target < 0)
+    return hr_error_wrap (err, "mount destination `%s`", m->destination);
+  if (o->tmpcopyup)
+    {
+      if (hr_copy_tree (target, mfd, m->destination, err) < 0)
+        return -1;
+      if ((hr_mount_opts_apply (o, 0) & MOUNT_ATTR_RDONLY)
+          && hr_set_mount_attrs (mfd, MOUNT_ATTR_RDONLY, 0, 0, false, m->destination, err) < 0)
+        return -1;
+    }
   if (attach (mfd, target, m->destination, err) < 0)
     return -1;
-  if (o->propagation && set_attrs (mfd, 0, 0, o->propagation, o->propagation_recursive, m->destination, err) < 0)
+  if (o->propagation
+      && hr_set_mount_attrs (mfd, 0, 0, o->propagation, o->propagation_recursive, m->destination, err) < 0)
     return -1;
   return 0;
 }
@@ -197,13 +351,13 @@ mount_v1_hierarchies (int tmpfd, uint64_t attrs, hr_err *err)
           char *save = NULL;
           for (char *c = strtok_r (copy, ",", &save); c && n < 15; c = strtok_r (NULL, ",", &save))
             opts[n++] = c;
-          mfd = new_fs_mount (fstype, "cgroup", opts, n, attrs, err);
+          mfd = hr_new_fs_mount (fstype, "cgroup", opts, n, attrs, err);
           if (mfd < 0)
             return -1;
         }
       if (mfd < 0)
         {
-          mfd = new_fs_mount (fstype, "cgroup2", NULL, 0, attrs, err);
+          mfd = hr_new_fs_mount (fstype, "cgroup2", NULL, 0, attrs, err);
           if (mfd < 0)
             return -1;
         }
@@ -239,7 +393,7 @@ hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err)
     return -1;
   if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     {
-      mfd = new_fs_mount ("cgroup2", "cgroup2", NULL, 0, attrs, err);
+      mfd = hr_new_fs_mount ("cgroup2", "cgroup2", NULL, 0, attrs, err);
       if (mfd < 0)
         return -1;
       return attach (mfd, target, m->destination, err);
@@ -248,7 +402,7 @@ hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err)
   /* v1 or hybrid: a tmpfs holding one mount per hierarchy, as the host
      has them; made read-only (when asked) once filled. */
   static const char *const tmpfs_opts[] = { "mode=755" };
-  mfd = new_fs_mount ("tmpfs", "tmpfs", tmpfs_opts, 1, attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
+  mfd = hr_new_fs_mount ("tmpfs", "tmpfs", tmpfs_opts, 1, attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
   if (mfd < 0)
     return -1;
   if (attach (mfd, target, m->destination, err) < 0)
@@ -261,26 +415,102 @@ hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err)
   if (mount_v1_hierarchies (target, attrs, err) < 0)
     return hr_error_wrap (err, "mount cgroup on `%s`", m->destination);
   if (attrs & MOUNT_ATTR_RDONLY)
-    return set_attrs (mfd, MOUNT_ATTR_RDONLY, 0, 0, false, m->destination, err);
+    return hr_set_mount_attrs (mfd, MOUNT_ATTR_RDONLY, 0, 0, false, m->destination, err);
+  return 0;
+}
+
+/* --no-pivot (runc's msMoveRoot): first detach the host's full procfs
+   and sysfs mounts outside the rootfs, which chroot(2) would leave
+   reachable in our mount namespace (and which would let the kernel's
+   mnt_too_revealing check pass for mounts of proc/sysfs inside). */
+static int
+detach_host_proc_sys (int rootfd, hr_err *err)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  _cleanup_free_ char *line = NULL;
+  char rootfs[4096], self[64];
+  size_t cap = 0;
+  ssize_t n;
+
+  snprintf (self, sizeof (self), "/proc/self/fd/%d", rootfd);
+  n = readlink (self, rootfs, sizeof (rootfs) - 1);
+  if (n < 0)
+    return hr_error_set (err, errno, "readlink rootfs");
+  rootfs[n] = '\0';
+  if (f == NULL)
+    return hr_error_set (err, errno, "open /proc/self/mountinfo");
+  while (getline (&line, &cap, f) > 0)
+    {
+      char root[4096], mp[4096], fstype[64];
+      char *dash = strstr (line, " - ");
+      size_t rl = strlen (rootfs);
+      if (dash == NULL || sscanf (line, "%*u %*u %*s %4095s %4095s", root, mp) != 2
+          || sscanf (dash, " - %63s", fstype) != 1)
+        continue;
+      unescape_octal (mp);
+      if (strcmp (root, "/") != 0 || (strcmp (fstype, "proc") != 0 && strcmp (fstype, "sysfs") != 0))
+        continue;
+      if (strncmp (mp, rootfs, rl) == 0 && (mp[rl] == '/' || mp[rl] == '\0'))
+        continue;
+      /* Never let the unmount propagate to the host. */
+      if (mount (NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return hr_error_set (err, errno, "make `%s` rslave", mp);
+        }
+      if (umount2 (mp, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+        return hr_error_set (err, errno, "unmount `%s`", mp);
+    }
   return 0;
 }
 
 int
-hr_pivot_root (int rootfd, hr_err *err)
+hr_pivot_root (int rootfd, uint64_t propagation, bool no_pivot, hr_err *err)
 {
   if (fchdir (rootfd) < 0)
     return hr_error_set (err, errno, "chdir to rootfs");
-  /* pivot_root(".", ".") stacks the old root on top of the new one; detach
-     it, after making it a slave so the unmount never propagates to the
-     host (runc's pivotRoot). */
-  if (syscall (SYS_pivot_root, ".", ".") < 0)
-    return hr_error_set (err, errno, "pivot_root");
-  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return hr_error_set (err, errno, "make old root rslave");
-  if (umount2 (".", MNT_DETACH) < 0)
-    return hr_error_set (err, errno, "unmount old root");
+  /* pivot_root(2) and MS_MOVE refuse a shared current root (its own
+     parent): with rootfsPropagation "shared" it is; it goes away (or is
+     covered) right after, so make it private just before. */
+  if ((propagation & MS_SHARED) && mount (NULL, "/", NULL, MS_PRIVATE, NULL) < 0)
+    return hr_error_set (err, errno, "make / private");
+  if (no_pivot)
+    {
+      if (detach_host_proc_sys (rootfd, err) < 0)
+        return -1;
+      if (move_mount (rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return hr_error_set (err, errno, "move rootfs to /");
+      if (chroot (".") < 0)
+        return hr_error_set (err, errno, "chroot");
+    }
+  else
+    {
+      /* pivot_root(".", ".") stacks the old root on top of the new one;
+         detach it, after making it a slave so the unmount never propagates
+         to the host (runc's pivotRoot).  "." must name the old root for
+         that: fchdir to it first, or mount(".", MS_SLAVE|MS_REC) would
+         hit the new root's tree and undo the container's own "shared"
+         mounts. */
+      _cleanup_close_ int oldroot = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (oldroot < 0)
+        return hr_error_set (err, errno, "open old root");
+      if (syscall (SYS_pivot_root, ".", ".") < 0)
+        return hr_error_set (err, errno, "pivot_root");
+      if (fchdir (oldroot) < 0)
+        return hr_error_set (err, errno, "chdir to old root");
+      if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return hr_error_set (err, errno, "make old root rslave");
+      if (umount2 (".", MNT_DETACH) < 0)
+        return hr_error_set (err, errno, "unmount old root");
+    }
   if (chdir ("/") < 0)
     return hr_error_set (err, errno, "chdir /");
+  /* config-linux.md "Rootfs Mount Propagation" is about the container's
+     root: apply it there, now that it is "/" (runc applies it after
+     pivot_root too; private already holds). */
+  if (propagation && !(propagation & MS_PRIVATE) && mount (NULL, "/", NULL, (unsigned long) propagation, NULL) < 0)
+    return hr_error_set (err, errno, "set propagation of the container's /");
   return 0;
 }
 
@@ -306,7 +536,7 @@ hr_mask_path (int rootfd, const char *path, hr_err *err)
     return hr_error_set (err, errno, "stat `%s`", path);
   if (S_ISDIR (st.st_mode))
     {
-      mfd = new_fs_mount ("tmpfs", "tmpfs", NULL, 0, MOUNT_ATTR_RDONLY, err);
+      mfd = hr_new_fs_mount ("tmpfs", "tmpfs", NULL, 0, MOUNT_ATTR_RDONLY, err);
       if (mfd < 0)
         return -1;
       return attach (mfd, target, path, err);
@@ -345,7 +575,7 @@ hr_readonly_path (int rootfd, const char *path, hr_err *err)
   mfd = open_tree (target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (mfd < 0)
     return hr_error_set (err, errno, "readonly path `%s`: clone", path);
-  if (set_attrs (mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0, true,
+  if (hr_set_mount_attrs (mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0, true,
                  path, err) < 0)
     return -1;
   return attach (mfd, target, path, err);
@@ -363,7 +593,7 @@ hr_root_readonly (int rootfd, hr_err *err)
 int
 hr_open_trusted_proc (hr_err *err)
 {
-  int mfd = new_fs_mount ("proc", "proc", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+  int mfd = hr_new_fs_mount ("proc", "proc", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
   if (mfd < 0)
     return hr_error_wrap (err, "open trusted procfs");
   return mfd;

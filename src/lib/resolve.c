@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,7 +32,7 @@ sys_openat2 (int dirfd, const char *path, int flags, unsigned long long resolve)
    the rootfs (absolute target) or the current directory (relative), never
    above the rootfs.  At most 40 links, like the kernel. */
 static int
-walk_in_root (int rootfd, const char *path, int flags, hr_err *err)
+walk_in_root (int rootfd, const char *path, int flags, bool no_symlinks, hr_err *err)
 {
   _cleanup_free_ char *todo = xstrdup (path);
   _cleanup_close_ int cur = -1;
@@ -75,6 +77,11 @@ walk_in_root (int rootfd, const char *path, int flags, hr_err *err)
       if (fstat (next, &st) == 0 && S_ISLNK (st.st_mode))
         {
           char target[PATH_MAX];
+          if (no_symlinks)
+            {
+              close (next);
+              return hr_error_set (err, ELOOP, "open `%s` in rootfs", path);
+            }
           ssize_t n = readlinkat (next, "", target, sizeof (target) - 1);
           close (next);
           if (n < 0 || ++links > 40)
@@ -107,15 +114,16 @@ walk_in_root (int rootfd, const char *path, int flags, hr_err *err)
   return fd;
 }
 
-int
-hr_open_in_root (int rootfd, const char *path, int flags, hr_err *err)
+static int
+open_in_root (int rootfd, const char *path, int flags, bool no_symlinks, hr_err *err)
 {
   int fd;
 
   if (!openat2_missing)
     {
       do
-        fd = sys_openat2 (rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        fd = sys_openat2 (rootfd, path, flags,
+                          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0));
       while (fd < 0 && errno == EAGAIN);
       if (fd >= 0)
         return fd;
@@ -123,59 +131,192 @@ hr_open_in_root (int rootfd, const char *path, int flags, hr_err *err)
         return hr_error_set (err, errno, "open `%s` in rootfs", path);
       openat2_missing = 1;
     }
-  return walk_in_root (rootfd, path, flags, err);
+  return walk_in_root (rootfd, path, flags, no_symlinks, err);
+}
+
+int
+hr_open_in_root (int rootfd, const char *path, int flags, hr_err *err)
+{
+  return open_in_root (rootfd, path, flags, false, err);
+}
+
+int
+hr_open_in_root_nosymlinks (int rootfd, const char *path, int flags, hr_err *err)
+{
+  return open_in_root (rootfd, path, flags, true, err);
+}
+
+/* A path's resolution state for hr_create_in_root: the fds of the
+   directories walked so far, root first.  ".." pops (never the root), so
+   the walk cannot climb out of the rootfs whatever the path or the
+   symlinks in it say (CVE-2019-18837, CVE-2021-30465). */
+struct walk_stack
+{
+  int *fds;
+  size_t len, cap;
+};
+
+static void
+stack_clear (struct walk_stack *s, size_t keep)
+{
+  while (s->len > keep)
+    close (s->fds[--s->len]);
+}
+
+static void
+stack_push (struct walk_stack *s, int fd)
+{
+  if (s->len == s->cap)
+    {
+      s->cap = s->cap ? 2 * s->cap : 16;
+      s->fds = xrealloc (s->fds, s->cap * sizeof (int));
+    }
+  s->fds[s->len++] = fd;
+}
+
+static void
+stack_freep (struct walk_stack *s)
+{
+  stack_clear (s, 0);
+  free (s->fds);
+}
+
+/* A symlink on procfs (or nsfs) may be a magic link: its target is not a
+   path but a kernel object, possibly outside the rootfs (/proc/self/root,
+   /proc/<pid>/cwd, /proc/self/fd/N).  openat2 refuses those with
+   RESOLVE_NO_MAGICLINKS; the walk does the same. */
+static bool
+on_magic_fs (int fd)
+{
+  struct statfs sfs;
+  if (fstatfs (fd, &sfs) < 0)
+    return true;
+  return sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == NSFS_MAGIC;
 }
 
 int
 hr_create_in_root (int rootfd, const char *path, bool as_file, hr_err *err)
 {
-  _cleanup_free_ char *p = xstrdup (path);
-  _cleanup_close_ int parent = -1;
-  hr_err e = NULL;
-  char *last, *end;
-  int fd;
+  _cleanup_ (stack_freep) struct walk_stack stack = { 0 };
+  _cleanup_free_ char *todo = xstrdup (path);
+  char *rest = todo;
+  int links = 0, fd;
 
-  fd = hr_open_in_root (rootfd, path, O_PATH, &e);
-  if (fd >= 0)
-    return fd;
-  if (hr_error_errno (e) != ENOENT)
-    {
-      *err = e;
-      return -1;
-    }
-  hr_error_free (&e);
+  /* Fast path: everything exists. */
+  {
+    hr_err e = NULL;
+    fd = hr_open_in_root (rootfd, path, O_PATH, &e);
+    if (fd >= 0)
+      return fd;
+    if (hr_error_errno (e) != ENOENT)
+      {
+        *err = e;
+        return -1;
+      }
+    hr_error_free (&e);
+  }
 
-  /* Strip trailing slashes, split off the last component. */
-  end = p + strlen (p);
-  while (end > p + 1 && end[-1] == '/')
-    *--end = '\0';
-  last = strrchr (p, '/');
-  if (last == NULL || last[1] == '\0')
-    return hr_error_plain (err, EINVAL, "invalid path `%s`", path);
-  *last = '\0';
-  parent = hr_create_in_root (rootfd, *p ? p : "/", false, err);
-  if (parent < 0)
-    return -1;
-  last++;
-  if (strcmp (last, "..") == 0 || strcmp (last, ".") == 0)
-    return hr_error_plain (err, EINVAL, "invalid path `%s`", path);
-
-  /* The parent fd was resolved inside the rootfs; create the child in it
-     without following anything, then open what we made with O_NOFOLLOW: a
-     symlink swapped in meanwhile fails instead of being followed. */
-  if (as_file)
-    {
-      fd = openat (parent, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (fd < 0 && errno != EEXIST)
-        return hr_error_set (err, errno, "create `%s` in rootfs", path);
-      if (fd >= 0)
-        close (fd);
-    }
-  else if (mkdirat (parent, last, 0755) < 0 && errno != EEXIST)
-    return hr_error_set (err, errno, "mkdir `%s` in rootfs", path);
-
-  fd = openat (parent, last, O_PATH | O_NOFOLLOW | O_CLOEXEC | (as_file ? 0 : O_DIRECTORY));
+  /* Walk the path one component at a time, creating what is missing, as
+     runc's SecureJoin + MkdirAll do but on fds: each component is opened
+     with O_NOFOLLOW relative to the fd of its parent; a symlink (planted
+     in the rootfs, in a volume, or swapped in while we walk: CVE-2024-45310)
+     is read and resolved from the rootfs (absolute target) or from its
+     directory (relative), never from the host's /.  A dangling symlink
+     thus creates its target inside the rootfs. */
+  fd = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return hr_error_set (err, errno, "open `%s` in rootfs", path);
+    return hr_error_set (err, errno, "open rootfs");
+  stack_push (&stack, fd);
+  for (;;)
+    {
+      char *comp, *slash;
+      struct stat st;
+      bool last;
+      int cur = stack.fds[stack.len - 1], next;
+
+      while (*rest == '/')
+        rest++;
+      if (*rest == '\0')
+        break;
+      comp = rest;
+      slash = strchr (rest, '/');
+      if (slash)
+        {
+          *slash = '\0';
+          rest = slash + 1;
+        }
+      else
+        rest = comp + strlen (comp);
+      /* Last component: nothing but slashes follows. */
+      last = rest[strspn (rest, "/")] == '\0';
+      if (strcmp (comp, ".") == 0)
+        continue;
+      if (strcmp (comp, "..") == 0)
+        {
+          if (stack.len > 1)
+            stack_clear (&stack, stack.len - 1);
+          continue;
+        }
+
+      next = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT)
+        {
+          int r;
+          if (last && as_file)
+            {
+              r = openat (cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+              if (r >= 0)
+                close (r);
+            }
+          else
+            r = mkdirat (cur, comp, 0755);
+          if (r < 0 && errno != EEXIST)
+            return hr_error_set (err, errno, "%s `%s` in rootfs", last && as_file ? "create" : "mkdir", path);
+          /* Whatever is there now (ours, or a symlink raced in) is
+             looked at like any other component. */
+          next = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+      if (next < 0)
+        return hr_error_set (err, errno, "open `%s` in rootfs", path);
+      if (fstat (next, &st) < 0)
+        {
+          int e = errno;
+          close (next);
+          return hr_error_set (err, e, "stat `%s` in rootfs", path);
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          char target[PATH_MAX];
+          ssize_t n;
+
+          if (on_magic_fs (next))
+            {
+              close (next);
+              return hr_error_plain (err, ELOOP, "`%s` in rootfs: refusing to follow a magic link at `%s`", path,
+                                     comp);
+            }
+          n = readlinkat (next, "", target, sizeof (target) - 1);
+          close (next);
+          if (n < 0)
+            return hr_error_set (err, errno, "readlink `%s` in rootfs", path);
+          if (++links > 40)
+            return hr_error_set (err, ELOOP, "resolve `%s` in rootfs", path);
+          target[n] = '\0';
+          char *joined = xasprintf ("%s/%s", target, rest);
+          free (todo);
+          todo = joined;
+          rest = todo;
+          if (target[0] == '/')
+            stack_clear (&stack, 1);
+          continue;
+        }
+      if (!last && !S_ISDIR (st.st_mode))
+        {
+          close (next);
+          return hr_error_set (err, ENOTDIR, "`%s` in rootfs", path);
+        }
+      stack_push (&stack, next);
+    }
+  fd = stack.fds[--stack.len];
   return fd;
 }

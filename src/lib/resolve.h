@@ -17,6 +17,9 @@
    ENOENT is returned as -1 with err->status == ENOENT. */
 int hr_open_in_root (int rootfd, const char *path, int flags, hr_err *err);
 
+/* Like hr_open_in_root, but any symlink on the way fails with ELOOP. */
+int hr_open_in_root_nosymlinks (int rootfd, const char *path, int flags, hr_err *err);
+
 /* Like hr_open_in_root (O_PATH), creating what is missing: every missing
    directory (0755) and the last component as a directory, or as an empty
    regular file when as_file. */
