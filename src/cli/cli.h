@@ -58,5 +58,7 @@ extern const struct cli_command cli_cmd_delete;
 extern const struct cli_command cli_cmd_list;
 extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
+extern const struct cli_command cli_cmd_exec;
+extern const struct cli_command cli_cmd_ps;
 
 #endif

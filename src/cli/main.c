@@ -20,16 +20,18 @@
 #define OCI_SPEC_VERSION "1.3.0"
 
 /* The dispatch table, in the order `--help` lists them.  Still to come
-   (runc has them): exec, ps, pause, resume, update, events, checkpoint,
+   (runc has them): pause, resume, update, events, checkpoint,
    restore: add each here with its own file in src/cli/.  Until then they
    are unknown commands, so an engine gets a clear error rather than a stub
    that pretends. */
 static const struct cli_command *const commands[] = {
   &cli_cmd_create,
   &cli_cmd_delete,
+  &cli_cmd_exec,
   &cli_cmd_features,
   &cli_cmd_kill,
   &cli_cmd_list,
+  &cli_cmd_ps,
   &cli_cmd_run,
   &cli_cmd_spec,
   &cli_cmd_start,

@@ -281,6 +281,16 @@ parse_one (const struct hr_opt *opts, int argc, char **argv, int *i, struct hr_o
 
   if (o->type == HR_OPT_STRING)
     *(const char **) o->dest = value;
+  else if (o->type == HR_OPT_STRV)
+    {
+      char ***v = (char ***) o->dest;
+      size_t n = 0;
+      while (*v && (*v)[n])
+        n++;
+      *v = xrealloc (*v, (n + 2) * sizeof (char *));
+      (*v)[n] = (char *) value;
+      (*v)[n + 1] = NULL;
+    }
   else if (hr_opts_parse_int (value, (int *) o->dest) < 0)
     {
       _cleanup_free_ char *q = go_quote (value);

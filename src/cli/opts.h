@@ -38,6 +38,9 @@ enum hr_opt_type
   HR_OPT_BOOL,    /* dest is bool * */
   HR_OPT_STRING,  /* dest is const char ** (points into argv) */
   HR_OPT_INT,     /* dest is int *; Go's strconv.ParseInt (s, 0, ...) syntax */
+  HR_OPT_STRV,    /* dest is char ***: urfave's StringSlice, every use appends
+                     (NULL-terminated; the caller frees the array, whose
+                     strings point into argv) */
 };
 
 struct hr_opt

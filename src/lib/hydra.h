@@ -55,6 +55,46 @@ int hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool a
    (SIGKILL, then wait).  force on an unknown id succeeds. */
 int hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err *err);
 
+/* Options of exec (runc's flags).  With process (--process FILE) that
+   document is the whole process and the flags that describe one (args,
+   tty, cwd, env, user, additional_gids, caps, no_new_privs, labels) are
+   ignored, as in runc; otherwise config.process (as stored at create time)
+   is the base and the flags override or extend it. */
+struct hr_exec_opts
+{
+  const char *process;          /* --process/-p FILE */
+  char **args;                  /* the command, NULL-terminated */
+  bool tty;                     /* --tty/-t */
+  bool detach;                  /* --detach/-d */
+  const char *pid_file;         /* --pid-file: the host pid */
+  const char *console_socket;   /* --console-socket */
+  const char *cwd;              /* --cwd */
+  char **env;                   /* --env/-e, appended to config.process.env */
+  const char *user;             /* --user/-u uid[:gid], digits only */
+  char **additional_gids;       /* --additional-gids/-g, appended */
+  char **caps;                  /* --cap/-c: added to bounding, effective,
+                                   permitted and ambient, never inheritable */
+  bool no_new_privs;            /* --no-new-privs */
+  int preserve_fds;             /* --preserve-fds N */
+  bool ignore_paused;           /* --ignore-paused */
+  const char *process_label;    /* --process-label (no SELinux support: refused when set) */
+  const char *apparmor;         /* --apparmor (no AppArmor support: refused when set) */
+};
+/* Run a process in a running (or created) container; unless opts->detach,
+   wait for it and store its exit status in *exit_code (128+N when killed
+   by signal N). */
+int hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_opts *opts, int *exit_code,
+                       hr_err *err);
+/* "uid[:gid]" for exec --user: decimal digits only, no sign, no names, no
+   trailing junk, each below 2^32 - 1 ((uid_t) -1 means "unchanged" to
+   setresuid).  *has_gid tells whether a gid was given. */
+int hr_parse_user_spec (const char *s, unsigned *uid, unsigned *gid, bool *has_gid, hr_err *err);
+
+/* Host pids of the container's processes, ascending.  Until cgroups land:
+   every process in the init's pid namespace when the container has its
+   own, else just the init.  Caller frees *pids. */
+int hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t *n, hr_err *err);
+
 /* What `state` and `list` report for a container (runc's shape). */
 struct hr_container_info
 {

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec: run one more process in an existing container (runc exec).
+ *
+ *   hydra-runc (parent, trusted, host namespaces)
+ *     |  fork
+ *     C1: non-dumpable, oom_score_adj + rlimits (host procfs, host
+ *     |   privileges), setns(pidfd of the init, every namespace that differs
+ *     |   from ours) in one call, then clone3(CLONE_PARENT): setns(PID)
+ *     |   only affects children, and CLONE_PARENT makes the new process
+ *     |   hydra-runc's own child, so the parent can wait for it; reports
+ *     |   its host pid (HR_MSG_EXEC_PID) and exits.
+ *     C2: in every namespace of the container: cwd through the resolver,
+ *         executable lookup, terminal, user, capabilities, no_new_privs;
+ *         reports HR_MSG_EXEC_READY and waits for HR_MSG_GO, then
+ *         close_range + execve.  The sync socket is close-on-exec: EOF
+ *         after GO means the execve worked.
+ *
+ * The parent, between READY and GO, receives the pty master (console
+ * channel), hands it to --console-socket or keeps it for the proxy, and
+ * writes --pid-file: the user's program runs only once all of that worked.
+ *
+ * No handle to the hydra-runc binary reaches the container
+ * (CVE-2019-5736): nothing re-executes hydra-runc, so the only handle is
+ * C1's and C2's own /proc/<pid>/exe while they run hydra-runc code inside
+ * the container's namespaces.  Both are non-dumpable from before they join
+ * until execve replaces the image (CVE-2016-9962): /proc/<pid>/exe, fd/,
+ * mem, environ and ptrace of a non-dumpable process need CAP_SYS_PTRACE in
+ * the init user namespace, which the container does not have.  A uid
+ * change resets dumpability to fs.suid_dumpable, so C2 says it again after
+ * setresuid.  execve makes the new image dumpable as usual.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "caps.h"
+#include "cleanup.h"
+#include "lifecycle.h"
+#include "namespaces.h"
+#include "plan.h"
+#include "process.h"
+#include "resolve.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* (uid_t) -1 means "leave unchanged" to setresuid/setresgid: never an id. */
+#define ID_MAX 4294967294ULL
+
+static int
+parse_id (const char *s, size_t len, const char *what, unsigned *out, hr_err *err)
+{
+  unsigned long long v = 0;
+
+  if (len == 0)
+    return hr_error_plain (err, EINVAL, "invalid %s: empty", what);
+  for (size_t i = 0; i < len; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return hr_error_plain (err, EINVAL, "invalid %s `%.*s`: only decimal digits are accepted", what, (int) len,
+                               s);
+      v = v * 10 + (unsigned) (s[i] - '0');
+      if (v > ID_MAX)
+        return hr_error_plain (err, ERANGE, "invalid %s `%.*s`: out of range", what, (int) len, s);
+    }
+  *out = (unsigned) v;
+  return 0;
+}
+
+/* Strict on purpose: a lax parser (atoi, strtoul without checks) turns
+   "1:", "abc" or an overflowing number into uid 0 or a truncated id
+   (crun CVE-2026-30892 class; runc 1.1 truncates 99999999999). */
+int
+hr_parse_user_spec (const char *s, unsigned *uid, unsigned *gid, bool *has_gid, hr_err *err)
+{
+  const char *colon = strchr (s, ':');
+
+  *has_gid = colon != NULL;
+  if (parse_id (s, colon ? (size_t) (colon - s) : strlen (s), "uid", uid, err) < 0)
+    return hr_error_wrap (err, "--user `%s`", s);
+  if (colon && parse_id (colon + 1, strlen (colon + 1), "gid", gid, err) < 0)
+    return hr_error_wrap (err, "--user `%s`", s);
+  return 0;
+}
+
+static void
+strv_append (char ***v, size_t *len, const char *s)
+{
+  *v = xrealloc (*v, (*len + 2) * sizeof (char *));
+  (*v)[(*len)++] = xstrdup (s);
+  (*v)[*len] = NULL;
+}
+
+/* config.process (stored at create time) overridden by the flags, as
+   runc's getProcess does. */
+static int
+process_from_flags (oci_process *p, const struct hr_exec_opts *o, hr_err *err)
+{
+  strv_free (p->args);
+  p->args = NULL;
+  p->args_len = 0;
+  for (size_t i = 0; o->args && o->args[i]; i++)
+    strv_append (&p->args, &p->args_len, o->args[i]);
+  for (size_t i = 0; o->env && o->env[i]; i++)
+    strv_append (&p->env, &p->env_len, o->env[i]);
+  p->terminal = o->tty;
+  p->terminal_present = true;
+  if (o->cwd && *o->cwd)
+    {
+      free (p->cwd);
+      p->cwd = xstrdup (o->cwd);
+    }
+  if (o->no_new_privs)
+    {
+      p->no_new_privileges = true;
+      p->no_new_privileges_present = true;
+    }
+  if (p->user == NULL)
+    p->user = xmalloc0 (sizeof (*p->user));
+  if (o->user && *o->user)
+    {
+      unsigned uid, gid = 0;
+      bool has_gid;
+      if (hr_parse_user_spec (o->user, &uid, &gid, &has_gid, err) < 0)
+        return -1;
+      p->user->uid = uid;
+      p->user->uid_present = true;
+      /* runc: "-u 1000" means uid 1000, gid 0. */
+      p->user->gid = has_gid ? gid : 0;
+      p->user->gid_present = true;
+    }
+  for (size_t i = 0; o->additional_gids && o->additional_gids[i]; i++)
+    {
+      unsigned g;
+      if (parse_id (o->additional_gids[i], strlen (o->additional_gids[i]), "additional gid", &g, err) < 0)
+        return -1;
+      p->user->additional_gids = xrealloc (p->user->additional_gids,
+                                           (p->user->additional_gids_len + 1) * sizeof (uint32_t));
+      p->user->additional_gids[p->user->additional_gids_len++] = g;
+    }
+  if (o->caps && o->caps[0])
+    {
+      oci_capabilities *c = p->capabilities;
+      if (c == NULL)
+        c = p->capabilities = xmalloc0 (sizeof (*c));
+      /* Never inheritable: a capability there survives the execve of any
+         file with that file capability, for any user (CVE-2022-29162). */
+      for (size_t i = 0; o->caps[i]; i++)
+        {
+          strv_append (&c->bounding, &c->bounding_len, o->caps[i]);
+          strv_append (&c->effective, &c->effective_len, o->caps[i]);
+          strv_append (&c->permitted, &c->permitted_len, o->caps[i]);
+          strv_append (&c->ambient, &c->ambient_len, o->caps[i]);
+        }
+    }
+  return 0;
+}
+
+/* Everything C1 and C2 need, prepared by the parent (no allocation or
+   parsing after fork). */
+struct exec_ctx
+{
+  const oci_process *proc;
+  struct hr_caps caps;
+  int pidfd;           /* the container's init */
+  int ns_flags;        /* namespaces to join */
+  int sync[2];
+  int console[2];      /* console channel, -1 without a terminal */
+  int preserve_fds;
+};
+
+static void __attribute__ ((noreturn))
+child_fail (struct exec_ctx *x, hr_err err)
+{
+  hr_msg_send_error (x->sync[1], err);
+  _exit (1);
+}
+
+/* C2: runs inside the container's namespaces, still hydra-runc code. */
+static void __attribute__ ((noreturn))
+exec_process (struct exec_ctx *x)
+{
+  const oci_process *p = x->proc;
+  _cleanup_close_ int rootfd = -1, cwdfd = -1;
+  _cleanup_free_ char *path = NULL;
+  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  char cwdbuf[PATH_MAX];
+  hr_err err = NULL;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* inherited from C1 already; say it where it matters */
+
+  /* setns(CLONE_NEWNS) put us at the root of the container's mount
+     namespace.  The cwd is resolved inside it, never through a magic link
+     (RESOLVE_NO_MAGICLINKS): /proc/self/fd/N naming a host directory fd
+     would put the process outside the container (CVE-2024-21626). */
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    {
+      hr_error_set (&err, errno, "open the container's root");
+      child_fail (x, err);
+    }
+  cwdfd = hr_open_in_root (rootfd, p->cwd, O_PATH | O_DIRECTORY, &err);
+  if (cwdfd < 0 || fchdir (cwdfd) < 0)
+    {
+      if (cwdfd >= 0)
+        hr_error_set (&err, errno, "fchdir");
+      hr_error_wrap (&err, "chdir to cwd (\"%s\") set in config.json failed", p->cwd);
+      child_fail (x, err);
+    }
+  /* Belt and braces: the kernel reports a cwd outside our root as
+     unreachable (glibc: ENOENT). */
+  if (getcwd (cwdbuf, sizeof (cwdbuf)) == NULL)
+    {
+      hr_error_set (&err, errno, "cwd (\"%s\") is not inside the container", p->cwd);
+      child_fail (x, err);
+    }
+  if (hr_lookup_exec (p->args[0], p->env, &path, &err) < 0)
+    {
+      hr_error_wrap (&err, "unable to start container process");
+      child_fail (x, err);
+    }
+
+  if (x->console[1] >= 0)
+    {
+      /* No /dev/console for an exec'd process: that is the init's. */
+      if (hr_terminal_setup (rootfd, x->console[1], false, p->console_size, &err) < 0)
+        child_fail (x, err);
+    }
+  else if (setsid () < 0)
+    {
+      hr_error_set (&err, errno, "setsid");
+      child_fail (x, err);
+    }
+
+  if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
+      || hr_caps_apply (&x->caps, &err) < 0)
+    child_fail (x, err);
+  if (p->no_new_privileges_present && p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    {
+      hr_error_set (&err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+      child_fail (x, err);
+    }
+  umask (p->user && p->user->umask_present ? (mode_t) p->user->umask : 0022);
+  /* setresuid resets dumpability to fs.suid_dumpable (may be 1). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    {
+      hr_error_set (&err, errno, "prctl(PR_SET_DUMPABLE)");
+      child_fail (x, err);
+    }
+
+  if (hr_msg_send (x->sync[1], HR_MSG_EXEC_READY, 0, NULL, 0, &err) < 0
+      || hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
+    _exit (1); /* the parent is gone or gave up: nothing to tell */
+  free (msg);
+  /* Detached, the parent exits right after this: the process must not
+     die with it (PDEATHSIG survives an ordinary execve). */
+  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  hr_exec (path, p->args, p->env, x->preserve_fds, &err);
+  child_fail (x, err);
+}
+
+static pid_t
+clone_parent (void)
+{
+  struct clone_args a = { .flags = CLONE_PARENT };
+  return (pid_t) syscall (SYS_clone3, &a, sizeof (a));
+}
+
+/* C1: privileges of the host, then join, then fork into the pid ns. */
+static void __attribute__ ((noreturn))
+exec_intermediate (struct exec_ctx *x)
+{
+  const oci_process *p = x->proc;
+  hr_err err = NULL;
+  char buf[32];
+  pid_t pid;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Before joining anything (CVE-2016-9962): once in the container's
+     namespaces, its processes must not be able to ptrace us or open our
+     /proc/<pid>/{exe,fd,mem}. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    {
+      hr_error_set (&err, errno, "prctl(PR_SET_DUMPABLE)");
+      child_fail (x, err);
+    }
+  close (x->sync[0]);
+  if (x->console[0] >= 0)
+    close (x->console[0]);
+
+  /* Host procfs, host privileges: nothing of the container is involved
+     yet (a lower oom_score_adj or a higher hard rlimit needs
+     CAP_SYS_RESOURCE in the initial user namespace). */
+  if (p->oom_score_adj_present)
+    {
+      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      int n = snprintf (buf, sizeof (buf), "%d", (int) p->oom_score_adj);
+      if (fd < 0 || hr_write_all (fd, buf, (size_t) n) < 0)
+        {
+          hr_error_set (&err, errno, "set oom_score_adj to %s", buf);
+          child_fail (x, err);
+        }
+    }
+  for (size_t i = 0; i < p->rlimits_len; i++)
+    {
+      const oci_rlimit *rl = p->rlimits[i];
+      int res = hr_rlimit_by_name (rl->type);
+      if (res < 0)
+        {
+          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+          child_fail (x, err);
+        }
+      if (hr_rlimit_apply (res, rl->type, rl->soft, rl->hard, &err) < 0)
+        child_fail (x, err);
+    }
+
+  /* All namespaces at once through the init's pidfd (kernel >= 5.8): the
+     pidfd pins the process we checked, so a recycled pid cannot redirect
+     us, and the kernel joins them in the right order (user first). */
+  if (x->ns_flags && setns (x->pidfd, x->ns_flags) < 0)
+    {
+      hr_error_set (&err, errno, "join the namespaces of the container's init");
+      child_fail (x, err);
+    }
+  close (x->pidfd);
+
+  pid = clone_parent ();
+  if (pid == 0)
+    exec_process (x);
+  if (pid < 0)
+    {
+      hr_error_set (&err, errno, "fork into the container");
+      child_fail (x, err);
+    }
+  snprintf (buf, sizeof (buf), "%d", (int) pid);
+  hr_msg_send (x->sync[1], HR_MSG_EXEC_PID, 0, buf, strlen (buf), &err);
+  _exit (0);
+}
+
+/* Namespaces of pid that are not ours: those we join.  Joining one we are
+   already in is refused for the user namespace (EINVAL) and pointless for
+   the rest. */
+static int
+namespaces_to_join (pid_t pid, int *flags, hr_err *err)
+{
+  size_t n;
+  const struct hr_ns_info *all = hr_ns_all (&n);
+
+  *flags = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      char path[64];
+      struct stat theirs, ours;
+
+      snprintf (path, sizeof (path), "/proc/self/ns/%s", all[i].proc_name);
+      if (stat (path, &ours) < 0)
+        {
+          if (errno == ENOENT)
+            continue; /* this kernel has no such namespace type */
+          return hr_error_set (err, errno, "stat %s", path);
+        }
+      snprintf (path, sizeof (path), "/proc/%d/ns/%s", (int) pid, all[i].proc_name);
+      if (stat (path, &theirs) < 0)
+        return hr_error_plain (err, ESRCH, "container not running");
+      if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
+        *flags |= all[i].clone_flag;
+    }
+  return 0;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, hr_err *err)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp%d", path, (int) getpid ());
+  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  char buf[32];
+  int n = snprintf (buf, sizeof (buf), "%d", (int) pid);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "write pid file `%s`", path);
+  if (hr_write_all (fd, buf, (size_t) n) < 0 || rename (tmp, path) < 0)
+    {
+      int e = errno;
+      unlink (tmp);
+      return hr_error_set (err, e, "write pid file `%s`", path);
+    }
+  return 0;
+}
+
+static bool
+apparmor_enabled (void)
+{
+  _cleanup_close_ int fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+  char c = 'N';
+  return fd >= 0 && read (fd, &c, 1) == 1 && c == 'Y';
+}
+
+static int
+build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  oci_process *p;
+
+  if (o->process && *o->process)
+    {
+      if (oci_process_parse_file (o->process, &p, err) < 0)
+        return -1;
+    }
+  else
+    {
+      if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
+        return -1;
+      p = cfg->process ? cfg->process : xmalloc0 (sizeof (*p));
+      cfg->process = NULL;
+      if (process_from_flags (p, o, err) < 0)
+        {
+          oci_process_free (p);
+          return -1;
+        }
+      /* Neither SELinux nor AppArmor labels are applied by this build: a
+         label is ignored where the host does not enforce that module (as
+         runc does), and refused where it does, rather than running the
+         process unconfined. */
+      if (o->process_label && *o->process_label && access ("/sys/fs/selinux/enforce", F_OK) == 0)
+        {
+          oci_process_free (p);
+          return hr_error_plain (err, ENOTSUP, "--process-label: SELinux labels are not supported yet");
+        }
+      if (o->apparmor && *o->apparmor && apparmor_enabled ())
+        {
+          oci_process_free (p);
+          return hr_error_plain (err, ENOTSUP, "--apparmor: AppArmor profiles are not supported yet");
+        }
+    }
+  if (p->args_len == 0)
+    {
+      oci_process_free (p);
+      return hr_error_plain (err, EINVAL, "process args cannot be empty");
+    }
+  if (p->cwd == NULL || p->cwd[0] != '/')
+    {
+      oci_process_free (p);
+      return hr_error_plain (err, EINVAL, "cwd property must not be empty and must be an absolute path");
+    }
+  *out = p;
+  return 0;
+}
+
+static int
+process_caps (const oci_process *p, struct hr_caps *caps, hr_err *err)
+{
+  const oci_capabilities *c = p->capabilities;
+
+  memset (caps, 0, sizeof (*caps));
+  if (c == NULL)
+    return 0;
+  if (hr_caps_parse (c->bounding, c->bounding_len, "bounding", &caps->bounding, err) < 0
+      || hr_caps_parse (c->effective, c->effective_len, "effective", &caps->effective, err) < 0
+      || hr_caps_parse (c->inheritable, c->inheritable_len, "inheritable", &caps->inheritable, err) < 0
+      || hr_caps_parse (c->permitted, c->permitted_len, "permitted", &caps->permitted, err) < 0
+      || hr_caps_parse (c->ambient, c->ambient_len, "ambient", &caps->ambient, err) < 0)
+    return -1;
+  /* The kernel raises an ambient capability only when it is permitted and
+     inheritable (capabilities(7)); --cap never adds inheritable, so its
+     ambient part is kept only where the config already allows it. */
+  caps->ambient &= caps->permitted & caps->inheritable;
+  return 0;
+}
+
+static void
+reap (pid_t pid, bool kill_it)
+{
+  if (pid <= 0)
+    return;
+  if (kill_it)
+    kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+int
+hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_opts *o, int *exit_code,
+                   hr_err *err)
+{
+  _cleanup_ (oci_process_freep) oci_process *proc = NULL;
+  struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
+  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  struct hr_container c;
+  bool loaded = false;
+  pid_t c1 = -1, pid = -1;
+  int master = -1, ret = -1;
+
+  *exit_code = 0;
+  if (hr_container_load (ctx, id, false, &c, err) < 0)
+    goto out;
+  loaded = true;
+  if (strcmp (c.status, "stopped") == 0)
+    {
+      hr_error_plain (err, EINVAL, "cannot exec in a stopped container");
+      goto out;
+    }
+  if (build_process (&c, o, &proc, err) < 0 || process_caps (proc, &x.caps, err) < 0)
+    goto out;
+  x.proc = proc;
+  if (hr_terminal_check (proc->terminal_present && proc->terminal, o->detach, o->console_socket, err) < 0)
+    goto out;
+
+  x.pidfd = pidfd_open (c.pid, 0);
+  if (x.pidfd < 0 || (c.state->init_start_time_present && hr_proc_start_time (c.pid, NULL) != c.state->init_start_time))
+    {
+      hr_error_plain (err, ESRCH, "container not running");
+      goto out;
+    }
+  if (namespaces_to_join (c.pid, &x.ns_flags, err) < 0)
+    goto out;
+  /* The pidfd pins the init from here on: drop the state dir lock, which
+     a foreground exec would otherwise hold against `delete` for as long
+     as the process runs. */
+  hr_container_release (&c);
+  loaded = false;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x.sync) < 0
+      || (proc->terminal && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x.console) < 0))
+    {
+      hr_error_set (err, errno, "socketpair");
+      goto out;
+    }
+  c1 = fork ();
+  if (c1 < 0)
+    {
+      hr_error_set (err, errno, "fork");
+      goto out;
+    }
+  if (c1 == 0)
+    exec_intermediate (&x);
+  close (x.sync[1]);
+  x.sync[1] = -1;
+  if (x.console[1] >= 0)
+    {
+      close (x.console[1]);
+      x.console[1] = -1;
+    }
+
+  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_PID, msg, err) < 0)
+    {
+      reap (c1, true);
+      c1 = -1;
+      goto out;
+    }
+  reap (c1, false);
+  c1 = -1;
+  pid = (pid_t) strtol (msg->data, NULL, 10);
+  if (pid <= 0)
+    {
+      hr_error_plain (err, EPROTO, "bad pid from exec child: `%s`", msg->data);
+      goto out;
+    }
+  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_READY, msg, err) < 0)
+    goto out;
+  if (x.console[0] >= 0)
+    {
+      master = hr_recv_fd (x.console[0], err);
+      if (master < 0)
+        goto out;
+      if (o->console_socket && *o->console_socket)
+        {
+          if (hr_console_socket_send (o->console_socket, master, err) < 0)
+            goto out;
+          close (master);
+          master = -1;
+        }
+      else
+        hr_terminal_inherit_size (master);
+    }
+  if (o->pid_file && *o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
+    goto out;
+  if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
+    goto out;
+  /* EOF: the sync socket closed on execve.  An error: execve failed. */
+  if (hr_msg_recv (x.sync[0], msg, err) == 0)
+    {
+      if (msg->type == HR_MSG_ERROR)
+        hr_error_from_msg (err, msg->errnum, msg->data);
+      else
+        hr_error_plain (err, EPROTO, "unexpected `%s` message from exec child", hr_msg_name (msg->type));
+      goto out;
+    }
+  if (hr_error_errno (*err) != EPIPE)
+    goto out;
+  hr_error_free (err);
+
+  if (o->detach)
+    {
+      pid = -1; /* runs on; reparented when we exit */
+      ret = 0;
+      goto out;
+    }
+  ret = hr_foreground_wait (pid, master, exit_code, err);
+  pid = -1;
+
+out:
+  if (ret < 0 && pid > 0)
+    reap (pid, true);
+  if (c1 > 0)
+    reap (c1, true);
+  if (master >= 0)
+    close (master);
+  for (int i = 0; i < 2; i++)
+    {
+      if (x.sync[i] >= 0)
+        close (x.sync[i]);
+      if (x.console[i] >= 0)
+        close (x.console[i]);
+    }
+  if (x.pidfd >= 0)
+    close (x.pidfd);
+  if (loaded)
+    hr_container_release (&c);
+  free (msg);
+  return ret;
+}

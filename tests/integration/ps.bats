@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ps: the container's processes (host pids), as JSON or as ps(1)'s table.
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() { hr_setup; }
+teardown() { hr_teardown; }
+
+start_sleeper() {
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  wait_for_status "$TAG" running
+}
+
+@test "ps: --format json lists the host pids of the init and of exec'd processes" {
+  requires_root
+  start_sleeper
+  hr exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$TAG" sleep 999 </dev/null >/dev/null 2>&1
+  local init epid
+  init=$(state_field "$TAG" pid)
+  epid=$(cat "$BATS_TEST_TMPDIR/pid")
+  HR_PIDS+=("$epid")
+  run --separate-stderr hr ps --format json "$TAG"
+  [ "$status" -eq 0 ] || fail "ps failed: $stderr"
+  jq -e 'type == "array"' <<<"$output" >/dev/null || fail "not a JSON array: $output"
+  assert_eq "$(jq -c 'sort' <<<"$output")" "$(jq -cn --argjson a "$init" --argjson b "$epid" '[$a, $b] | sort')" "pids"
+  run --separate-stderr hr ps -f json "$TAG"
+  [ "$status" -eq 0 ]
+  assert_eq "$(jq length <<<"$output")" 2
+}
+
+@test "ps: the default table is ps -ef's header and the container's lines only" {
+  requires_root
+  start_sleeper
+  local init
+  init=$(state_field "$TAG" pid)
+  run --separate-stderr hr ps "$TAG"
+  [ "$status" -eq 0 ] || fail "ps failed: $stderr"
+  echo "$output"
+  [[ ${lines[0]} =~ ^UID\ +PID\ +PPID ]] || fail "header: ${lines[0]}"
+  assert_eq "${#lines[@]}" 2 "lines (header + the init)"
+  assert_eq "$(awk '{print $2}' <<<"${lines[1]}")" "$init" "pid column"
+  [[ ${lines[1]} == *"sleep 1000"* ]] || fail "line: ${lines[1]}"
+}
+
+@test "ps: ps options after the id are passed to ps" {
+  requires_root
+  start_sleeper
+  local init
+  init=$(state_field "$TAG" pid)
+  run --separate-stderr hr ps "$TAG" -o pid,comm
+  [ "$status" -eq 0 ] || fail "ps failed: $stderr"
+  assert_eq "$(echo ${lines[0]})" "PID COMMAND"
+  assert_eq "$(echo ${lines[1]})" "$init sleep"
+  # no PID column: runc's error
+  run --separate-stderr hr ps "$TAG" -o comm
+  [ "$status" -ne 0 ]
+  [[ $stderr == *"couldn't find PID field in ps output"* ]] || fail "stderr: $stderr"
+}
+
+@test "ps: an unknown container fails" {
+  requires_root
+  mkdir -p "$ROOT"
+  run --separate-stderr hr ps "$TAG-nope"
+  [ "$status" -ne 0 ]
+  [[ $stderr == *"does not exist"* ]] || fail "stderr: $stderr"
+}
