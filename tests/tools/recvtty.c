@@ -89,8 +89,15 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: recvtty [-i INPUT] [-w WAITFILE] [-n NAMEFILE] SOCKET\n");
       return 2;
     }
-  strcpy (sa.sun_path, argv[optind]);
+  /* Bind under a temporary name and rename once listening: a client that
+     sees the socket file can always connect (no ECONNREFUSED window
+     between bind and listen). */
+  if (strlen (argv[optind]) + 5 >= sizeof (sa.sun_path))
+    die ("socket path too long");
+  memcpy (sa.sun_path, argv[optind], strlen (argv[optind]));
+  memcpy (sa.sun_path + strlen (argv[optind]), ".tmp", 5);
   unlink (sa.sun_path);
+  unlink (argv[optind]);
   lsock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (lsock < 0)
     die ("socket");
@@ -98,6 +105,9 @@ main (int argc, char **argv)
     die ("bind");
   if (listen (lsock, waitfile ? 0 : 4) < 0)
     die ("listen");
+  if (rename (sa.sun_path, argv[optind]) < 0)
+    die ("rename socket");
+  strcpy (sa.sun_path, argv[optind]);
   if (waitfile)
     {
       /* With a backlog of 0 the kernel queues one connection: ours. */
