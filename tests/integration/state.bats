@@ -156,3 +156,14 @@ teardown() { hr_teardown; }
   assert_eq "$(jq -r '.[0].status' <<<"$output")" stopped
   assert_eq "$(jq -r '.[0].pid' <<<"$output")" 0
 }
+
+@test "state: annotations from config.json are reported by state" {
+  requires_root
+  cfg '.annotations = {"org.example.key": "value one", "io.hydra.test": "2"}'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local st
+  st=$(hr state "$TAG")
+  assert_eq "$(echo "$st" | jq -r '.annotations["org.example.key"]')" "value one" "annotation"
+  assert_eq "$(echo "$st" | jq -r '.annotations["io.hydra.test"]')" "2" "annotation"
+}
