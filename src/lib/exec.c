@@ -558,22 +558,36 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       x.console[1] = -1;
     }
 
-  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_PID, msg, err) < 0)
+  /* C1 reports the pid and C2 reports READY on the same socket, from two
+     processes: either may come first. */
+  for (bool ready = false; pid <= 0 || !ready;)
     {
-      reap (c1, true);
-      c1 = -1;
-      goto out;
+      if (hr_msg_recv (x.sync[0], msg, err) < 0)
+        goto out;
+      if (msg->type == HR_MSG_ERROR)
+        {
+          hr_error_from_msg (err, msg->errnum, msg->data);
+          goto out;
+        }
+      if (msg->type == HR_MSG_EXEC_PID && pid <= 0)
+        {
+          reap (c1, false);
+          c1 = -1;
+          pid = (pid_t) strtol (msg->data, NULL, 10);
+          if (pid <= 0)
+            {
+              hr_error_plain (err, EPROTO, "bad pid from exec child: `%s`", msg->data);
+              goto out;
+            }
+        }
+      else if (msg->type == HR_MSG_EXEC_READY && !ready)
+        ready = true;
+      else
+        {
+          hr_error_plain (err, EPROTO, "unexpected `%s` message from exec child", hr_msg_name (msg->type));
+          goto out;
+        }
     }
-  reap (c1, false);
-  c1 = -1;
-  pid = (pid_t) strtol (msg->data, NULL, 10);
-  if (pid <= 0)
-    {
-      hr_error_plain (err, EPROTO, "bad pid from exec child: `%s`", msg->data);
-      goto out;
-    }
-  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_READY, msg, err) < 0)
-    goto out;
   if (x.console[0] >= 0)
     {
       master = hr_recv_fd (x.console[0], err);
