@@ -60,5 +60,7 @@ extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
 extern const struct cli_command cli_cmd_exec;
 extern const struct cli_command cli_cmd_ps;
+extern const struct cli_command cli_cmd_pause;
+extern const struct cli_command cli_cmd_resume;
 
 #endif

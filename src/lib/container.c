@@ -8,6 +8,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
+#include "cgroups.h"
 #include "hooks.h"
 #include "init.h"
 #include "lifecycle.h"
@@ -112,6 +113,7 @@ struct create_ctx
   bool dir_made;
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
+  struct hr_cgroup *cg;
 };
 
 static void
@@ -123,6 +125,9 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
       while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
+  if (failed && c->cg)
+    hr_cgroup_destroy (c->cg, NULL);
+  hr_cgroup_free (c->cg);
   for (size_t i = 0; i < c->njoin; i++)
     if (c->join_fds[i] >= 0)
       close (c->join_fds[i]);
@@ -148,10 +153,17 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     close (c->rootfd);
 }
 
+/* On cgroup v2 the init is born in its cgroup (CLONE_INTO_CGROUP): it
+   never runs, nor allocates, outside the container's limits. */
 static pid_t
-clone_init (int flags)
+clone_init (int flags, int cgroup_fd)
 {
   struct clone_args args = { .flags = (unsigned long long) flags, .exit_signal = SIGCHLD };
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (unsigned long long) cgroup_fd;
+    }
   return (pid_t) syscall (SYS_clone3, &args, sizeof (args));
 }
 
@@ -185,7 +197,8 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
         }
     }
 
-  c->pid = clone_init (plan->clone_flags);
+  _cleanup_close_ int cgroup_fd = c->cg ? hr_cgroup_v2_dirfd (c->cg) : -1;
+  c->pid = clone_init (plan->clone_flags, cgroup_fd);
   if (c->pid == 0)
     {
       struct hr_init_args a = {
@@ -226,6 +239,10 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
       close (c->console[1]);
       c->console[1] = -1;
     }
+  /* v1 and hybrid: move the init before it runs anything of the config
+     (it waits for GO); its cgroup namespace is unshared after that. */
+  if (c->cg && cgroup_fd < 0 && hr_cgroup_enter (c->cg, c->pid, err) < 0)
+    return -1;
   if (plan->new_userns && hr_userns_write_maps (c->pid, plan->config->linux_, err) < 0)
     return -1;
   return 0;
@@ -353,6 +370,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   popts.bundle = bundle;
   popts.no_pivot = opts->no_pivot;
   popts.keyring = opts->no_new_keyring ? NULL : id;
+  /* On v1 the init enters its cgroups after clone, so its cgroup namespace
+     must be made after that, or it would be rooted at ours. */
+  popts.cgroupns_late = hr_cgroup_layout () != HR_CGROUP_UNIFIED;
+  if (ctx->systemd_cgroup)
+    return hr_error_plain (err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is not supported yet");
   if (hr_plan_build (cfg, &popts, &plan, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
@@ -370,6 +392,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   c.dir_made = true;
   if (hr_state_save_config (c.dirfd, cfg, err) < 0)
+    goto out;
+  if (hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
     goto out;
 
   if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
@@ -448,6 +472,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->owner = owner_name ();
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
+  hr_cgroup_to_state (c.cg, &st->cgroup_paths);
   if (cfg->annotations.len)
     {
       /* Hand the annotations over instead of copying them. */

@@ -34,6 +34,7 @@
 #include "hydra.h"
 #include "caps.h"
 #include "cleanup.h"
+#include "cgroups.h"
 #include "lifecycle.h"
 #include "namespaces.h"
 #include "plan.h"
@@ -503,6 +504,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = xmalloc0 (sizeof (*msg));
   struct hr_container c;
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   bool loaded = false;
   pid_t c1 = -1, pid = -1;
   int master = -1, ret = -1;
@@ -516,6 +518,13 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_error_plain (err, EINVAL, "cannot exec in a stopped container");
       goto out;
     }
+  if (strcmp (c.status, "paused") == 0 && !o->ignore_paused)
+    {
+      hr_error_plain (err, EBUSY, "cannot exec in a paused container (use --ignore-paused to override)");
+      goto out;
+    }
+  if (hr_container_cgroup (&c, &cg, err) < 0)
+    goto out;
   if (build_process (&c, o, &proc, err) < 0 || process_caps (proc, &x.caps, err) < 0)
     goto out;
   x.proc = proc;
@@ -603,6 +612,10 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       else
         hr_terminal_inherit_size (master);
     }
+  /* The process joins the container's cgroups before it runs anything of
+     its own (it waits for GO). */
+  if (cg && hr_cgroup_enter (cg, pid, err) < 0)
+    goto out;
   if (o->pid_file && *o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
     goto out;
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)

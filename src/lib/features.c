@@ -73,9 +73,11 @@ hr_features_json (char **json, hr_err *err)
   lx->capabilities = hr_caps_known ();
   lx->capabilities_len = strv_len (lx->capabilities);
   lx->cgroup = xmalloc0 (sizeof (*lx->cgroup));
-  lx->cgroup->v1 = false;
+  /* cgroupfs v1 (and hybrid) is exercised by the host suite; v2 by the
+     VM lane (tests/vm). */
+  lx->cgroup->v1 = true;
   lx->cgroup->v1_present = true;
-  lx->cgroup->v2 = false;
+  lx->cgroup->v2 = true;
   lx->cgroup->v2_present = true;
   lx->cgroup->systemd = false;
   lx->cgroup->systemd_present = true;

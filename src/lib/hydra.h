@@ -111,6 +111,10 @@ struct hr_container_info
 };
 void hr_container_info_free (struct hr_container_info *info);
 
+/* Freeze / thaw the container's cgroup; `state` then says "paused". */
+int hr_container_pause (struct hr_context *ctx, const char *id, hr_err *err);
+int hr_container_resume (struct hr_context *ctx, const char *id, hr_err *err);
+
 int hr_container_state (struct hr_context *ctx, const char *id, struct hr_container_info *out, hr_err *err);
 /* All containers under the root, sorted by id. */
 int hr_container_list (struct hr_context *ctx, struct hr_container_info **out, size_t *n, hr_err *err);

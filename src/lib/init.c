@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,10 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
          root, whose capabilities the rest of the setup relies on. */
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return hr_error_set (err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+      return 0;
+    case STEP_UNSHARE_CGROUPNS:
+      if (unshare (CLONE_NEWCGROUP) < 0)
+        return hr_error_set (err, errno, "create cgroup namespace");
       return 0;
     case STEP_LOOPBACK_UP:
       return hr_netdev_loopback_up (err);

@@ -19,6 +19,13 @@ struct hr_container
   pid_t pid;
 };
 
+struct hr_cgroup;
+/* The container's cgroup as state.json recorded it; *out NULL when none. */
+int hr_container_cgroup (const struct hr_container *c, struct hr_cgroup **out, hr_err *err);
+
+/* Every process of a loaded container (cgroup, else pid namespace). */
+int hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_err *err);
+
 int hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struct hr_container *c, hr_err *err);
 void hr_container_release (struct hr_container *c);
 

@@ -19,6 +19,7 @@
 static const char *step_names[] = {
   [STEP_JOIN_NS] = "join-namespace",
   [STEP_BECOME_ROOT] = "become-root",
+  [STEP_UNSHARE_CGROUPNS] = "unshare-cgroupns",
   [STEP_LOOPBACK_UP] = "loopback-up",
   [STEP_SESSION_KEYRING] = "session-keyring",
   [STEP_CPU_AFFINITY] = "cpu-affinity",
@@ -309,6 +310,11 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
 
   if (plan_namespaces (p, lx, err) < 0)
     return -1;
+  if (opts->cgroupns_late && (p->clone_flags & CLONE_NEWCGROUP))
+    {
+      p->clone_flags &= ~CLONE_NEWCGROUP;
+      add (p, STEP_UNSHARE_CGROUPNS);
+    }
   if (hr_proc_attrs_lower (cfg->process, lx, &p->attrs, err) < 0)
     return -1;
   if (p->attrs.has_cpu_initial)

@@ -22,6 +22,7 @@ enum hr_step_kind
 {
   STEP_JOIN_NS,          /* ns, path: setns into an existing namespace */
   STEP_BECOME_ROOT,      /* setresuid/gid 0 inside a new or joined user namespace */
+  STEP_UNSHARE_CGROUPNS, /* a new cgroup namespace, once the parent moved us into our cgroups */
   STEP_LOOPBACK_UP,      /* bring lo up in a new network namespace */
   STEP_SESSION_KEYRING,  /* value: join a new session keyring named after the container */
   STEP_CPU_AFFINITY,     /* num 0: execCPUAffinity.initial, 1: .final */
@@ -103,6 +104,7 @@ struct hr_plan_opts
   const char *bundle;               /* absolute; relative paths in the config are from here */
   bool no_pivot;
   const char *keyring;              /* session keyring name, NULL with --no-new-keyring */
+  bool cgroupns_late;               /* unshare the cgroup namespace after GO, not at clone */
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The processes of a container, for `ps`.  runc reads them from the
- * container's cgroup; until hydra-runc manages cgroups they are found by
- * pid namespace: every process whose /proc/<pid>/ns/pid is the init's.  A
- * container without a pid namespace of its own shares ours, and then only
- * its init is known to be its.
+ * The processes of a container, for `ps` and `kill --all`: its cgroup's
+ * cgroup.procs, as runc reads them.  A container created without a cgroup
+ * (none recorded in its state) falls back to its pid namespace: every
+ * process whose /proc/<pid>/ns/pid is the init's; one that shares ours
+ * has only its init known to be its.
  */
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
+#include "cgroups.h"
 #include "lifecycle.h"
 #include "util.h"
+
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,26 +29,29 @@ cmp_pid (const void *a, const void *b)
 }
 
 int
-hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t *n, hr_err *err)
+hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_err *err)
 {
-  struct hr_container c;
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   struct stat init_ns, self_ns, st;
   _cleanup_closedir_ DIR *d = NULL;
   _cleanup_free_ pid_t *v = NULL;
   struct dirent *de;
   size_t len = 0;
   char path[64];
-  pid_t init;
+  pid_t init = c->pid;
 
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (strcmp (c->status, "stopped") == 0)
+    return hr_error_plain (err, ESRCH, "container not running");
+  /* The container's cgroup holds all of its processes, whatever
+     namespaces they share with us. */
+  if (hr_container_cgroup (c, &cg, err) < 0)
     return -1;
-  init = c.pid;
-  if (strcmp (c.status, "stopped") == 0)
+  if (cg)
     {
-      hr_container_release (&c);
-      return hr_error_plain (err, ESRCH, "container not running");
+      if (hr_cgroup_pids (cg, &v, &len, err) < 0)
+        return -1;
+      goto done;
     }
-  hr_container_release (&c);
 
   snprintf (path, sizeof (path), "/proc/%d/ns/pid", (int) init);
   if (stat (path, &init_ns) < 0)
@@ -75,11 +80,24 @@ hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t 
           v[len++] = (pid_t) pid;
         }
     }
-  if (len)
-    qsort (v, len, sizeof (pid_t), cmp_pid);
 
 done:
+  if (len)
+    qsort (v, len, sizeof (pid_t), cmp_pid);
   *pids = TAKE_PTR (v);
   *n = len;
   return 0;
+}
+
+int
+hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t *n, hr_err *err)
+{
+  struct hr_container c;
+  int ret;
+
+  if (hr_container_load (ctx, id, false, &c, err) < 0)
+    return -1;
+  ret = hr_container_procs (&c, pids, n, err);
+  hr_container_release (&c);
+  return ret;
 }

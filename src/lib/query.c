@@ -7,11 +7,13 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
+#include "cgroups.h"
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "state.h"
 #include "util.h"
+
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -60,6 +63,14 @@ hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struc
       c->state->bundle = xstrdup ("");
     }
   c->status = hr_state_status (c->dirfd, c->state, &c->pid);
+  if (c->pid > 0 && c->state->cgroup_paths.len)
+    {
+      _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
+      hr_err e = NULL;
+      if (hr_container_cgroup (c, &cg, &e) == 0 && cg && hr_cgroup_frozen (cg))
+        c->status = "paused";
+      hr_error_free (&e);
+    }
   return 0;
 
 fail:
@@ -125,34 +136,18 @@ hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_
   return 0;
 }
 
-/* The pid namespace of the init, to find every process of the container
-   for `kill --all` when it has its own pid namespace. */
+/* kill --all: every process of the container (its cgroup, or its pid
+   namespace when it has no cgroup). */
 static int
 kill_all (const struct hr_container *c, int signo, hr_err *err)
 {
-  char path[64];
-  struct stat init_ns, self_ns, st;
-  _cleanup_closedir_ DIR *d = NULL;
-  struct dirent *de;
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
 
-  snprintf (path, sizeof (path), "/proc/%d/ns/pid", (int) c->pid);
-  if (stat (path, &init_ns) < 0 || stat ("/proc/self/ns/pid", &self_ns) < 0)
-    return hr_error_set (err, errno, "container not running");
-  if (init_ns.st_ino == self_ns.st_ino)
-    return hr_signal_init (c, signo, err); /* shares our pid namespace: only the init is known */
-  d = opendir ("/proc");
-  if (d == NULL)
-    return hr_error_set (err, errno, "open /proc");
-  while ((de = readdir (d)))
-    {
-      char *end;
-      long pid = strtol (de->d_name, &end, 10);
-      if (*end || pid <= 0)
-        continue;
-      snprintf (path, sizeof (path), "/proc/%ld/ns/pid", pid);
-      if (stat (path, &st) == 0 && st.st_ino == init_ns.st_ino && st.st_dev == init_ns.st_dev)
-        kill ((pid_t) pid, signo);
-    }
+  if (hr_container_procs (c, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    (void) kill (pids[i], signo);
   return 0;
 }
 
@@ -172,6 +167,43 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
     ret = hr_signal_init (&c, signo, err);
   hr_container_release (&c);
   return ret;
+}
+
+/* Once the init is gone: kill what is left in the cgroup (a container
+   sharing our pid namespace can leave children), thaw it (a v1-frozen task
+   cannot die), and remove the directories. */
+static int
+remove_cgroup (struct hr_container *c, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+
+  if (hr_container_cgroup (c, &cg, err) < 0)
+    return -1;
+  if (cg == NULL)
+    return 0;
+  for (int round = 0; round < 50; round++)
+    {
+      hr_err e = NULL;
+      free (pids);
+      pids = NULL;
+      if (hr_cgroup_pids (cg, &pids, &n, &e) < 0)
+        {
+          hr_error_free (&e); /* already gone */
+          break;
+        }
+      if (n == 0)
+        break;
+      for (size_t i = 0; i < n; i++)
+        (void) kill (pids[i], SIGKILL);
+      if (hr_cgroup_frozen (cg))
+        (void) hr_cgroup_freeze (cg, false, &e);
+      hr_error_free (&e);
+      struct timespec ts = { 0, 20 * 1000000L };
+      nanosleep (&ts, NULL);
+    }
+  return hr_cgroup_destroy (cg, err);
 }
 
 int
@@ -202,6 +234,13 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
       if (hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
         goto out;
       hr_error_free (err);
+      if (strcmp (c.status, "paused") == 0)
+        {
+          /* A task frozen by the v1 freezer cannot act on SIGKILL. */
+          _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
+          if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && hr_cgroup_freeze (cg, false, err) < 0))
+            goto out;
+        }
       if (hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
         goto out;
     }
@@ -211,7 +250,9 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     hr_err e = NULL;
     if (hr_state_load_config (c.dirfd, &cfg, &e) < 0)
       hr_error_free (&e);
-    ret = hr_state_dir_remove (c.rootfd, id, err);
+    ret = remove_cgroup (&c, err);
+    if (ret == 0)
+      ret = hr_state_dir_remove (c.rootfd, id, err);
     if (ret == 0 && cfg && cfg->hooks && cfg->hooks->poststop_len)
       {
         _cleanup_free_ char *state = hr_hooks_state_json (id, "stopped", 0, c.state->bundle, &c.state->annotations);

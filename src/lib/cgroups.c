@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <config.h>
+#include "cgroups.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UNIFIED_KEY "unified"
+
+static bool
+is_cgroup2 (const char *path)
+{
+  struct statfs s;
+  return statfs (path, &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+enum hr_cgroup_layout
+hr_cgroup_layout (void)
+{
+  if (is_cgroup2 (HR_CGROUP_ROOT))
+    return HR_CGROUP_UNIFIED;
+  if (is_cgroup2 (HR_CGROUP_ROOT "/unified"))
+    return HR_CGROUP_HYBRID;
+  return HR_CGROUP_LEGACY;
+}
+
+const char *
+hr_cgroup_layout_name (enum hr_cgroup_layout l)
+{
+  return l == HR_CGROUP_UNIFIED ? "unified (v2)" : l == HR_CGROUP_HYBRID ? "hybrid" : "legacy (v1)";
+}
+
+char *
+hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own)
+{
+  const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;
+  char *r;
+
+  if (p[0] == '/')
+    r = xstrdup (p);
+  else
+    r = xasprintf ("%s/%s", strcmp (own, "/") == 0 ? "" : own, p);
+  /* Clean "//" and a trailing "/": the kernel does not mind, state.json
+     and tests read better. */
+  char *w = r;
+  for (char *q = r; *q; q++)
+    if (!(q[0] == '/' && (q[1] == '/' || q[1] == '\0') && q != r))
+      *w++ = *q;
+  *w = '\0';
+  return r;
+}
+
+int
+hr_cgroup_write (const char *dir, const char *file, const char *value, hr_err *err)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", dir, file);
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open %s", path);
+  if (write (fd, value, strlen (value)) < 0)
+    return hr_error_set (err, errno, "write `%s` to %s", value, path);
+  return 0;
+}
+
+int
+hr_cgroup_read (const char *dir, const char *file, char **out, hr_err *err)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", dir, file);
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open %s", path);
+  return hr_read_all (fd, 1 << 20, out, NULL, err);
+}
+
+/* Where a v1 hierarchy is mounted: Debian mounts cpu,cpuacct as one dir,
+   named hierarchies by their name. */
+static char *
+v1_mount (const char *controllers)
+{
+  _cleanup_free_ char *copy = NULL;
+  char *save = NULL, *path;
+  struct stat st;
+
+  if (str_has_prefix (controllers, "name="))
+    path = xasprintf (HR_CGROUP_ROOT "/%s", controllers + 5);
+  else
+    path = xasprintf (HR_CGROUP_ROOT "/%s", controllers);
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    return path;
+  free (path);
+  copy = xstrdup (controllers);
+  for (char *c = strtok_r (copy, ",", &save); c; c = strtok_r (NULL, ",", &save))
+    {
+      path = xasprintf (HR_CGROUP_ROOT "/%s", c);
+      if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        return path;
+      free (path);
+    }
+  return NULL;
+}
+
+/* mkdir -p below mount; a new cpuset cgroup starts with no cpus and mems
+   and accepts no task until given its parent's (cgroup v1 cpusets). */
+static int
+mkdir_cgroup (const char *mount, const char *path, bool cpuset, hr_err *err)
+{
+  _cleanup_free_ char *full = xasprintf ("%s%s", mount, path);
+  size_t base = strlen (mount);
+
+  for (char *s = full + base + 1; ; s++)
+    {
+      bool end = *s == '\0';
+      if (*s != '/' && !end)
+        continue;
+      *s = '\0';
+      if (mkdir (full, 0755) == 0)
+        {
+          if (cpuset)
+            {
+              _cleanup_free_ char *parent = xstrdup (full);
+              *strrchr (parent, '/') = '\0';
+              for (int i = 0; i < 2; i++)
+                {
+                  const char *f = i ? "cpuset.mems" : "cpuset.cpus";
+                  _cleanup_free_ char *v = NULL;
+                  if (hr_cgroup_read (parent, f, &v, err) < 0 || hr_cgroup_write (full, f, v, err) < 0)
+                    return -1;
+                }
+            }
+        }
+      else if (errno != EEXIST)
+        return hr_error_set (err, errno, "create cgroup %s", full);
+      if (end)
+        break;
+      *s = '/';
+    }
+  return 0;
+}
+
+/* cgroup v2: a controller's files exist in a cgroup only when its parent
+   enables it in cgroup.subtree_control, all the way down. */
+static void
+v2_enable_controllers (const char *mount, const char *path)
+{
+  _cleanup_free_ char *avail = NULL, *want = NULL, *dir = xstrdup (mount);
+  hr_err e = NULL;
+  size_t len = 0;
+
+  if (hr_cgroup_read (mount, "cgroup.controllers", &avail, &e) < 0)
+    {
+      hr_error_free (&e);
+      return;
+    }
+  want = xmalloc0 (strlen (avail) * 2 + 2);
+  for (char *save = NULL, *c = strtok_r (avail, " \n", &save); c; c = strtok_r (NULL, " \n", &save))
+    len += (size_t) sprintf (want + len, "%s+%s", len ? " " : "", c);
+  if (len == 0)
+    return;
+  _cleanup_free_ char *p = xstrdup (path);
+  for (char *save = NULL, *comp = strtok_r (p, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      /* Enable in the current directory for the next level.  A cgroup with
+         processes of its own cannot (EBUSY, "no internal processes"): the
+         resources then fail later with an error that names the file. */
+      if (hr_cgroup_write (dir, "cgroup.subtree_control", want, &e) < 0)
+        hr_error_free (&e);
+      char *next = xasprintf ("%s/%s", dir, comp);
+      free (dir);
+      dir = next;
+    }
+}
+
+static void
+add_dir (struct hr_cgroup *cg, const char *controllers, char *dir)
+{
+  cg->dirs = xrealloc (cg->dirs, (cg->len + 1) * sizeof (*cg->dirs));
+  cg->dirs[cg->len].controllers = xstrdup (controllers);
+  cg->dirs[cg->len].dir = dir;
+  cg->len++;
+}
+
+void
+hr_cgroup_free (struct hr_cgroup *cg)
+{
+  if (cg == NULL)
+    return;
+  for (size_t i = 0; i < cg->len; i++)
+    {
+      free (cg->dirs[i].controllers);
+      free (cg->dirs[i].dir);
+    }
+  free (cg->dirs);
+  free (cg);
+}
+
+
+int
+hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0;
+
+  if (f == NULL)
+    return hr_error_set (err, errno, "open /proc/self/cgroup");
+  cg->layout = hr_cgroup_layout ();
+  while (getline (&line, &cap, f) > 0)
+    {
+      char *ctrls = strchr (line, ':'), *own, *nl;
+      _cleanup_free_ char *mount = NULL, *path = NULL;
+
+      if (ctrls == NULL || (own = strchr (++ctrls, ':')) == NULL)
+        continue;
+      *own++ = '\0';
+      if ((nl = strchr (own, '\n')))
+        *nl = '\0';
+      if (*ctrls == '\0')
+        {
+          if (cg->layout == HR_CGROUP_LEGACY)
+            continue;
+          mount = xstrdup (cg->layout == HR_CGROUP_UNIFIED ? HR_CGROUP_ROOT : HR_CGROUP_ROOT "/unified");
+        }
+      else if ((mount = v1_mount (ctrls)) == NULL)
+        continue; /* a hierarchy this host does not mount */
+      path = hr_cgroup_resolve_path (cgroups_path, id, own);
+      if (mkdir_cgroup (mount, path, strstr (ctrls, "cpuset") != NULL, err) < 0)
+        {
+          hr_cgroup_destroy (cg, NULL);
+          return -1;
+        }
+      if (*ctrls == '\0' && cg->layout == HR_CGROUP_UNIFIED)
+        v2_enable_controllers (mount, path);
+      add_dir (cg, *ctrls ? ctrls : UNIFIED_KEY, xasprintf ("%s%s", mount, path));
+    }
+  *out = TAKE_PTR (cg);
+  return 0;
+}
+
+int
+hr_cgroup_from_state (const oci_string_map *paths, struct hr_cgroup **out, hr_err *err)
+{
+  struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
+  cg->layout = hr_cgroup_layout ();
+  for (size_t i = 0; i < paths->len; i++)
+    {
+      /* state.json is ours, but it sits on disk: only cgroupfs paths. */
+      if (!str_has_prefix (paths->values[i], HR_CGROUP_ROOT "/") || strstr (paths->values[i], "/../"))
+        {
+          hr_cgroup_free (cg);
+          return hr_error_plain (err, EINVAL, "state.json: invalid cgroup path `%s`", paths->values[i]);
+        }
+      add_dir (cg, paths->keys[i], xstrdup (paths->values[i]));
+    }
+  *out = cg;
+  return 0;
+}
+
+void
+hr_cgroup_to_state (const struct hr_cgroup *cg, oci_string_map *paths)
+{
+  for (size_t i = 0; i < cg->len; i++)
+    oci_string_map_set (paths, cg->dirs[i].controllers, cg->dirs[i].dir);
+}
+
+const char *
+hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller)
+{
+  for (size_t i = 0; i < cg->len; i++)
+    {
+      const char *c = cg->dirs[i].controllers;
+      if (strcmp (controller, UNIFIED_KEY) == 0 || *controller == '\0')
+        {
+          if (strcmp (c, UNIFIED_KEY) == 0)
+            return cg->dirs[i].dir;
+          continue;
+        }
+      /* "cpu" matches "cpu,cpuacct" but not "cpuset". */
+      _cleanup_free_ char *copy = xstrdup (c);
+      for (char *save = NULL, *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        if (strcmp (t, controller) == 0)
+          return cg->dirs[i].dir;
+    }
+  /* On a unified host every controller lives in the one directory. */
+  if (cg->layout == HR_CGROUP_UNIFIED)
+    return hr_cgroup_dir_of (cg, UNIFIED_KEY);
+  return NULL;
+}
+
+int
+hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err)
+{
+  char buf[32];
+  snprintf (buf, sizeof (buf), "%d", (int) pid);
+  for (size_t i = 0; i < cg->len; i++)
+    if (hr_cgroup_write (cg->dirs[i].dir, "cgroup.procs", buf, err) < 0)
+      return -1;
+  return 0;
+}
+
+int
+hr_cgroup_v2_dirfd (const struct hr_cgroup *cg)
+{
+  const char *d;
+  if (cg->layout != HR_CGROUP_UNIFIED || (d = hr_cgroup_dir_of (cg, UNIFIED_KEY)) == NULL)
+    return -1;
+  return open (d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+int
+hr_cgroup_destroy (const struct hr_cgroup *cg, hr_err *err)
+{
+  for (size_t i = 0; cg && i < cg->len; i++)
+    {
+      int tries = 0;
+      /* An exiting task still counts for a while after its parent reaped
+         it (much longer under emulation): retry EBUSY for up to ~10 s,
+         polling often at first. */
+      while (rmdir (cg->dirs[i].dir) < 0)
+        {
+          if (errno == ENOENT)
+            break;
+          if (errno != EBUSY || ++tries > 250)
+            {
+              if (err)
+                return hr_error_set (err, errno, "remove cgroup %s", cg->dirs[i].dir);
+              break;
+            }
+          sleep_ms (tries < 50 ? 5 : 40);
+        }
+    }
+  return 0;
+}
+
+int
+hr_cgroup_pids (const struct hr_cgroup *cg, pid_t **pids, size_t *n, hr_err *err)
+{
+  static const char *const prefer[] = { UNIFIED_KEY, "pids", "freezer", "memory", "cpu", "devices" };
+  _cleanup_free_ char *data = NULL;
+  const char *dir = NULL;
+  size_t len = 0;
+
+  for (size_t i = 0; dir == NULL && i < sizeof (prefer) / sizeof (prefer[0]); i++)
+    dir = hr_cgroup_dir_of (cg, prefer[i]);
+  if (dir == NULL && cg->len)
+    dir = cg->dirs[0].dir;
+  *pids = NULL;
+  *n = 0;
+  if (dir == NULL)
+    return 0;
+  if (hr_cgroup_read (dir, "cgroup.procs", &data, err) < 0)
+    return -1;
+  for (char *save = NULL, *t = strtok_r (data, "\n", &save); t; t = strtok_r (NULL, "\n", &save))
+    {
+      *pids = xrealloc (*pids, (len + 1) * sizeof (pid_t));
+      (*pids)[len++] = (pid_t) strtol (t, NULL, 10);
+    }
+  *n = len;
+  return 0;
+}
+
+static bool
+v2_frozen (const char *dir)
+{
+  _cleanup_free_ char *ev = NULL;
+  hr_err e = NULL;
+  if (hr_cgroup_read (dir, "cgroup.events", &ev, &e) < 0)
+    {
+      hr_error_free (&e);
+      return false;
+    }
+  return strstr (ev, "frozen 1") != NULL;
+}
+
+bool
+hr_cgroup_frozen (const struct hr_cgroup *cg)
+{
+  const char *d = hr_cgroup_dir_of (cg, "freezer");
+  if (d && cg->layout != HR_CGROUP_UNIFIED)
+    {
+      _cleanup_free_ char *st = NULL;
+      hr_err e = NULL;
+      if (hr_cgroup_read (d, "freezer.state", &st, &e) < 0)
+        {
+          hr_error_free (&e);
+          return false;
+        }
+      return str_has_prefix (st, "FROZEN");
+    }
+  d = hr_cgroup_dir_of (cg, UNIFIED_KEY);
+  return d && v2_frozen (d);
+}
+
+int
+hr_cgroup_freeze (const struct hr_cgroup *cg, bool freeze, hr_err *err)
+{
+  const char *d = hr_cgroup_dir_of (cg, "freezer");
+
+  if (d && cg->layout != HR_CGROUP_UNIFIED)
+    {
+      /* v1: FREEZING can linger while tasks are in uninterruptible
+         sleep; ask again until the state says FROZEN (runc does too). */
+      const char *want = freeze ? "FROZEN" : "THAWED";
+      for (int i = 0; i < 1000; i++)
+        {
+          _cleanup_free_ char *st = NULL;
+          if (hr_cgroup_write (d, "freezer.state", want, err) < 0 || hr_cgroup_read (d, "freezer.state", &st, err) < 0)
+            return -1;
+          if (str_has_prefix (st, want))
+            return 0;
+          sleep_ms (i < 10 ? 1 : 10);
+        }
+      return hr_error_plain (err, ETIMEDOUT, "cgroup %s did not become %s", d, want);
+    }
+  d = hr_cgroup_dir_of (cg, UNIFIED_KEY);
+  if (d == NULL)
+    return hr_error_plain (err, ENOTSUP, "no freezer for this container's cgroup");
+  if (hr_cgroup_write (d, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
+    return -1;
+  for (int i = 0; i < 1000; i++)
+    {
+      if (v2_frozen (d) == freeze)
+        return 0;
+      sleep_ms (i < 10 ? 1 : 10);
+    }
+  return hr_error_plain (err, ETIMEDOUT, "cgroup %s did not %s", d, freeze ? "freeze" : "thaw");
+}

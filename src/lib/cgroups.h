@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cgroups: where a container's cgroup lives and its lifetime (runtime-spec
+ * config-linux.md "Control groups").  Three host layouts:
+ *   unified  cgroup2 at /sys/fs/cgroup (every controller there)
+ *   hybrid   v1 controllers under /sys/fs/cgroup/<ctrl>, plus a cgroup2
+ *            mount at /sys/fs/cgroup/unified (systemd's hybrid mode; crun
+ *            refuses it, we must not)
+ *   legacy   v1 only
+ * A container's cgroup is one directory per hierarchy.  The resolved paths
+ * are stored in state.json, so delete/pause/update from any process find
+ * the same directories, whatever that process's own cgroup.
+ */
+#ifndef HYDRA_CGROUPS_H
+#define HYDRA_CGROUPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "cleanup.h"
+#include "error.h"
+#include "oci.h"
+
+enum hr_cgroup_layout { HR_CGROUP_LEGACY, HR_CGROUP_HYBRID, HR_CGROUP_UNIFIED };
+
+#define HR_CGROUP_ROOT "/sys/fs/cgroup"
+
+/* One hierarchy the container has a directory in. */
+struct hr_cgroup_dir
+{
+  char *controllers;  /* "memory", "cpu,cpuacct", "name=systemd"; "unified" for cgroup2 */
+  char *dir;          /* absolute: /sys/fs/cgroup/memory/process_api/x/<id> */
+};
+
+struct hr_cgroup
+{
+  enum hr_cgroup_layout layout;
+  struct hr_cgroup_dir *dirs;
+  size_t len;
+};
+
+enum hr_cgroup_layout hr_cgroup_layout (void);
+const char *hr_cgroup_layout_name (enum hr_cgroup_layout l);
+
+/* Pure: the container's cgroup path in a hierarchy where the runtime
+   itself is at `own` (from /proc/self/cgroup).  An absolute cgroupsPath is
+   taken from the hierarchy's root; a relative one (and the default, the
+   container id, as runc does) from the runtime's own cgroup. */
+char *hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own);
+
+/* Make the container's directories (mkdir -p in every hierarchy of this
+   process, parents included) and describe them. */
+int hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
+/* Rebuild from what state.json recorded (controllers -> absolute dir). */
+int hr_cgroup_from_state (const oci_string_map *paths, struct hr_cgroup **out, hr_err *err);
+/* Record it for state.json. */
+void hr_cgroup_to_state (const struct hr_cgroup *cg, oci_string_map *paths);
+void hr_cgroup_free (struct hr_cgroup *cg);
+DEFINE_CLEANUP_FUNC (struct hr_cgroup, hr_cgroup_free)
+
+/* Absolute directory of the container in the hierarchy holding `controller`
+   ("memory", "freezer"; "" for cgroup2), or NULL. */
+const char *hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller);
+
+/* Move pid into the container's cgroup in every hierarchy. */
+int hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err);
+/* An O_DIRECTORY fd of the cgroup2 directory, for clone3's
+   CLONE_INTO_CGROUP (unified layout only), or -1. */
+int hr_cgroup_v2_dirfd (const struct hr_cgroup *cg);
+/* Remove every directory, retrying (bounded) while the kernel still counts
+   tasks that are exiting. */
+int hr_cgroup_destroy (const struct hr_cgroup *cg, hr_err *err);
+/* Pids in the container's cgroup (cgroup.procs of the freezer/pids/unified
+   hierarchy), for ps and kill --all. */
+int hr_cgroup_pids (const struct hr_cgroup *cg, pid_t **pids, size_t *n, hr_err *err);
+/* Freeze or thaw, waiting until the kernel reports it done. */
+int hr_cgroup_freeze (const struct hr_cgroup *cg, bool freeze, hr_err *err);
+/* Is the container's cgroup frozen? */
+bool hr_cgroup_frozen (const struct hr_cgroup *cg);
+
+/* Write value to <dir>/<file>, naming both in the error. */
+int hr_cgroup_write (const char *dir, const char *file, const char *value, hr_err *err);
+int hr_cgroup_read (const char *dir, const char *file, char **out, hr_err *err);
+
+#endif

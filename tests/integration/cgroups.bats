@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The container's cgroup on this host (v1 controllers + hybrid unified
+# mount): where it is made, that every process is in it, pause/resume
+# through the freezer, and that nothing is left after delete.  cgroup v2
+# is covered by the VM lane (tests/vm).
+
+load helpers
+
+setup_file() { hr_setup_file; }
+setup() { hr_setup; }
+teardown() { hr_teardown; }
+
+# cgroup path of pid $1 in hierarchy $2 ("memory", "freezer", "" = unified)
+cg_of() { awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"; }
+own_cg() { cg_of self "$1"; }
+
+@test "cgroups: the init is in a cgroup named after the container in every hierarchy" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid h own want
+  pid=$(state_field "$TAG" pid)
+  for h in memory pids freezer cpu devices ""; do
+    grep -q ":$h:" /proc/self/cgroup || continue
+    own=$(own_cg "$h")
+    # runc's default: the container id, below the runtime's own cgroup
+    want="${own%/}/$TAG"
+    assert_eq "$(cg_of "$pid" "$h")" "$want" "cgroup of the init in '${h:-unified}'"
+  done
+  [ -d "/sys/fs/cgroup/freezer/$TAG" ] || fail "no freezer cgroup directory"
+  grep -qx "$pid" "/sys/fs/cgroup/freezer/$TAG/cgroup.procs" || fail "init not in freezer cgroup.procs"
+}
+
+@test "cgroups: an absolute cgroupsPath is taken from the hierarchy root" {
+  requires_root
+  cfg '.linux.cgroupsPath = $p' --arg p "/hydra-test/$TAG/inner"
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  assert_eq "$(cg_of "$pid" pids)" "/hydra-test/$TAG/inner" "pids cgroup"
+  assert_eq "$(cg_of "$pid" memory)" "/hydra-test/$TAG/inner" "memory cgroup"
+  hr delete --force "$TAG"
+  [ ! -d "/sys/fs/cgroup/pids/hydra-test/$TAG/inner" ] || fail "cgroup left behind"
+  rmdir "/sys/fs/cgroup"/*/hydra-test/"$TAG" "/sys/fs/cgroup"/*/hydra-test 2>/dev/null || true
+}
+
+@test "cgroups: inside its cgroup namespace the container sees its cgroup as /" {
+  requires_root
+  cfg_add_ns cgroup
+  cfg_sh 'cat /proc/self/cgroup; ls /sys/fs/cgroup/pids'
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run: $output"
+  assert_match "$output" ":pids:/$"$'\n'
+  assert_match "$output" "pids.max"
+}
+
+@test "cgroups: exec'd processes join the container's cgroup" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  hr exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$TAG" sleep 999
+  local epid
+  epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+  grep -qx "$epid" "/sys/fs/cgroup/pids/$TAG/cgroup.procs" || fail "exec pid $epid not in the container's pids cgroup"
+  run hr ps --format json "$TAG"
+  assert_eq "$(echo "$output" | jq -c 'sort')" "$(jq -cn --argjson a "$(state_field "$TAG" pid)" --argjson b "$epid" '[$a,$b]|sort')" "ps json"
+}
+
+@test "cgroups: pause freezes every process, resume thaws, state says so" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  hr pause "$TAG"
+  assert_eq "$(cat "/sys/fs/cgroup/freezer/$TAG/freezer.state")" "FROZEN" "freezer.state"
+  assert_eq "$(state_field "$TAG" status)" "paused" "state"
+  assert_match "$(hr list)" "$TAG +[0-9]+ +paused"
+  run hr exec "$TAG" true
+  [ "$status" -ne 0 ] || fail "exec into a paused container succeeded"
+  assert_match "$output" "paused"
+  hr resume "$TAG"
+  assert_eq "$(cat "/sys/fs/cgroup/freezer/$TAG/freezer.state")" "THAWED" "freezer.state"
+  assert_eq "$(state_field "$TAG" status)" "running" "state"
+  run hr resume "$TAG"
+  [ "$status" -ne 0 ] || fail "resume of a running container succeeded"
+}
+
+@test "cgroups: a paused container can be killed and force-deleted" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  hr pause "$TAG"
+  hr delete --force "$TAG"
+  wait_for_pid_gone "$pid" 5
+  assert_no_cgroup "$TAG"
+  assert_no_state_dirs
+}
+
+@test "cgroups: kill --all reaches processes outside the container's pid namespace" {
+  requires_root
+  cfg_del_ns pid
+  cfg_sh 'sleep 1000 & sleep 1000 & wait'
+  create_container "$TAG"
+  hr start "$TAG"
+  local i n=0
+  for ((i = 0; i < 100; i++)); do
+    n=$(wc -l <"/sys/fs/cgroup/pids/$TAG/cgroup.procs")
+    [ "$n" -ge 3 ] && break
+    sleep 0.05
+  done
+  [ "$n" -ge 3 ] || fail "expected 3 processes in the cgroup, got $n"
+  hr kill --all "$TAG" KILL
+  for ((i = 0; i < 100; i++)); do
+    n=$(wc -l <"/sys/fs/cgroup/pids/$TAG/cgroup.procs")
+    [ "$n" -eq 0 ] && break
+    sleep 0.05
+  done
+  assert_eq "$n" 0 "processes left in the cgroup"
+}
+
+@test "cgroups: delete removes the cgroup in every hierarchy" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  hr kill "$TAG" KILL
+  wait_for_status "$TAG" stopped
+  hr delete "$TAG"
+  assert_no_cgroup "$TAG"
+}
