@@ -168,3 +168,22 @@ hr_proc_start_time (pid_t pid, char *state)
     return 0;
   return strtoull (p + 1, NULL, 10);
 }
+
+int
+hr_write_pid_file (const char *path, pid_t pid, hr_err *err)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp%d", path, (int) getpid ());
+  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  char buf[32];
+  int n = snprintf (buf, sizeof (buf), "%d", (int) pid);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "write pid file `%s`", path);
+  if (hr_write_all (fd, buf, (size_t) n) < 0 || rename (tmp, path) < 0)
+    {
+      int e = errno;
+      unlink (tmp);
+      return hr_error_set (err, e, "write pid file `%s`", path);
+    }
+  return 0;
+}

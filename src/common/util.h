@@ -22,6 +22,10 @@ int hr_read_file_at (int dirfd, const char *name, size_t max, char **out, size_t
 /* write() until done, retrying EINTR and short writes.  -1 with errno. */
 int hr_write_all (int fd, const void *buf, size_t len);
 
+/* --pid-file: written to a temporary and renamed, so a reader (an engine
+   polling for it) never sees a partial pid. */
+int hr_write_pid_file (const char *path, pid_t pid, hr_err *err);
+
 size_t strv_len (char *const *v);
 bool str_has_prefix (const char *s, const char *prefix);
 

@@ -83,25 +83,6 @@ owner_name (void)
   return xstrdup (pw ? pw->pw_name : "");
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, hr_err *err)
-{
-  _cleanup_free_ char *tmp = xasprintf ("%s.tmp%d", path, (int) getpid ());
-  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  char buf[32];
-  int n = snprintf (buf, sizeof (buf), "%d", (int) pid);
-
-  if (fd < 0)
-    return hr_error_set (err, errno, "write pid file `%s`", path);
-  if (hr_write_all (fd, buf, (size_t) n) < 0 || rename (tmp, path) < 0)
-    {
-      int e = errno;
-      unlink (tmp);
-      return hr_error_set (err, e, "write pid file `%s`", path);
-    }
-  return 0;
-}
-
 /* The pieces of a create that must be undone if it fails. */
 struct create_ctx
 {
@@ -481,7 +462,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     }
   if (hr_state_write (c.dirfd, st, err) < 0)
     goto out;
-  if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
+  if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
     goto out;
   if (pid_out)
     *pid_out = c.pid;

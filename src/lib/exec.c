@@ -386,25 +386,6 @@ namespaces_to_join (pid_t pid, int *flags, hr_err *err)
   return 0;
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, hr_err *err)
-{
-  _cleanup_free_ char *tmp = xasprintf ("%s.tmp%d", path, (int) getpid ());
-  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  char buf[32];
-  int n = snprintf (buf, sizeof (buf), "%d", (int) pid);
-
-  if (fd < 0)
-    return hr_error_set (err, errno, "write pid file `%s`", path);
-  if (hr_write_all (fd, buf, (size_t) n) < 0 || rename (tmp, path) < 0)
-    {
-      int e = errno;
-      unlink (tmp);
-      return hr_error_set (err, e, "write pid file `%s`", path);
-    }
-  return 0;
-}
-
 static bool
 apparmor_enabled (void)
 {
@@ -616,7 +597,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
      its own (it waits for GO). */
   if (cg && hr_cgroup_enter (cg, pid, err) < 0)
     goto out;
-  if (o->pid_file && *o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
+  if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;

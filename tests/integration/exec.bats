@@ -12,25 +12,8 @@ teardown() {
   hr_teardown
 }
 
-# The console-socket receiver the tests build (tests/tools/recvtty.c).
-recvtty_bin() {
-  local d
-  for d in "${HYDRA_BUILDDIR:-}" "$(dirname "$(readlink -f "$HYDRA_RUNC")")"; do
-    [ -n "$d" ] && [ -x "$d/tests/tools/recvtty" ] && { echo "$d/tests/tools/recvtty"; return 0; }
-  done
-  return 1
-}
+load tty-helpers
 
-wait_for_sock() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    [ -S "$1" ] && return 0
-    sleep 0.05
-  done
-  fail "no socket $1"
-}
-
-# start_sleeper: a running container ($TAG) whose init sleeps.
 start_sleeper() {
   cfg_args sleep 1000
   create_container "$TAG"
