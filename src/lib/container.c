@@ -41,26 +41,6 @@
 
 DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
 
-int
-hr_validate_id (const char *id, hr_err *err)
-{
-  size_t len = id ? strlen (id) : 0;
-
-  /* runc's rule: ^[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*$, at most 1024.  It keeps
-     ids from naming paths ("..", "a/b") in the state root. */
-  if (len == 0 || len > 1024)
-    return hr_error_plain (err, EINVAL, "invalid container id: length must be 1 to 1024");
-  for (size_t i = 0; i < len; i++)
-    {
-      char c = id[i];
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+'
-                || c == '-' || (c == '.' && i > 0);
-      if (!ok)
-        return hr_error_plain (err, EINVAL, "invalid container id format: %s", id);
-    }
-  return 0;
-}
-
 static char *
 now_rfc3339 (void)
 {

@@ -36,6 +36,7 @@
 #include "cleanup.h"
 #include "cgroups.h"
 #include "lifecycle.h"
+#include "values.h"
 #include "namespaces.h"
 #include "plan.h"
 #include "process.h"
@@ -60,45 +61,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* (uid_t) -1 means "leave unchanged" to setresuid/setresgid: never an id. */
-#define ID_MAX 4294967294ULL
-
-static int
-parse_id (const char *s, size_t len, const char *what, unsigned *out, hr_err *err)
-{
-  unsigned long long v = 0;
-
-  if (len == 0)
-    return hr_error_plain (err, EINVAL, "invalid %s: empty", what);
-  for (size_t i = 0; i < len; i++)
-    {
-      if (s[i] < '0' || s[i] > '9')
-        return hr_error_plain (err, EINVAL, "invalid %s `%.*s`: only decimal digits are accepted", what, (int) len,
-                               s);
-      v = v * 10 + (unsigned) (s[i] - '0');
-      if (v > ID_MAX)
-        return hr_error_plain (err, ERANGE, "invalid %s `%.*s`: out of range", what, (int) len, s);
-    }
-  *out = (unsigned) v;
-  return 0;
-}
-
-/* Strict on purpose: a lax parser (atoi, strtoul without checks) turns
-   "1:", "abc" or an overflowing number into uid 0 or a truncated id
-   (crun CVE-2026-30892 class; runc 1.1 truncates 99999999999). */
-int
-hr_parse_user_spec (const char *s, unsigned *uid, unsigned *gid, bool *has_gid, hr_err *err)
-{
-  const char *colon = strchr (s, ':');
-
-  *has_gid = colon != NULL;
-  if (parse_id (s, colon ? (size_t) (colon - s) : strlen (s), "uid", uid, err) < 0)
-    return hr_error_wrap (err, "--user `%s`", s);
-  if (colon && parse_id (colon + 1, strlen (colon + 1), "gid", gid, err) < 0)
-    return hr_error_wrap (err, "--user `%s`", s);
-  return 0;
-}
 
 static void
 strv_append (char ***v, size_t *len, const char *s)
@@ -149,7 +111,7 @@ process_from_flags (oci_process *p, const struct hr_exec_opts *o, hr_err *err)
   for (size_t i = 0; o->additional_gids && o->additional_gids[i]; i++)
     {
       unsigned g;
-      if (parse_id (o->additional_gids[i], strlen (o->additional_gids[i]), "additional gid", &g, err) < 0)
+      if (hr_parse_id (o->additional_gids[i], strlen (o->additional_gids[i]), "additional gid", &g, err) < 0)
         return -1;
       p->user->additional_gids = xrealloc (p->user->additional_gids,
                                            (p->user->additional_gids_len + 1) * sizeof (uint32_t));

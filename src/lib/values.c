@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Values that arrive on the command line or from engines: signal names,
+ * exec --user specs, numeric ids, container ids.  Pure and strict (a lax
+ * parser is how a typo or an attack turns into uid 0); fuzzed by
+ * tests/fuzz/fuzz-values.c.
+ */
 #include <config.h>
 #include "hydra.h"
+#include "values.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <strings.h>
 
 static const struct
@@ -69,4 +77,63 @@ hr_parse_signal (const char *s, int *signo, hr_err *err)
         }
     }
   return hr_error_plain (err, EINVAL, "unknown signal \"%s\"", s);
+}
+
+/* (uid_t) -1 means "leave unchanged" to setresuid/setresgid: never an id. */
+#define ID_MAX 4294967294ULL
+
+int
+hr_parse_id (const char *s, size_t len, const char *what, unsigned *out, hr_err *err)
+{
+  unsigned long long v = 0;
+
+  if (len == 0)
+    return hr_error_plain (err, EINVAL, "invalid %s: empty", what);
+  for (size_t i = 0; i < len; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return hr_error_plain (err, EINVAL, "invalid %s `%.*s`: only decimal digits are accepted", what, (int) len,
+                               s);
+      v = v * 10 + (unsigned) (s[i] - '0');
+      if (v > ID_MAX)
+        return hr_error_plain (err, ERANGE, "invalid %s `%.*s`: out of range", what, (int) len, s);
+    }
+  *out = (unsigned) v;
+  return 0;
+}
+
+/* Strict on purpose: a lax parser (atoi, strtoul without checks) turns
+   "1:", "abc" or an overflowing number into uid 0 or a truncated id
+   (crun CVE-2026-30892 class; runc 1.1 truncates 99999999999). */
+int
+hr_parse_user_spec (const char *s, unsigned *uid, unsigned *gid, bool *has_gid, hr_err *err)
+{
+  const char *colon = strchr (s, ':');
+
+  *has_gid = colon != NULL;
+  if (hr_parse_id (s, colon ? (size_t) (colon - s) : strlen (s), "uid", uid, err) < 0)
+    return hr_error_wrap (err, "--user `%s`", s);
+  if (colon && hr_parse_id (colon + 1, strlen (colon + 1), "gid", gid, err) < 0)
+    return hr_error_wrap (err, "--user `%s`", s);
+  return 0;
+}
+
+int
+hr_validate_id (const char *id, hr_err *err)
+{
+  size_t len = id ? strlen (id) : 0;
+
+  /* runc's rule: ^[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*$, at most 1024.  It keeps
+     ids from naming paths ("..", "a/b") in the state root. */
+  if (len == 0 || len > 1024)
+    return hr_error_plain (err, EINVAL, "invalid container id: length must be 1 to 1024");
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = id[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+'
+                || c == '-' || (c == '.' && i > 0);
+      if (!ok)
+        return hr_error_plain (err, EINVAL, "invalid container id format: %s", id);
+    }
+  return 0;
 }

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target: the parsers of values that cross a trust boundary on
+   the command line or in config strings: signal names, exec --user specs,
+   container ids, mount option lists, cpu/NUMA node lists.  The first byte
+   picks the parser; the rest is the input. */
+#include <config.h>
+#include "hydra.h"
+#include "mount_opts.h"
+#include "process_attrs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static void
+check (int r, hr_err *err)
+{
+  /* Every failure carries a message; success leaves none behind. */
+  if ((r < 0) != (*err != NULL) || (*err && (*err)->msg == NULL))
+    abort ();
+  hr_error_free (err);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  hr_err err = NULL;
+  char *s;
+
+  if (size < 1)
+    return 0;
+  s = malloc (size);
+  memcpy (s, data + 1, size - 1);
+  s[size - 1] = '\0';
+  switch (data[0] % 5)
+    {
+    case 0:
+      {
+        int sig = 0;
+        int r = hr_parse_signal (s, &sig, &err);
+        if (r == 0 && (sig <= 0 || sig > 64))
+          abort ();
+        check (r, &err);
+        break;
+      }
+    case 1:
+      {
+        unsigned uid = 0, gid = 0;
+        bool has_gid = false;
+        check (hr_parse_user_spec (s, &uid, &gid, &has_gid, &err), &err);
+        break;
+      }
+    case 2:
+      {
+        int r = hr_validate_id (s, &err);
+        /* A valid id never names a path. */
+        if (r == 0 && (strchr (s, '/') || strcmp (s, "..") == 0 || strcmp (s, ".") == 0))
+          abort ();
+        check (r, &err);
+        break;
+      }
+    case 3:
+      {
+        char *opts[64];
+        size_t n = 0;
+        for (char *save = NULL, *t = strtok_r (s, ",", &save); t && n < 64; t = strtok_r (NULL, ",", &save))
+          opts[n++] = t;
+        struct hr_mount_opts m;
+        int r = hr_mount_opts_parse (opts, n, &m, &err);
+        if (r == 0)
+          hr_mount_opts_clear (&m);
+        check (r, &err);
+        break;
+      }
+    case 4:
+      {
+        unsigned long bits[HR_MAX_NUMA_NODES / (8 * sizeof (unsigned long))];
+        check (hr_parse_id_list (s, bits, HR_MAX_NUMA_NODES, &err), &err);
+        break;
+      }
+    }
+  free (s);
+  return 0;
+}
