@@ -45,7 +45,9 @@ hr_parse_signal (const char *s, int *signo, hr_err *err)
   n = strtol (s, &end, 10);
   if (*end == '\0')
     {
-      if (errno || n <= 0 || n > SIGRTMAX)
+      /* 0 is valid: it only checks that the process exists (kill(2)),
+         and runc accepts it. */
+      if (errno || n < 0 || n > SIGRTMAX)
         return hr_error_plain (err, EINVAL, "unknown signal \"%s\"", s);
       *signo = (int) n;
       return 0;

@@ -191,7 +191,8 @@ test_signals_ids (void)
   ok (hr_parse_signal ("RTMIN+2", &s, &err) == 0 && s == SIGRTMIN + 2, "RTMIN+2");
   ok (hr_parse_signal ("NOPE", &s, &err) < 0 && strstr (err->msg, "unknown signal"), "unknown name refused");
   hr_error_free (&err);
-  ok (hr_parse_signal ("0", &s, &err) < 0, "0 refused");
+  ok (hr_parse_signal ("0", &s, &err) == 0 && s == 0, "0 (existence check) accepted, as runc does");
+  ok (hr_parse_signal ("-1", &s, &err) < 0, "negative refused");
   hr_error_free (&err);
   ok (hr_parse_signal ("99999", &s, &err) < 0, "out of range refused");
   hr_error_free (&err);
