@@ -95,6 +95,8 @@ OCI_DOCUMENT (oci_process, "process.json")
 OCI_DOCUMENT (oci_state, "state.json")
 OCI_DOCUMENT (oci_features, "features.json")
 OCI_DOCUMENT (hr_state_file, "state.json")
+/* `update --resources`: a bare linux.resources object. */
+OCI_DOCUMENT (oci_linux_resources, "resources.json")
 
 #define OCI_STRUCT(T) \
   void T##_free (T *p) { oci_struct_free (&oci_desc_##T, p); }

@@ -6,7 +6,7 @@
  * declarations in the oci-spec/ declarations.
  *
  * Every document type DOC (oci_config, oci_process, oci_state,
- * oci_features, hr_state_file) has:
+ * oci_features, hr_state_file, oci_linux_resources) has:
  *   int  DOC_parse_data (const char *data, size_t len, const char *name, DOC **out, hr_err *err);
  *   int  DOC_parse_file (const char *path, DOC **out, hr_err *err);
  *   int  DOC_to_json (const DOC *d, bool pretty, char **out, size_t *len, hr_err *err);
@@ -54,6 +54,13 @@ int hr_state_file_parse_data (const char *data, size_t len, const char *name, hr
 int hr_state_file_parse_file (const char *path, hr_state_file **out, hr_err *err);
 int hr_state_file_to_json (const hr_state_file *s, bool pretty, char **out, size_t *len, hr_err *err);
 int hr_state_file_validate (const hr_state_file *s, hr_err *err);
+
+/* `update --resources FILE|-`: a bare linux.resources object. */
+int oci_linux_resources_parse_data (const char *data, size_t len, const char *name, oci_linux_resources **out,
+                                    hr_err *err);
+int oci_linux_resources_parse_file (const char *path, oci_linux_resources **out, hr_err *err);
+int oci_linux_resources_to_json (const oci_linux_resources *r, bool pretty, char **out, size_t *len, hr_err *err);
+int oci_linux_resources_validate (const oci_linux_resources *r, hr_err *err);
 
 /* T_free (T *) for every declared struct, and T_freep for _cleanup_. */
 #define OCI_STRUCT(T) void T##_free (T *p); DEFINE_CLEANUP_FUNC (T, T##_free)

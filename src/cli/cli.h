@@ -55,6 +55,7 @@ extern const struct cli_command cli_cmd_run;
 extern const struct cli_command cli_cmd_state;
 extern const struct cli_command cli_cmd_kill;
 extern const struct cli_command cli_cmd_delete;
+extern const struct cli_command cli_cmd_events;
 extern const struct cli_command cli_cmd_list;
 extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
@@ -62,5 +63,6 @@ extern const struct cli_command cli_cmd_exec;
 extern const struct cli_command cli_cmd_ps;
 extern const struct cli_command cli_cmd_pause;
 extern const struct cli_command cli_cmd_resume;
+extern const struct cli_command cli_cmd_update;
 
 #endif

@@ -20,13 +20,14 @@
 #define OCI_SPEC_VERSION "1.3.0"
 
 /* The dispatch table, in the order `--help` lists them.  Still to come
-   (runc has them): pause, resume, update, events, checkpoint,
+   (runc has them): checkpoint,
    restore: add each here with its own file in src/cli/.  Until then they
    are unknown commands, so an engine gets a clear error rather than a stub
    that pretends. */
 static const struct cli_command *const commands[] = {
   &cli_cmd_create,
   &cli_cmd_delete,
+  &cli_cmd_events,
   &cli_cmd_exec,
   &cli_cmd_features,
   &cli_cmd_kill,
@@ -38,6 +39,7 @@ static const struct cli_command *const commands[] = {
   &cli_cmd_spec,
   &cli_cmd_start,
   &cli_cmd_state,
+  &cli_cmd_update,
 };
 #define N_COMMANDS (sizeof (commands) / sizeof (commands[0]))
 

@@ -9,6 +9,8 @@
 #include "hydra.h"
 #include "cleanup.h"
 #include "cgroups.h"
+#include "cgroup_resources.h"
+#include "cgroup_systemd.h"
 #include "hooks.h"
 #include "init.h"
 #include "lifecycle.h"
@@ -75,6 +77,7 @@ struct create_ctx
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg;
+  char *systemd_unit; /* --systemd-cgroup: the transient unit (once asked for) */
 };
 
 static void
@@ -86,6 +89,13 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
       while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
+  if (failed && c->systemd_unit)
+    {
+      hr_err ignored = NULL;
+      hr_systemd_unit_stop (c->systemd_unit, &ignored);
+      hr_error_free (&ignored);
+    }
+  free (c->systemd_unit);
   if (failed && c->cg)
     hr_cgroup_destroy (c->cg, NULL);
   hr_cgroup_free (c->cg);
@@ -334,8 +344,16 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   /* On v1 the init enters its cgroups after clone, so its cgroup namespace
      must be made after that, or it would be rooted at ours. */
   popts.cgroupns_late = hr_cgroup_layout () != HR_CGROUP_UNIFIED;
+  /* --systemd-cgroup: systemd places the init after clone too (no
+     CLONE_INTO_CGROUP), so the same applies on v2.  A host without systemd
+     is refused here, before anything exists. */
+  _cleanup_free_ char *sd_slice = NULL, *sd_unit = NULL;
   if (ctx->systemd_cgroup)
-    return hr_error_plain (err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is not supported yet");
+    {
+      if (hr_systemd_check (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &sd_slice, &sd_unit, err) < 0)
+        return -1;
+      popts.cgroupns_late = true;
+    }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
@@ -354,7 +372,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   c.dir_made = true;
   if (hr_state_save_config (c.dirfd, cfg, err) < 0)
     goto out;
-  if (hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
+  /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
+  if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
+    goto out;
+  /* Limits in place before the init exists (on v2 it is born inside). */
+  if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
     goto out;
 
   if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
@@ -389,6 +411,22 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
 
   if (spawn_init (&c, plan, opts, err) < 0)
     goto out;
+  if (ctx->systemd_cgroup)
+    {
+      /* The init waits for GO: systemd puts it in the new scope (and has
+         applied the limits it knows) before it runs anything of the
+         config; the cgroupfs code then writes the rest into that
+         directory, as runc does. */
+      const oci_linux_resources *res = cfg->linux_ ? cfg->linux_->resources : NULL;
+      bool started = false;
+      int r = hr_systemd_cgroup_create (sd_unit, sd_slice, id, c.pid, res, &c.cg, &started, err);
+      if (started)
+        c.systemd_unit = xstrdup (sd_unit);
+      if (r < 0)
+        goto out;
+      if (hr_cgroup_set_resources (c.cg, res, err) < 0)
+        goto out;
+    }
   {
     /* GO carries the state documents the init's own hooks will read. */
     _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
@@ -433,6 +471,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->owner = owner_name ();
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
+  if (c.systemd_unit)
+    st->systemd_unit = xstrdup (c.systemd_unit);
   hr_cgroup_to_state (c.cg, &st->cgroup_paths);
   if (cfg->annotations.len)
     {

@@ -7,6 +7,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "caps.h"
+#include "cgroup_systemd.h"
 #include "cleanup.h"
 #include "mount_opts.h"
 #include "namespaces.h"
@@ -79,7 +80,9 @@ hr_features_json (char **json, hr_err *err)
   lx->cgroup->v1_present = true;
   lx->cgroup->v2 = true;
   lx->cgroup->v2_present = true;
-  lx->cgroup->systemd = false;
+  /* The systemd driver (cgroup_systemd.c) works where systemd is PID 1;
+     elsewhere --systemd-cgroup is refused, so do not claim it. */
+  lx->cgroup->systemd = hr_systemd_booted ();
   lx->cgroup->systemd_present = true;
   lx->cgroup->systemd_user = false;
   lx->cgroup->systemd_user_present = true;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
 
@@ -114,6 +115,34 @@ void hr_container_info_free (struct hr_container_info *info);
 /* Freeze / thaw the container's cgroup; `state` then says "paused". */
 int hr_container_pause (struct hr_context *ctx, const char *id, hr_err *err);
 int hr_container_resume (struct hr_context *ctx, const char *id, hr_err *err);
+
+/* events (events.c): each event is one compact JSON object in runc's shape
+   ({"type":"stats","id":..,"data":{..}} or {"type":"oom","id":..}), handed
+   to cb without a newline; cb returns -1 with *err set to stop.  With
+   stats_only, one stats event; otherwise stats every interval_ms and OOM
+   events as they happen, until the container's init exits. */
+typedef int (*hr_event_cb) (const char *json, void *data, hr_err *err);
+int hr_container_events (struct hr_context *ctx, const char *id, bool stats_only, unsigned interval_ms,
+                         hr_event_cb cb, void *cb_data, hr_err *err);
+
+/* Options of update (runc's flags).  With resources (--resources FILE, "-"
+   for stdin) that linux.resources document is the update and the other
+   flags are ignored, as in runc.  NULL strings and 0 ints: not given. */
+struct hr_update_opts
+{
+  const char *resources;
+  const char *memory, *memory_reservation, *memory_swap, *kernel_memory, *kernel_memory_tcp; /* "100m", "1g", "-1" */
+  const char *cpu_quota, *cpu_period, *cpu_rt_period, *cpu_rt_runtime, *cpu_share;
+  const char *cpuset_cpus, *cpuset_mems;
+  int pids_limit;
+  int blkio_weight;
+  const char *l3_cache_schema, *mem_bw_schema; /* Intel RDT: refused */
+};
+/* Change the cgroup limits of a created, running or paused container; the
+   stored config gets the new values. */
+int hr_container_update (struct hr_context *ctx, const char *id, const struct hr_update_opts *opts, hr_err *err);
+/* docker/go-units RAMInBytes: "100m", "1.5g", "512 KiB" (binary units). */
+int hr_parse_ram_bytes (const char *s, int64_t *out, hr_err *err);
 
 int hr_container_state (struct hr_context *ctx, const char *id, struct hr_container_info *out, hr_err *err);
 /* All containers under the root, sorted by id. */

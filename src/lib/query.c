@@ -8,6 +8,7 @@
 #include "hydra.h"
 #include "cleanup.h"
 #include "cgroups.h"
+#include "cgroup_systemd.h"
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -203,6 +204,9 @@ remove_cgroup (struct hr_container *c, hr_err *err)
       struct timespec ts = { 0, 20 * 1000000L };
       nanosleep (&ts, NULL);
     }
+  /* --systemd-cgroup: the (now empty) scope goes with its unit. */
+  if (c->state->systemd_unit && hr_systemd_unit_stop (c->state->systemd_unit, err) < 0)
+    return -1;
   return hr_cgroup_destroy (cg, err);
 }
 
