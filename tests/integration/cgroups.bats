@@ -134,3 +134,14 @@ own_cg() { cg_of self "$1"; }
   hr delete "$TAG"
   assert_no_cgroup "$TAG"
 }
+
+@test "cgroups: --systemd-cgroup without systemd as PID 1 fails with one line and leaves nothing" {
+  requires_root
+  requires_hydra "runc's error is its D-Bus connection failure"
+  [ -d /run/systemd/system ] && skip "systemd is PID 1 here: tests/vm/systemd-cgroup.bats covers the driver"
+  cfg_args sleep 1000
+  run --separate-stderr hr_leakcheck --systemd-cgroup run --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_clean_failure 'systemd is not running as PID 1'
+  assert_no_cgroup "$TAG"
+  assert_no_cgroup "hydra-runc-$TAG.scope"
+}
