@@ -39,6 +39,8 @@ cmd_exec (const struct cli_command *self, struct hr_context *ctx, int argc, char
     { "preserve-fds", NULL, HR_OPT_INT, &eo.preserve_fds,
       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
     { "ignore-paused", NULL, HR_OPT_BOOL, &eo.ignore_paused, "allow exec in a paused container", NULL },
+    { "cgroup", NULL, HR_OPT_STRING, &eo.cgroup, "run the process in an (existing) sub-cgroup of the container's cgroup",
+      NULL },
     { NULL },
   };
 

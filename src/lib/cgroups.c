@@ -297,6 +297,35 @@ hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller)
 }
 
 int
+hr_cgroup_sub (const struct hr_cgroup *cg, const char *sub, struct hr_cgroup **out, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *r = xmalloc0 (sizeof (*r));
+  _cleanup_free_ char *copy = xstrdup (sub);
+
+  if (*sub == '\0' || *sub == '/' || strchr (sub, ':'))
+    return hr_error_plain (err, EINVAL, "--cgroup `%s`: must be a path relative to the container's cgroup", sub);
+  for (char *save = NULL, *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    if (strcmp (c, "..") == 0 || strcmp (c, ".") == 0)
+      return hr_error_plain (err, EINVAL, "--cgroup `%s`: may not leave the container's cgroup", sub);
+  r->layout = cg->layout;
+  for (size_t i = 0; i < cg->len; i++)
+    {
+      struct stat st;
+      char *d = xasprintf ("%s/%s", cg->dirs[i].dir, sub);
+      if (lstat (d, &st) < 0 || !S_ISDIR (st.st_mode))
+        {
+          int e = errno ? errno : ENOTDIR;
+          hr_error_plain (err, e, "--cgroup `%s`: no such sub-cgroup %s", sub, d);
+          free (d);
+          return -1;
+        }
+      add_dir (r, cg->dirs[i].controllers, d);
+    }
+  *out = TAKE_PTR (r);
+  return 0;
+}
+
+int
 hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err)
 {
   char buf[32];

@@ -62,6 +62,11 @@ DEFINE_CLEANUP_FUNC (struct hr_cgroup, hr_cgroup_free)
    ("memory", "freezer"; "" for cgroup2), or NULL. */
 const char *hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller);
 
+/* exec --cgroup: the container's sub-cgroup `sub` (relative, no ".."),
+   which must exist in every hierarchy; refusing anything that would leave
+   the container's cgroup. */
+int hr_cgroup_sub (const struct hr_cgroup *cg, const char *sub, struct hr_cgroup **out, hr_err *err);
+
 /* Move pid into the container's cgroup in every hierarchy. */
 int hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err);
 /* An O_DIRECTORY fd of the cgroup2 directory, for clone3's

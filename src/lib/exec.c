@@ -468,6 +468,19 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   if (hr_container_cgroup (&c, &cg, err) < 0)
     goto out;
+  if (o->cgroup && *o->cgroup)
+    {
+      struct hr_cgroup *sub = NULL;
+      if (cg == NULL)
+        {
+          hr_error_plain (err, ENOTSUP, "--cgroup: the container has no cgroup");
+          goto out;
+        }
+      if (hr_cgroup_sub (cg, o->cgroup, &sub, err) < 0)
+        goto out;
+      hr_cgroup_free (cg);
+      cg = sub;
+    }
   if (build_process (&c, o, &proc, err) < 0 || process_caps (proc, &x.caps, err) < 0)
     goto out;
   x.proc = proc;

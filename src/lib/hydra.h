@@ -78,6 +78,7 @@ struct hr_exec_opts
   bool no_new_privs;            /* --no-new-privs */
   int preserve_fds;             /* --preserve-fds N */
   bool ignore_paused;           /* --ignore-paused */
+  const char *cgroup;           /* --cgroup: an existing sub-cgroup of the container's */
   const char *process_label;    /* --process-label (no SELinux support: refused when set) */
   const char *apparmor;         /* --apparmor (no AppArmor support: refused when set) */
 };

@@ -166,6 +166,14 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
     ret = kill_all (&c, signo, err);
   else
     ret = hr_signal_init (&c, signo, err);
+  if (ret == 0 && signo == SIGKILL && strcmp (c.status, "paused") == 0)
+    {
+      /* A task frozen by the v1 freezer acts on SIGKILL only once thawed
+         (runc thaws after killing too); the container is going away. */
+      _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
+      if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && hr_cgroup_freeze (cg, false, err) < 0))
+        ret = -1;
+    }
   hr_container_release (&c);
   return ret;
 }

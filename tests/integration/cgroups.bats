@@ -145,3 +145,47 @@ own_cg() { cg_of self "$1"; }
   assert_no_cgroup "$TAG"
   assert_no_cgroup "hydra-runc-$TAG.scope"
 }
+
+@test "cgroups: kill KILL of a paused container stops it" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  hr pause "$TAG"
+  hr kill "$TAG" KILL
+  wait_for_pid_gone "$pid" 5 || fail "init of a paused container survived SIGKILL"
+  wait_for_status "$TAG" stopped
+}
+
+@test "cgroups: exec --cgroup runs in an existing sub-cgroup and cannot leave the container's" {
+  requires_root
+  requires_hydra "runc 1.1 has no exec --cgroup"
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  local d
+  for d in /sys/fs/cgroup/*/"$TAG" /sys/fs/cgroup/memory/*/*/"$TAG"; do
+    [ -d "$d" ] || continue
+    mkdir -p "$d/sub"
+    # a v1 cpuset cgroup accepts tasks only once it has cpus and mems
+    if [ -f "$d/cpuset.cpus" ]; then
+      cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+      cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+    fi
+  done
+  hr exec -d --cgroup sub --pid-file "$BATS_TEST_TMPDIR/p" "$TAG" sleep 999
+  local epid
+  epid=$(cat "$BATS_TEST_TMPDIR/p")
+  assert_match "$(awk -F: '$2 == "pids" { print $3 }' /proc/$epid/cgroup)" "/$TAG/sub$"
+  for bad in ../x /abs a/../../x missing; do
+    run hr exec --cgroup "$bad" "$TAG" true
+    [ "$status" -ne 0 ] || fail "exec --cgroup $bad succeeded"
+  done
+  kill -9 "$epid"
+  wait_for_pid_gone "$epid" 5
+  for d in /sys/fs/cgroup/*/"$TAG"/sub /sys/fs/cgroup/memory/*/*/"$TAG"/sub; do
+    [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+  done
+}
