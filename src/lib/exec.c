@@ -36,6 +36,7 @@
 #include "cleanup.h"
 #include "cgroups.h"
 #include "lifecycle.h"
+#include "seccomp.h"
 #include "values.h"
 #include "namespaces.h"
 #include "plan.h"
@@ -146,6 +147,7 @@ struct exec_ctx
   int sync[2];
   int console[2];      /* console channel, -1 without a terminal */
   int preserve_fds;
+  const oci_seccomp *seccomp; /* the container's linux.seccomp, or NULL */
 };
 
 static void __attribute__ ((noreturn))
@@ -212,6 +214,12 @@ exec_process (struct exec_ctx *x)
       child_fail (x, err);
     }
 
+  /* The container's seccomp filter applies to exec'd processes too; loaded
+     where create loads it (see plan.c): before the uid change unless
+     no_new_privs lets an unprivileged process load it at the end. */
+  bool nnp = p->no_new_privileges_present && p->no_new_privileges;
+  if (x->seccomp && !nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+    child_fail (x, err);
   if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
       || hr_caps_apply (&x->caps, &err) < 0)
     child_fail (x, err);
@@ -235,6 +243,8 @@ exec_process (struct exec_ctx *x)
   /* Detached, the parent exits right after this: the process must not
      die with it (PDEATHSIG survives an ordinary execve). */
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (x->seccomp && nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+    child_fail (x, err);
   hr_exec (path, p->args, p->env, x->preserve_fds, &err);
   child_fail (x, err);
 }
@@ -357,11 +367,16 @@ apparmor_enabled (void)
 }
 
 static int
-build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, hr_err *err)
+build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, oci_seccomp **seccomp,
+               hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   oci_process *p;
 
+  if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
+    return -1;
+  if (cfg->linux_ && cfg->linux_->seccomp)
+    *seccomp = TAKE_PTR (cfg->linux_->seccomp);
   if (o->process && *o->process)
     {
       if (oci_process_parse_file (o->process, &p, err) < 0)
@@ -369,8 +384,6 @@ build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process
     }
   else
     {
-      if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
-        return -1;
       p = cfg->process ? cfg->process : xmalloc0 (sizeof (*p));
       cfg->process = NULL;
       if (process_from_flags (p, o, err) < 0)
@@ -444,6 +457,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
                    hr_err *err)
 {
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
+  _cleanup_ (oci_seccomp_freep) oci_seccomp *seccomp = NULL;
   struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = xmalloc0 (sizeof (*msg));
   struct hr_container c;
@@ -481,9 +495,10 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_cgroup_free (cg);
       cg = sub;
     }
-  if (build_process (&c, o, &proc, err) < 0 || process_caps (proc, &x.caps, err) < 0)
+  if (build_process (&c, o, &proc, &seccomp, err) < 0 || process_caps (proc, &x.caps, err) < 0)
     goto out;
   x.proc = proc;
+  x.seccomp = seccomp;
   if (hr_terminal_check (proc->terminal_present && proc->terminal, o->detach, o->console_socket, err) < 0)
     goto out;
 

@@ -10,6 +10,7 @@
 #include "netdev.h"
 #include "process.h"
 #include "resolve.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -138,6 +139,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_apply_ioprio (p->attrs.ioprio, err);
     case STEP_MEMPOLICY:
       return hr_apply_mempolicy (&p->attrs.mempolicy, err);
+    case STEP_SECCOMP:
+      return hr_seccomp_apply (p->config->linux_->seccomp, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_APPARMOR:

@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ static const char *step_names[] = {
   [STEP_MEMPOLICY] = "memory-policy",
   [STEP_APPARMOR] = "apparmor-profile",
   [STEP_PERSONALITY] = "personality",
+  [STEP_SECCOMP] = "seccomp",
   [STEP_RUNTIME_HOOKS] = "runtime-hooks",
   [STEP_CONTAINER_HOOKS] = "container-hooks",
   [STEP_MKDIR_CWD] = "mkdir-cwd",
@@ -239,7 +241,7 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
 }
 
 static int
-plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
+plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *err)
 {
   struct hr_step *s;
 
@@ -271,6 +273,12 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
   if (proc->cwd == NULL || proc->cwd[0] != '/')
     return hr_error_plain (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
   add (p, STEP_CHDIR)->path = proc->cwd;
+  /* runtime-spec config-linux.md "Seccomp"; runc's order: without
+     no_new_privs the filter is loaded while the process still has
+     CAP_SYS_ADMIN, with it as late as possible. */
+  bool nnp = proc->no_new_privileges_present && proc->no_new_privileges;
+  if (seccomp && !nnp)
+    add (p, STEP_SECCOMP);
   add (p, STEP_SET_USER);
   if (proc->capabilities)
     {
@@ -376,7 +384,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
       s->value = lx->sysctl.values[i];
     }
 
-  if (plan_process (p, cfg->process, err) < 0)
+  if (hr_seccomp_check (lx ? lx->seccomp : NULL, err) < 0)
+    return -1;
+  if (plan_process (p, cfg->process, lx && lx->seccomp, err) < 0)
     return -1;
   add (p, STEP_REPORT_CREATED);
   add (p, STEP_WAIT_START);
@@ -386,6 +396,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     add (p, STEP_CPU_AFFINITY)->num = 1;
   if (p->attrs.has_personality)
     add (p, STEP_PERSONALITY);
+  if (cfg->linux_ && cfg->linux_->seccomp && cfg->process->no_new_privileges_present
+      && cfg->process->no_new_privileges)
+    add (p, STEP_SECCOMP);
   add (p, STEP_EXEC);
 
   *out = TAKE_PTR (p);

@@ -51,6 +51,9 @@ enum hr_step_kind
   STEP_MEMPOLICY,        /* linux.memoryPolicy */
   STEP_APPARMOR,         /* value: process.apparmorProfile, for the exec */
   STEP_PERSONALITY,      /* linux.personality, just before exec */
+  STEP_SECCOMP,          /* linux.seccomp: before the uid change without
+                            no_new_privs (loading needs CAP_SYS_ADMIN then),
+                            else last before exec */
   STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
   STEP_CHDIR,            /* path: process.cwd, inside the new root */
   STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities */
