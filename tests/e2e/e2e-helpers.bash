@@ -1,0 +1,569 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers shared by the end-to-end suites (tests/e2e/*.bats), which drive
+# real container engines (containerd, Podman) on top of the runtime under
+# test.  Load with `load e2e-helpers`.  Each engine's functions carry its
+# prefix (ctrd_ for containerd, ...); tests/e2e/make-image.sh builds the
+# OCI image archive they import.
+
+# --- containerd (ctrd_*; used by containerd.bats) -------------------------
+#
+# One private containerd per .bats file: its own config, root, state, opt
+# dir and socket under $CTRD_DIR (a mktemp dir; short, so socket paths fit),
+# the CRI plugin disabled, the overlayfs snapshotter when it works here
+# (native otherwise).  Containers live in namespace $CTRD_NS; the runc shim
+# (io.containerd.runc.v2) keeps the runtime's state under
+# $CTRD_RUNC_ROOT/$CTRD_NS (ctr --runc-root).  The runtime under test is
+# $CTRD_RUNTIME: $HYDRA_E2E_RUNTIME, default $HYDRA_RUNC (check the suite
+# itself with HYDRA_E2E_RUNTIME=$(command -v runc)).
+
+: "${CTRD_TIMEOUT:=60}"   # seconds any single ctr command may take
+CTRD_IMAGE=localhost/hydra-e2e/busybox:latest
+
+# ctrd_runtime: the runtime binary under test (absolute path).
+ctrd_runtime() {
+  local r=${HYDRA_E2E_RUNTIME:-${HYDRA_RUNC:-}}
+  if [ -z "$r" ]; then
+    echo "set HYDRA_E2E_RUNTIME or HYDRA_RUNC to the runtime under test" >&2
+    return 1
+  fi
+  case $r in
+    /*) ;;
+    */*) r=$(cd "$(dirname "$r")" && pwd)/$(basename "$r") ;;
+    *) r=$(command -v "$r") || return 1 ;;
+  esac
+  [ -x "$r" ] || { echo "runtime under test '$r' is not executable" >&2; return 1; }
+  echo "$r"
+}
+
+# ctrd_install: Debian's containerd when containerd/ctr/the runc shim are
+# missing (CI machines start bare).
+ctrd_install() {
+  if command -v containerd >/dev/null && command -v ctr >/dev/null &&
+    command -v containerd-shim-runc-v2 >/dev/null; then
+    return 0
+  fi
+  echo "# installing containerd (apt-get install -y containerd)" >&3
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q containerd >"${CTRD_DIR:-/tmp}/apt.log" 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q containerd >"${CTRD_DIR:-/tmp}/apt.log" 2>&1; } || {
+    echo "apt-get install containerd failed: $(tail -n 5 "${CTRD_DIR:-/tmp}/apt.log")" >&2
+    return 1
+  }
+  # Debian's package enables containerd.service; our tests use a private one.
+  command -v containerd >/dev/null && command -v ctr >/dev/null
+}
+
+# ctrd_write_config FILE DIR [CRI]: a containerd config (version 2) with
+# everything under DIR; CRI=cri keeps the CRI plugin (and is given the
+# extra TOML on stdin, e.g. `imports = [...]`), anything else disables it.
+ctrd_write_config() {
+  local file=$1 dir=$2 cri=${3:-} extra=""
+  [ "$cri" = cri ] && extra=$(cat)
+  {
+    echo "version = 2"
+    echo "root = \"$dir/root\""
+    echo "state = \"$dir/state\""
+    [ -n "$extra" ] && printf '%s\n' "$extra"
+    if [ "$cri" = cri ]; then
+      echo 'disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]'
+    else
+      echo 'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]'
+    fi
+    cat <<TOML
+[grpc]
+  address = "$dir/containerd.sock"
+[ttrpc]
+  address = "$dir/containerd.sock.ttrpc"
+[debug]
+  level = "info"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$dir/opt"
+TOML
+  } >"$file"
+}
+
+# ctrd_start_daemon CONFIG LOG PIDFILE SOCKET: start containerd in the
+# background (PATH: $CTRD_DIR/bin first, then the system's bin dirs) and
+# wait until it answers.
+ctrd_start_daemon() {
+  local config=$1 log=$2 pidfile=$3 sock=$4 i
+  local path
+  path="$CTRD_DIR/bin:$(dirname "$(command -v containerd)"):/usr/bin:/bin"
+  # setsid: not in bats' process group; stdio away from bats' pipes.
+  # (fd 3 is bats' own: a daemon holding it would hang bats)
+  PATH=$path setsid containerd --config "$config" </dev/null >"$log" 2>&1 3>&- &
+  echo $! >"$pidfile"
+  for ((i = 0; i < 200; i++)); do
+    if [ -S "$sock" ] && timeout 5 ctr --address "$sock" version >/dev/null 2>&1; then
+      grep -q containerd "/proc/$(cat "$pidfile")/comm" && return 0
+      echo "pid $(cat "$pidfile") is not containerd" >&2
+      return 1
+    fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "containerd did not come up; its log:" >&2
+  tail -n 20 "$log" >&2
+  return 1
+}
+
+# ctrd_stop_daemon PIDFILE: SIGTERM containerd by its pid, wait for it
+# (SIGKILL after 10s).
+ctrd_stop_daemon() {
+  local pidfile=$1 pid i
+  [ -s "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null && grep -q containerd "/proc/$pid/comm" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$pidfile"
+  return 0
+}
+
+# ctrd_setup_file: install containerd if needed, build and import the
+# image, start the private containerd.  Exports the CTRD_* variables.
+ctrd_setup_file() {
+  if [ "$(id -u)" -ne 0 ]; then
+    export CTRD_SKIP="needs root (containerd, mounts, cgroups)"
+    return 0
+  fi
+  CTRD_RUNTIME=$(ctrd_runtime) || return 1
+  CTRD_DIR=$(mktemp -d /tmp/hydra-ctrd.XXXXXX) || return 1
+  CTRD_NS=hydra-e2e-${CTRD_DIR##*.}
+  CTRD_SOCK=$CTRD_DIR/containerd.sock
+  CTRD_RUNC_ROOT=$CTRD_DIR/runc
+  CTRD_LOG=$CTRD_DIR/containerd.log
+  CTRD_PIDFILE=$CTRD_DIR/containerd.pid
+  export CTRD_RUNTIME CTRD_DIR CTRD_NS CTRD_SOCK CTRD_RUNC_ROOT CTRD_LOG CTRD_PIDFILE
+  mkdir -p "$CTRD_DIR/bin" "$CTRD_DIR/fifo" "$CTRD_RUNC_ROOT"
+  ctrd_install || return 1
+  # Shims put their sockets in /run/containerd/s whatever the config says;
+  # teardown removes that directory if it was not there before.
+  CTRD_HAD_RUN_DIR=no
+  [ -d /run/containerd ] && CTRD_HAD_RUN_DIR=yes
+  export CTRD_HAD_RUN_DIR
+  "$BATS_TEST_DIRNAME/make-image.sh" "$CTRD_DIR/image.tar" latest || return 1
+  ctrd_write_config "$CTRD_DIR/config.toml" "$CTRD_DIR"
+  ctrd_start_daemon "$CTRD_DIR/config.toml" "$CTRD_LOG" "$CTRD_PIDFILE" "$CTRD_SOCK" || return 1
+  # overlayfs when its plugin loaded (it probes the backing fs), else
+  # native; CTRD_SNAPSHOTTER=native forces one.
+  if [ -n "${CTRD_SNAPSHOTTER:-}" ]; then
+    CONTAINERD_SNAPSHOTTER=$CTRD_SNAPSHOTTER
+  elif ctrd_ctr plugins ls 2>/dev/null | grep -Eq '^io\.containerd\.snapshotter\.v1[[:space:]]+overlayfs[[:space:]].*[[:space:]]ok[[:space:]]*$'; then
+    CONTAINERD_SNAPSHOTTER=overlayfs
+  else
+    CONTAINERD_SNAPSHOTTER=native
+  fi
+  export CONTAINERD_SNAPSHOTTER
+  ctrd_ctr images import --base-name "${CTRD_IMAGE%:*}" "$CTRD_DIR/image.tar" >"$CTRD_DIR/import.log" 2>&1 || {
+    echo "ctr images import failed: $(cat "$CTRD_DIR/import.log")" >&2
+    return 1
+  }
+}
+
+# ctrd_ctr ARGS...: ctr against the private containerd, in $CTRD_NS.
+ctrd_ctr() {
+  timeout --kill-after=5 "$CTRD_TIMEOUT" ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" "$@"
+}
+
+# ctrd_run [RUN-FLAGS...] ID ARGS...: `ctr run` of the test image with the
+# runtime under test.  The image goes between the flags and the id, so a
+# flag's value must be in the same word (--mount=..., --memory-limit=N).
+ctrd_run() {
+  local flags=()
+  while [ $# -gt 0 ] && [[ $1 == -* ]]; do
+    flags+=("$1")
+    shift
+  done
+  ctrd_ctr run --runc-binary "$CTRD_RUNTIME" --runc-root "$CTRD_RUNC_ROOT" \
+    --fifo-dir "$CTRD_DIR/fifo" "${flags[@]}" "$CTRD_IMAGE" "$@"
+}
+
+# ctrd_exec [EXEC-FLAGS...] ID ARGS...: `ctr task exec`, fifos in $CTRD_DIR.
+ctrd_exec() {
+  ctrd_ctr task exec --fifo-dir "$CTRD_DIR/fifo" "$@"
+}
+
+# ctrd_run_d ID ARGS...: start a detached container, stdio to /dev/null
+# (ctr would otherwise hold bats' pipes).
+ctrd_run_d() {
+  ctrd_run -d --null-io "$@" </dev/null >/dev/null
+}
+
+# ctrd_in_tty COMMAND: run a shell command line on a pseudo-terminal (ctr
+# -t needs one); exit status is the command's.
+ctrd_in_tty() {
+  timeout --kill-after=5 "$CTRD_TIMEOUT" script -qec "$1" /dev/null </dev/null
+}
+
+# ctrd_ctr_cmdline ARGS...: the ctr command line (quoted) for ctrd_in_tty.
+ctrd_ctr_cmdline() {
+  printf '%q ' ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" "$@"
+}
+
+# ctrd_task_status ID: the STATUS column of `ctr task ls` for ID.
+ctrd_task_status() {
+  ctrd_ctr task ls 2>/dev/null | awk -v id="$1" 'NR > 1 && $1 == id { print $3 }'
+}
+
+# ctrd_task_pid ID
+ctrd_task_pid() {
+  ctrd_ctr task ls 2>/dev/null | awk -v id="$1" 'NR > 1 && $1 == id { print $2 }'
+}
+
+# ctrd_wait_status ID STATUS [SECONDS]
+ctrd_wait_status() {
+  local id=$1 want=$2 secs=${3:-10} got="" i
+  for ((i = 0; i < secs * 20; i++)); do
+    got=$(ctrd_task_status "$id")
+    [ "$got" = "$want" ] && return 0
+    sleep 0.05
+  done
+  echo "task $id: status '$got' after ${secs}s, wanted '$want'" >&2
+  return 1
+}
+
+# ctrd_wait_file PATH [SECONDS]
+ctrd_wait_file() {
+  local f=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -s "$f" ] && return 0
+    sleep 0.05
+  done
+  echo "no $f after ${secs}s" >&2
+  return 1
+}
+
+# ctrd_remove ID...: kill, delete the task and remove the container (quietly).
+ctrd_remove() {
+  local id
+  for id in "$@"; do
+    ctrd_ctr task kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+    ctrd_ctr task delete -f "$id" >/dev/null 2>&1 || ctrd_ctr task delete "$id" >/dev/null 2>&1 || true
+    ctrd_ctr containers rm "$id" >/dev/null 2>&1 || true
+  done
+}
+
+# ctrd_cleanup_containers: remove every container in $CTRD_NS.
+ctrd_cleanup_containers() {
+  local ids
+  [ -S "${CTRD_SOCK:-}" ] || return 0
+  ids=$(ctrd_ctr containers ls -q 2>/dev/null) || return 0
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || ctrd_remove $ids
+}
+
+# ctrd_mounts_under DIR: mount points at or below DIR (deepest first).
+ctrd_mounts_under() {
+  awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+# ctrd_cgroups_of NS: the cgroup directories named NS (the parent the
+# default spec's cgroupsPath /NS/ID puts containers in), one per hierarchy.
+ctrd_cgroups_of() {
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$1" 2>/dev/null
+}
+
+# ctrd_teardown_file: stop everything, unmount and remove $CTRD_DIR, the
+# namespace's cgroups and the shim/fifo dirs containerd made in /run.
+# Fails (after cleaning what it can) if a mount under $CTRD_DIR survives.
+ctrd_teardown_file() {
+  local m left
+  [ -n "${CTRD_DIR:-}" ] && [ -d "$CTRD_DIR" ] || return 0
+  ctrd_cleanup_containers
+  ctrd_ctr images rm "$CTRD_IMAGE" >/dev/null 2>&1 || true
+  ctrd_ctr namespaces rm "$CTRD_NS" >/dev/null 2>&1 || true
+  ctrd_stop_daemon "$CTRD_PIDFILE"
+  ctrd_stop_daemon "$CTRD_DIR/cri/containerd.pid"
+  # Shims whose containerd is gone exit on their own once their task is
+  # deleted; a leftover one (a failed test) is killed by pid.
+  for m in $(pgrep -f "containerd-shim-runc-v2 -namespace $CTRD_NS " 2>/dev/null); do
+    kill -KILL "$m" 2>/dev/null || true
+  done
+  for m in $(ctrd_mounts_under "$CTRD_DIR"); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  left=$(ctrd_mounts_under "$CTRD_DIR")
+  for m in $(ctrd_cgroups_of "$CTRD_NS"); do
+    find "$m" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+  # The shim's cleanup of a failed create uses the default runc root.
+  rmdir "/run/containerd/runc/$CTRD_NS" 2>/dev/null || true
+  if [ "$CTRD_HAD_RUN_DIR" = no ]; then
+    rmdir /run/containerd/fifo /run/containerd/s /run/containerd/runc /run/containerd 2>/dev/null || true
+  fi
+  [ -z "$left" ] || { echo "mounts left under $CTRD_DIR: $left" >&2; return 1; }
+  rm -rf "$CTRD_DIR"
+}
+
+# --- Podman (podman_*; used by podman.bats) ----------------------------------
+#
+# Debian's podman (4.3) with everything private under $PODMAN_DIR (a mktemp
+# dir): its own CONTAINERS_CONF (contrib/podman/containers.conf with the
+# runtime's path and the host's ulimits substituted, plus a private network
+# config dir) and CONTAINERS_STORAGE_CONF, --root, --runroot, --tmpdir and
+# TMPDIR under it.  The image ($PODMAN_IMAGE) is a busybox-static rootfs
+# tarball brought in with `podman import`.  Podman runs the runtime under
+# test in one of two ways (podman_use_runtime):
+#   hydra  the declaration in containers.conf (runtime = "hydra", listed in
+#          runtime_supports_json);
+#   runc   `--runtime $PODMAN_DIR/bin/runc`, a symlink named runc to it: as
+#          for runc, Podman adds --log-format=json --log FILE and go-runc's
+#          version parsing applies.
+# Podman calls the runtime without --root: its state lives in the runtime's
+# default root (/run/hydra-runc for hydra-runc, /run/runc for runc).
+
+: "${PODMAN_TIMEOUT:=60}"   # seconds any single podman command may take
+PODMAN_IMAGE=localhost/hydra-e2e/busybox:latest
+# The directories Podman creates outside its --root/--runroot/--tmpdir
+# however it is configured, and the runtimes' default state roots (Podman
+# passes no --root); teardown removes those that were not there.
+PODMAN_HOST_DIRS="/var/lib/containers/cache /var/lib/containers /run/containers/networks /run/containers
+  /run/hydra-runc /run/runc"
+
+# podman_runtime: the runtime binary under test (absolute path).
+podman_runtime() {
+  local r=${HYDRA_E2E_RUNTIME:-${HYDRA_RUNC:-}}
+  if [ -z "$r" ]; then
+    echo "set HYDRA_E2E_RUNTIME or HYDRA_RUNC to the runtime under test" >&2
+    return 1
+  fi
+  case $r in
+    /*) ;;
+    */*) r=$(cd "$(dirname "$r")" && pwd)/$(basename "$r") ;;
+    *) r=$(command -v "$r") || return 1 ;;
+  esac
+  [ -x "$r" ] || { echo "runtime under test '$r' is not executable" >&2; return 1; }
+  echo "$r"
+}
+
+# podman_install: apt-get install what the suite needs and is missing
+# (CI machines start bare): podman, busybox-static, jq, script(1).
+podman_install() {
+  local pkgs=() log=${PODMAN_DIR:-/tmp}/apt.log
+  command -v podman >/dev/null && command -v conmon >/dev/null || pkgs+=(podman)
+  { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || pkgs+=(busybox-static)
+  command -v jq >/dev/null || pkgs+=(jq)
+  command -v script >/dev/null || pkgs+=(bsdutils)
+  [ ${#pkgs[@]} -gt 0 ] || return 0
+  echo "# installing ${pkgs[*]} (apt-get install -y)" >&3
+  # (the lock timeout: another suite may be installing its engine)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${pkgs[@]}" >"$log" 2>&1 ||
+    { apt-get update -q -o DPkg::Lock::Timeout=300 >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${pkgs[@]}" >"$log" 2>&1; } || {
+    echo "apt-get install ${pkgs[*]} failed: $(tail -n 5 "$log")" >&2
+    return 1
+  }
+}
+
+# podman_write_config SRC OUT RUNTIME DIR: SRC (contrib/podman/containers.conf)
+# with the declared binary replaced by RUNTIME, the ulimits lowered to the
+# host's hard limits where needed, and a network config dir under DIR.
+podman_write_config() {
+  local src=$1 out=$2 rt=$3 dir=$4 hn hu nofile=20000 nproc=32768
+  hn=$(ulimit -Hn)
+  hu=$(ulimit -Hu)
+  [ "$hn" = unlimited ] || [ "$hn" -ge "$nofile" ] || nofile=$hn
+  [ "$hu" = unlimited ] || [ "$hu" -ge "$nproc" ] || nproc=$hu
+  grep -q '^hydra = \["/usr/local/bin/hydra-runc"\]$' "$src" || {
+    echo "$src: no 'hydra = [\"/usr/local/bin/hydra-runc\"]' line" >&2
+    return 1
+  }
+  sed -e "s|\"/usr/local/bin/hydra-runc\"|\"$rt\"|" \
+    -e "s|\"nofile=20000:20000\"|\"nofile=$nofile:$nofile\"|" \
+    -e "s|\"nproc=32768:32768\"|\"nproc=$nproc:$nproc\"|" "$src" >"$out" || return 1
+  printf '\n# (added by the tests)\n[network]\nnetwork_config_dir = "%s"\n' "$dir/networks" >>"$out"
+}
+
+# podman_make_image TAR: a busybox-static rootfs (every applet) as a tarball.
+podman_make_image() {
+  local tar=$1 rootfs a
+  rootfs=$(dirname "$tar")/rootfs
+  mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root,run,var,host}
+  chmod 1777 "$rootfs/tmp"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for a in $(/bin/busybox --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$rootfs/bin/$a"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+  echo "hydra-e2e-podman" >"$rootfs/etc/hydra-e2e-image"
+  tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -cf "$tar" . && rm -rf "$rootfs"
+}
+
+# podman_setup_file: install what is missing, write the configuration,
+# import the image.  Exports the PODMAN_* variables.
+podman_setup_file() {
+  local d
+  if [ "$(id -u)" -ne 0 ]; then
+    export PODMAN_SKIP="needs root (podman as root, mounts, cgroups)"
+    return 0
+  fi
+  PODMAN_RUNTIME=$(podman_runtime) || return 1
+  PODMAN_DIR=$(mktemp -d /tmp/hydra-podman.XXXXXX) || return 1
+  PODMAN_CONF_SRC=${HYDRA_SRCDIR:-$BATS_TEST_DIRNAME/../..}/contrib/podman/containers.conf
+  PODMAN_CREATED_DIRS=""
+  for d in $PODMAN_HOST_DIRS; do
+    [ -e "$d" ] || PODMAN_CREATED_DIRS="$PODMAN_CREATED_DIRS $d"
+  done
+  PODMAN_HAD_CGROUP_PARENT=no
+  [ -z "$(podman_cgroup_parents)" ] || PODMAN_HAD_CGROUP_PARENT=yes
+  export PODMAN_RUNTIME PODMAN_DIR PODMAN_CONF_SRC PODMAN_CREATED_DIRS PODMAN_HAD_CGROUP_PARENT
+  mkdir -p "$PODMAN_DIR"/{bin,tmp,networks}
+  podman_install || return 1
+  # The runtime under the name runc, in a directory of its own.
+  ln -s "$PODMAN_RUNTIME" "$PODMAN_DIR/bin/runc"
+  export CONTAINERS_CONF=$PODMAN_DIR/containers.conf
+  export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf
+  podman_write_config "$PODMAN_CONF_SRC" "$CONTAINERS_CONF" "$PODMAN_RUNTIME" "$PODMAN_DIR" || return 1
+  cat >"$CONTAINERS_STORAGE_CONF" <<TOML
+[storage]
+driver = "${PODMAN_STORAGE_DRIVER:-overlay}"
+graphroot = "$PODMAN_DIR/root"
+runroot = "$PODMAN_DIR/runroot"
+TOML
+  podman_make_image "$PODMAN_DIR/image.tar" || return 1
+  PODMAN_MODE=hydra podman_cmd import "$PODMAN_DIR/image.tar" "$PODMAN_IMAGE" >"$PODMAN_DIR/import.log" 2>&1 || {
+    echo "podman import failed: $(cat "$PODMAN_DIR/import.log")" >&2
+    return 1
+  }
+}
+
+# podman_use_runtime hydra|runc: how the following podman_cmd calls run the
+# runtime under test (see above).  Sets PODMAN_MODE and PODMAN_RT (the path
+# Podman executes, for `state` queries).
+podman_use_runtime() {
+  PODMAN_MODE=$1
+  case $1 in
+    hydra) PODMAN_RT=$PODMAN_RUNTIME ;;
+    runc) PODMAN_RT=$PODMAN_DIR/bin/runc ;;
+    *) echo "podman_use_runtime: hydra or runc, not '$1'" >&2; return 1 ;;
+  esac
+}
+
+# podman_args: podman's global options for $PODMAN_MODE (one per line).
+podman_args() {
+  printf '%s\n' --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/runroot" --tmpdir "$PODMAN_DIR/tmp"
+  if [ "${PODMAN_MODE:-hydra}" = runc ]; then
+    printf '%s\n' --runtime "$PODMAN_DIR/bin/runc"
+  fi
+}
+
+# podman_cmd ARGS...: the private podman (bounded by $PODMAN_TIMEOUT).
+podman_cmd() {
+  local g
+  mapfile -t g < <(podman_args)
+  TMPDIR=$PODMAN_DIR/tmp timeout --kill-after=5 "$PODMAN_TIMEOUT" podman "${g[@]}" "$@"
+}
+
+# podman_cmdline ARGS...: the same command line, quoted, for script -c.
+podman_cmdline() {
+  local g
+  mapfile -t g < <(podman_args)
+  printf '%q ' env "TMPDIR=$PODMAN_DIR/tmp" podman "${g[@]}" "$@"
+}
+
+# podman_in_tty COMMAND: run a shell command line on a pseudo-terminal
+# (script(1)); exit status is the command's, output has CRs removed.
+podman_in_tty() {
+  local rc=0
+  timeout --kill-after=5 "$PODMAN_TIMEOUT" script -qec "$1" /dev/null </dev/null >"$PODMAN_DIR/tty.out" 2>&1 || rc=$?
+  tr -d '\r' <"$PODMAN_DIR/tty.out"
+  return "$rc"
+}
+
+# podman_rt_status ID: the status the runtime itself reports (its default
+# root, as Podman uses it), or "gone" when it no longer knows ID.
+podman_rt_status() {
+  local out
+  out=$(timeout 30 "$PODMAN_RT" state "$1" 2>/dev/null) || { echo gone; return 0; }
+  printf '%s\n' "$out" | jq -r .status
+}
+
+# podman_wait_for FILE [SECONDS]: until FILE is non-empty.
+podman_wait_for() {
+  local f=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -s "$f" ] && return 0
+    sleep 0.05
+  done
+  echo "no $f after ${secs}s" >&2
+  return 1
+}
+
+# podman_mounts_under DIR: mount points at or below DIR (deepest first).
+podman_mounts_under() {
+  awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+# podman_cgroup_parents: the cgroup directories Podman's cgroupfs manager
+# puts containers (libpod-ID) and conmons (conmon) in, one per hierarchy.
+podman_cgroup_parents() {
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name libpod_parent 2>/dev/null
+}
+
+# podman_container_cgroups ID: cgroup directories left for container ID.
+podman_container_cgroups() {
+  local p
+  for p in $(podman_cgroup_parents); do
+    [ -d "$p/libpod-$1" ] && echo "$p/libpod-$1"
+  done
+  return 0
+}
+
+# podman_conmon_pids: conmon processes of this suite's containers.
+podman_conmon_pids() {
+  local p
+  for p in $(pgrep -x conmon 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$PODMAN_DIR/" && echo "$p"
+  done
+  return 0
+}
+
+# podman_cleanup_containers: remove every container (no grace period), in
+# both modes (Podman needs the runtime a container was created with).
+podman_cleanup_containers() {
+  [ -n "${PODMAN_DIR:-}" ] && [ -d "$PODMAN_DIR" ] || return 0
+  PODMAN_MODE=${PODMAN_MODE:-hydra} podman_cmd rm --all --force --time 0 >/dev/null 2>&1 || true
+  PODMAN_MODE=runc podman_cmd rm --all --force --time 0 >/dev/null 2>&1 || true
+  PODMAN_MODE=hydra podman_cmd rm --all --force --time 0 >/dev/null 2>&1 || true
+}
+
+# podman_teardown_file: remove containers, images and storage (podman
+# system reset), kill leftover conmons by pid, unmount and remove
+# $PODMAN_DIR and the host directories Podman created.  Fails (after
+# cleaning what it can) if a mount or a conmon survived.
+podman_teardown_file() {
+  local m left="" d
+  [ -n "${PODMAN_DIR:-}" ] && [ -d "$PODMAN_DIR" ] || return 0
+  podman_cleanup_containers
+  PODMAN_MODE=hydra podman_cmd system reset --force >"$PODMAN_DIR/reset.log" 2>&1 || true
+  for m in $(podman_conmon_pids); do
+    left="$left conmon:$m"
+    kill -KILL "$m" 2>/dev/null || true
+  done
+  for m in $(podman_mounts_under "$PODMAN_DIR"); do
+    left="$left mount:$m"
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  # Podman never removes its cgroup parents (libpod_parent/conmon).
+  if [ "$PODMAN_HAD_CGROUP_PARENT" = no ]; then
+    for d in $(podman_cgroup_parents); do
+      find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+  fi
+  # (the parents only when empty: another engine may use them by now)
+  for d in $PODMAN_CREATED_DIRS; do
+    case $d in
+      */cache | */networks) rm -rf "$d" ;;
+      *) rmdir "$d" 2>/dev/null || true ;;
+    esac
+  done
+  rm -rf "$PODMAN_DIR"
+  [ -z "$left" ] || { echo "left behind by podman:$left" >&2; return 1; }
+}

@@ -1,0 +1,362 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Podman on top of the runtime under test: Debian's podman (4.3) with its
+# own containers.conf (contrib/podman/containers.conf, paths substituted),
+# storage.conf, --root, --runroot and --tmpdir under a temp dir, and an
+# image made locally (a busybox-static rootfs tarball, `podman import`).
+#
+# Every scenario runs twice: with the runtime as declared in
+# containers.conf ([engine.runtimes] hydra = [...], runtime = "hydra") and
+# as `--runtime DIR/runc` (a symlink named runc, the name Podman and
+# go-runc know: --log-format=json --log FILE, `--version` parsing).
+#
+# The runtime under test is $HYDRA_E2E_RUNTIME, default $HYDRA_RUNC; the
+# same file passes with Debian's runc:
+#   HYDRA_E2E_RUNTIME=$(command -v runc) bats tests/e2e/podman.bats
+
+bats_require_minimum_version 1.5.0
+load e2e-helpers
+
+setup_file() {
+  podman_setup_file
+}
+
+teardown_file() {
+  podman_teardown_file
+}
+
+setup() {
+  [ -z "${PODMAN_SKIP:-}" ] || skip "$PODMAN_SKIP"
+  VOL=$BATS_TEST_TMPDIR/vol
+  mkdir -p "$VOL"
+  IDS=()
+  podman_use_runtime hydra
+}
+
+# Every container the test made is gone from Podman and from the runtime
+# (Podman's cleanup ran `delete --force ID`, without --root), and no
+# conmon or cgroup of it is left.
+teardown() {
+  [ -z "${PODMAN_SKIP:-}" ] || return 0
+  local id cg left=""
+  podman_cleanup_containers
+  for id in "${IDS[@]}"; do
+    [ "$(podman_rt_status "$id")" = gone ] || left="$left state:$id"
+    for cg in $(podman_container_cgroups "$id"); do
+      left="$left cgroup:$cg"
+    done
+  done
+  [ -z "$left" ] || { echo "left behind:$left" >&2; return 1; }
+  [ -z "$(podman_conmon_pids)" ] || { echo "conmon left: $(podman_conmon_pids)" >&2; return 1; }
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+assert_eq() {
+  [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+
+assert_match() {
+  [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# pm ARGS...: podman for this test (see podman_cmd).
+pm() {
+  podman_cmd "$@"
+}
+
+# run_d NAME ARGS...: a detached container with $VOL at /host; sets ID.
+run_d() {
+  local name=$1
+  shift
+  ID=$(pm run -d --name "$name" -v "$VOL:/host" "$PODMAN_IMAGE" "$@" </dev/null) ||
+    fail "podman run -d $name failed" || return 1
+  IDS+=("$ID")
+}
+
+# status_of NAME: podman's STATUS column.
+status_of() {
+  pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
+}
+
+# counter_value: the number the counting container last wrote.
+counter_value() {
+  cat "$VOL/count" 2>/dev/null || echo none
+}
+
+# --- the scenarios (each runs once per way of naming the runtime) ----------
+
+scenario_run_rm_echo() {
+  run -0 pm run --rm --cidfile "$BATS_TEST_TMPDIR/cid" "$PODMAN_IMAGE" \
+    sh -c 'echo "hello from $(cat /etc/hydra-e2e-image) pid $$"'
+  assert_eq "$output" "hello from hydra-e2e-podman pid 1"
+  IDS+=("$(cat "$BATS_TEST_TMPDIR/cid")")
+  # --rm: gone from Podman and (delete --force) from the runtime.
+  run -0 pm ps -aq
+  assert_eq "$output" ""
+  assert_eq "$(podman_rt_status "${IDS[0]}")" gone
+}
+
+scenario_exit_code() {
+  run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
+  run_d ec sh -c 'exit 3'
+  run -0 pm wait ec
+  assert_eq "$output" 3
+  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
+  assert_eq "$output" "exited 3"
+}
+
+scenario_run_d_ps() {
+  run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
+  podman_wait_for "$VOL/pid"
+  run -0 status_of up
+  assert_match "$output" '^Up ' "podman ps status"
+  run -0 pm ps --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}'
+  assert_match "$output" "^$ID up Up " "podman ps"
+  # The runtime agrees, and the pid Podman reports is the container's init.
+  assert_eq "$(podman_rt_status "$ID")" running "runtime state"
+  pid=$(pm inspect --format '{{.State.Pid}}' up)
+  assert_eq "$(timeout 30 "$PODMAN_RT" state "$ID" | jq -r .pid)" "$pid" "runtime pid"
+  assert_eq "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1000 " "cmdline of $pid"
+  [ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail "same pid ns as the host"
+  [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] || fail "same mount ns as the host"
+}
+
+scenario_exec() {
+  run_d ex sh -c 'echo "main $$ $(hostname)" >/tmp/main; exec sleep 1000'
+  run -0 pm exec ex sh -c 'cat /tmp/main; echo "exec pid1=$(cat /proc/1/cmdline | tr "\0" " ")"'
+  assert_eq "${lines[0]}" "main 1 ${ID:0:12}" "what the main process wrote"
+  assert_eq "${lines[1]}" "exec pid1=sleep 1000 " "pid 1 seen by exec"
+  run -5 pm exec ex sh -c 'echo to-stderr >&2; exit 5'
+  assert_eq "$output" "to-stderr"
+  run -0 pm exec -e E2E_VAR=hello -w /etc ex sh -c 'echo "$E2E_VAR $(pwd) $(id -u)"'
+  assert_eq "$output" "hello /etc 0"
+  run -0 pm exec --user 65534 ex id -u
+  assert_eq "$output" 65534
+  # The runtime's exec error reaches Podman (its --log file when named runc).
+  run -127 --separate-stderr pm exec ex /no/such/command
+  assert_match "$stderr" '/no/such/command.*[Nn]o such file or directory' "podman's error"
+  run -0 status_of ex
+  assert_match "$output" '^Up ' "status after a failed exec"
+}
+
+scenario_exec_t() {
+  run_d ext sleep 1000
+  run -0 podman_in_tty "$(podman_cmdline exec -t ext sh -c 'tty; test -t 0 && test -t 1 && echo on-a-tty')"
+  assert_match "${lines[0]}" '^/dev/pts/[0-9]+$' "tty in exec -t"
+  assert_eq "${lines[1]}" on-a-tty
+  run -4 podman_in_tty "$(podman_cmdline exec -t ext sh -c 'exit 4')"
+  # Without -t: no terminal.
+  run -0 pm exec ext sh -c 'test -t 1 || echo no-tty'
+  assert_eq "$output" no-tty
+}
+
+# A container that counts into /host/count every 0.1s.
+start_counter() {
+  run_d "$1" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+  podman_wait_for "$VOL/count"
+}
+
+scenario_pause() {
+  start_counter pz
+  run -0 pm pause pz
+  run -0 status_of pz
+  assert_eq "$output" Paused "podman ps status"
+  assert_eq "$(podman_rt_status "$ID")" paused "runtime state"
+  run -0 pm inspect --format '{{.State.Status}}' pz
+  assert_eq "$output" paused
+  # Frozen: the counter stands still.
+  a=$(counter_value)
+  sleep 0.6
+  assert_eq "$(counter_value)" "$a" "counter while paused"
+  # A paused container takes no exec.
+  run ! pm exec pz true
+}
+
+scenario_unpause() {
+  start_counter uz
+  run -0 pm pause uz
+  a=$(counter_value)
+  run -0 pm unpause uz
+  run -0 status_of uz
+  assert_match "$output" '^Up ' "podman ps status"
+  assert_eq "$(podman_rt_status "$ID")" running "runtime state"
+  for ((i = 0; i < 40; i++)); do
+    [ "$(counter_value)" != "$a" ] && break
+    sleep 0.05
+  done
+  [ "$(counter_value)" != "$a" ] || fail "counter still $a after unpause"
+  run -0 pm exec uz echo alive
+  assert_eq "$output" alive
+}
+
+scenario_stop() {
+  run_d st sh -c 'trap "echo got-TERM >/host/stopped; exit 0" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
+  podman_wait_for "$VOL/ready"
+  start=$SECONDS
+  run -0 pm stop --time 20 st
+  # Stopped by the trap (SIGTERM), long before the 20 s SIGKILL fallback.
+  [ $((SECONDS - start)) -lt 10 ] || fail "stop took $((SECONDS - start))s"
+  assert_eq "$(cat "$VOL/stopped" 2>/dev/null)" got-TERM "the trap's marker"
+  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' st
+  assert_eq "$output" "exited 0"
+  run -0 status_of st
+  assert_match "$output" '^Exited \(0\)' "podman ps status"
+}
+
+scenario_kill_wait() {
+  run_d kw sh -c 'trap "echo TERM >/host/term" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
+  podman_wait_for "$VOL/ready"
+  pid=$(pm inspect --format '{{.State.Pid}}' kw)
+  run -0 pm kill kw
+  run -0 pm wait kw
+  assert_eq "$output" 137 "exit code after kill (SIGKILL)"
+  [ ! -e "$VOL/term" ] || fail "SIGKILL ran the TERM trap"
+  [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ] || fail "pid $pid still alive"
+  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' kw
+  assert_eq "$output" "exited 137"
+  # A signal by name reaches the trap.
+  run_d ks sh -c 'trap "echo USR1 >/host/usr1; exit 9" USR1; while :; do sleep 0.1; done'
+  run -0 pm kill --signal USR1 ks
+  run -0 pm wait ks
+  assert_eq "$output" 9
+  assert_eq "$(cat "$VOL/usr1")" USR1
+}
+
+scenario_rm() {
+  run_d rmme sh -c 'exit 0'
+  run -0 pm wait rmme
+  merged=$(pm inspect --format '{{.GraphDriver.Data.MergedDir}}' rmme)
+  run -0 pm rm rmme
+  run ! pm container exists rmme
+  assert_eq "$(podman_rt_status "$ID")" gone "runtime state after rm"
+  run -0 pm ps -aq
+  assert_eq "$output" ""
+  [ -z "$merged" ] || ! grep -qF " $merged " /proc/self/mountinfo || fail "rootfs still mounted at $merged"
+}
+
+scenario_rm_f() {
+  run_d rmf sleep 1000
+  pid=$(pm inspect --format '{{.State.Pid}}' rmf)
+  assert_eq "$(podman_rt_status "$ID")" running
+  run -0 pm rm -f --time 2 rmf
+  run ! pm container exists rmf
+  assert_eq "$(podman_rt_status "$ID")" gone "runtime state after rm -f"
+  for ((i = 0; i < 100; i++)); do
+    [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
+    sleep 0.05
+  done
+  [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] || fail "pid $pid still alive"
+}
+
+scenario_run_t() {
+  run -0 podman_in_tty "$(podman_cmdline run --rm -t "$PODMAN_IMAGE" sh -c 'tty; test -t 0 && test -t 1 && echo on-a-tty')"
+  assert_match "${lines[0]}" '^/dev/(pts/[0-9]+|console)$' "tty in run -t"
+  assert_eq "${lines[1]}" on-a-tty
+  run -6 podman_in_tty "$(podman_cmdline run --rm -t "$PODMAN_IMAGE" sh -c 'exit 6')"
+}
+
+# A command that does not exist: Podman reports the runtime's error
+# (through its --log file when the runtime is called runc) and exits 127.
+scenario_missing_command() {
+  run -127 --separate-stderr pm run --rm "$PODMAN_IMAGE" /no/such/command
+  assert_match "$stderr" '/no/such/command' "podman's error"
+  assert_match "$stderr" '[Nn]o such file or directory' "podman's error"
+  run -0 pm ps -aq
+  assert_eq "$output" ""
+}
+
+# --- the runtime as Podman sees it -------------------------------------
+
+@test "podman: runtime declared in contrib/podman/containers.conf" {
+  run -0 pm info --format '{{.Host.OCIRuntime.Name}}|{{.Host.OCIRuntime.Path}}'
+  assert_eq "$output" "hydra|$PODMAN_RUNTIME"
+  # The file the tests use is contrib's, only the binary and ulimits changed.
+  n=$(wc -l <"$PODMAN_CONF_SRC")
+  run -0 diff "$PODMAN_CONF_SRC" <(head -n "$n" "$CONTAINERS_CONF" |
+    sed -e "s|\"$PODMAN_RUNTIME\"|\"/usr/local/bin/hydra-runc\"|" \
+      -e 's|"nofile=[0-9]*:[0-9]*"|"nofile=20000:20000"|' -e 's|"nproc=[0-9]*:[0-9]*"|"nproc=32768:32768"|')
+}
+
+@test "podman: runtime named runc: version detection" {
+  podman_use_runtime runc
+  run -0 "$PODMAN_RT" --version
+  assert_match "${lines[0]}" '^runc version [0-9]' "first line of --version (go-runc)"
+  run -0 pm info --format '{{.Host.OCIRuntime.Name}}|{{.Host.OCIRuntime.Path}}|{{.Host.OCIRuntime.Version}}'
+  # (Podman names a runtime given by path after the path)
+  assert_match "$output" "^$PODMAN_RT\\|$PODMAN_RT\\|runc version [0-9]"
+}
+
+# --runtime PATH with a name Podman does not know: no --log-format=json,
+# Podman takes the runtime's error from its stderr.
+@test "podman: --runtime /path/to/runtime" {
+  run -0 pm --runtime "$PODMAN_RUNTIME" run --rm "$PODMAN_IMAGE" echo by-path
+  assert_eq "$output" by-path
+  run -127 --separate-stderr pm --runtime "$PODMAN_RUNTIME" run --rm "$PODMAN_IMAGE" /no/such/command
+  assert_match "$stderr" '/no/such/command.*[Nn]o such file or directory' "podman's error"
+}
+
+# wrapper NAME: a script NAME in $BATS_TEST_TMPDIR/bin that records its
+# arguments in $BATS_TEST_TMPDIR/args and execs the runtime under test.
+wrapper() {
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "$*" >>%q\nexec %q "$@"\n' "$BATS_TEST_TMPDIR/args" "$PODMAN_RUNTIME" >"$BATS_TEST_TMPDIR/bin/$1"
+  chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# The command lines Podman used: create with --log-format=json --log FILE,
+# and its cleanup's `delete --force ID` without --root.
+assert_engine_args() {
+  run -0 grep -E '^--log-format=json --log /[^ ]+ create --bundle /' "$BATS_TEST_TMPDIR/args"
+  run -0 grep -E '^start [0-9a-f]{64}$' "$BATS_TEST_TMPDIR/args"
+  run -0 grep -E '^delete --force [0-9a-f]{64}$' "$BATS_TEST_TMPDIR/args"
+  run ! grep -E -- '--root' "$BATS_TEST_TMPDIR/args"
+}
+
+@test "podman: runtime declared as hydra gets --log-format=json --log FILE" {
+  wrapper hydra-runc
+  sed "s|^hydra = .*|hydra = [\"$BATS_TEST_TMPDIR/bin/hydra-runc\"]|" "$CONTAINERS_CONF" >"$BATS_TEST_TMPDIR/containers.conf"
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf run -0 pm run --rm "$PODMAN_IMAGE" echo logged
+  assert_eq "$output" logged
+  assert_engine_args
+}
+
+@test "podman: runtime named runc gets --log-format=json --log FILE" {
+  podman_use_runtime runc
+  wrapper runc
+  run -0 pm --runtime "$BATS_TEST_TMPDIR/bin/runc" run --rm "$PODMAN_IMAGE" echo logged
+  assert_eq "$output" logged
+  assert_engine_args
+}
+
+# --- the scenarios, runtime as declared (hydra) and named runc -------------
+
+@test "podman[hydra]: run --rm echo" { scenario_run_rm_echo; }
+@test "podman[runc]: run --rm echo" { podman_use_runtime runc; scenario_run_rm_echo; }
+@test "podman[hydra]: exit code passed through" { scenario_exit_code; }
+@test "podman[runc]: exit code passed through" { podman_use_runtime runc; scenario_exit_code; }
+@test "podman[hydra]: run -d, ps shows it Up" { scenario_run_d_ps; }
+@test "podman[runc]: run -d, ps shows it Up" { podman_use_runtime runc; scenario_run_d_ps; }
+@test "podman[hydra]: exec" { scenario_exec; }
+@test "podman[runc]: exec" { podman_use_runtime runc; scenario_exec; }
+@test "podman[hydra]: exec -t" { scenario_exec_t; }
+@test "podman[runc]: exec -t" { podman_use_runtime runc; scenario_exec_t; }
+@test "podman[hydra]: pause" { scenario_pause; }
+@test "podman[runc]: pause" { podman_use_runtime runc; scenario_pause; }
+@test "podman[hydra]: unpause" { scenario_unpause; }
+@test "podman[runc]: unpause" { podman_use_runtime runc; scenario_unpause; }
+@test "podman[hydra]: stop runs the SIGTERM trap" { scenario_stop; }
+@test "podman[runc]: stop runs the SIGTERM trap" { podman_use_runtime runc; scenario_stop; }
+@test "podman[hydra]: kill, wait -> 137" { scenario_kill_wait; }
+@test "podman[runc]: kill, wait -> 137" { podman_use_runtime runc; scenario_kill_wait; }
+@test "podman[hydra]: rm" { scenario_rm; }
+@test "podman[runc]: rm" { podman_use_runtime runc; scenario_rm; }
+@test "podman[hydra]: rm -f of a running container" { scenario_rm_f; }
+@test "podman[runc]: rm -f of a running container" { podman_use_runtime runc; scenario_rm_f; }
+@test "podman[hydra]: run -t" { scenario_run_t; }
+@test "podman[runc]: run -t" { podman_use_runtime runc; scenario_run_t; }
+@test "podman[hydra]: missing command -> 127 with the runtime's error" { scenario_missing_command; }
+@test "podman[runc]: missing command -> 127 with the runtime's error" { podman_use_runtime runc; scenario_missing_command; }
