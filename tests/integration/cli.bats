@@ -160,3 +160,20 @@ SUBCOMMANDS="create start run state kill delete list spec features"
       fail "features does not list namespace $ns"
   done
 }
+
+@test "features: what containerd and CRI-O gate on (idmap mounts, rro, cgroup drivers, hooks)" {
+  requires_hydra "runc 1.1 claims no idmap mounts"
+  run --separate-stderr "$HYDRA_RUNC" features
+  [ "$status" -eq 0 ]
+  # containerd/CRI-O enable user-namespace pods on idmap, recursive read-only on "rro"
+  assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled <<<"$output")" true "idmap enabled"
+  jq -e '.mountOptions | index("rro")' <<<"$output" >/dev/null || fail "rro missing from mountOptions"
+  assert_eq "$(jq -r '.linux.cgroup.v1' <<<"$output")" true "cgroup v1"
+  assert_eq "$(jq -r '.linux.cgroup.v2' <<<"$output")" true "cgroup v2"
+  assert_eq "$(jq -c '.hooks | length' <<<"$output")" 6 "hooks"
+  # a claim must be true: an idmapped mount really works (mounts-extra.bats),
+  # and systemd is claimed only where systemd runs
+  if [ ! -d /run/systemd/system ]; then
+    assert_eq "$(jq -r '.linux.cgroup.systemd' <<<"$output")" false "systemd without systemd"
+  fi
+}
