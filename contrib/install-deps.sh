@@ -9,7 +9,7 @@ packages=(
   libyajl-dev libseccomp-dev libcap-dev libmnl-dev libbpf-dev libsystemd-dev
   criu bats busybox-static jq iproute2 python3 python3-jsonschema
   clang libclang-rt-14-dev
-  go-md2man
+  go-md2man time
 )
 
 if [ "$(id -u)" -ne 0 ]; then
