@@ -74,20 +74,7 @@ struct oci_struct_desc
 /* One descriptor per OCI_STRUCT: oci_desc_oci_config, ... */
 #define OCI_STRUCT(T) extern const oci_struct_desc oci_desc_##T;
 #define OCI_END(T)
-#define OCI_MAP(M, V)
-#define F_STR(T, c, j, r, s)
-#define F_ENUM(T, c, j, e, r, s)
-#define F_PSTR(T, c, j, p, r, s)
-#define F_BOOL(T, c, j, r, s)
-#define F_INT(T, c, j, k, lo, hi, r, s)
-#define F_STRV(T, c, j, r, s)
-#define F_ENUMV(T, c, j, e, r, s)
-#define F_PSTRV(T, c, j, p, r, s)
-#define F_INTV(T, c, j, k, lo, hi, r, s)
-#define F_OBJ(T, c, j, S, r, s)
-#define F_OBJV(T, c, j, S, r, s)
-#define F_SMAP(T, c, j, r, s)
-#define F_OMAP(T, c, j, S, M, r, s)
+#include "oci-spec/no-fields.h"
 #include "oci-spec/all.def"
 #include "oci-spec/undef.h"
 

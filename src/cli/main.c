@@ -19,11 +19,9 @@
 
 #define OCI_SPEC_VERSION "1.3.0"
 
-/* The dispatch table, in the order `--help` lists them.  Still to come
-   (runc has them): checkpoint,
-   restore: add each here with its own file in src/cli/.  Until then they
-   are unknown commands, so an engine gets a clear error rather than a stub
-   that pretends. */
+/* The dispatch table, in the order `--help` lists them.  runc's checkpoint
+   and restore are not implemented yet: they are deliberately absent, so an
+   engine that calls them gets a clear "unknown command" error. */
 static const struct cli_command *const commands[] = {
   &cli_cmd_create,
   &cli_cmd_delete,
