@@ -20,8 +20,8 @@
 #define OCI_SPEC_VERSION "1.3.0"
 
 /* The dispatch table, in the order `--help` lists them.  runc's checkpoint
-   and restore are not implemented yet: they are deliberately absent, so an
-   engine that calls them gets a clear "unknown command" error. */
+   and restore (CRIU, a later issue) are deliberately absent, so an engine
+   that calls them gets a clear "unknown command" error. */
 static const struct cli_command *const commands[] = {
   &cli_cmd_create,
   &cli_cmd_delete,
