@@ -8,6 +8,8 @@
 #include "oci.h"
 #include "util.h"
 
+#include <math.h>
+
 static oci_linux_resources *
 res (const char *json)
 {
@@ -70,6 +72,20 @@ test_conversions (void)
   is_int (hr_cgroup_shares_to_weight (512), 59, "shares 512 -> weight 59 (quadratic, not linear 50)");
   is_int (hr_cgroup_shares_to_weight (2048), 174, "shares 2048 -> weight 174");
   is_int (hr_cgroup_shares_to_weight (1u << 30), 10000, "shares above max -> 10000");
+  {
+    /* The runtime computes the curve without libm; libm is the reference
+       here, for every shares value the curve covers. */
+    uint64_t bad = 0, first_bad = 0;
+    for (uint64_t sh = 3; sh < 262144; sh++)
+      {
+        double l = log2 ((double) sh);
+        uint64_t want = (uint64_t) ceil (pow (10.0, (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0));
+        if (hr_cgroup_shares_to_weight (sh) != want && bad++ == 0)
+          first_bad = sh;
+      }
+    ok (bad == 0, "shares 3..262143: the same weight as libm's log2/pow/ceil (%llu differ, first %llu)",
+        (unsigned long long) bad, (unsigned long long) first_bad);
+  }
   is_int (hr_cgroup_blkio_to_io_weight (10), 1, "blkio 10 -> io 1");
   is_int (hr_cgroup_blkio_to_io_weight (1000), 10000, "blkio 1000 -> io 10000");
   is_int (hr_cgroup_blkio_to_io_weight (500), 4950, "blkio 500 -> io 4950");
