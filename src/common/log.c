@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h>
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,20 +49,6 @@ hr_log_close (void)
   log_fd = -1;
 }
 
-/* RFC 3339 with nanoseconds, UTC, as Go's logrus/runc print it. */
-static void
-format_time (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t n;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, len - n, ".%09ldZ", ts.tv_nsec);
-}
-
 /* Append s to the buffer as the body of a JSON string. */
 static size_t
 json_escape (char *out, size_t cap, const char *s)
@@ -104,7 +91,8 @@ write_all (int fd, const char *buf, size_t len)
 void
 hr_log (enum hr_log_level level, const char *fmt, ...)
 {
-  char msg[4096], esc[8192], line[8448], ts[64];
+  char msg[4096], esc[8192], line[8448], ts[HR_RFC3339_LEN];
+  struct timespec now;
   int saved_errno = errno;
   va_list ap;
   int n;
@@ -114,7 +102,9 @@ hr_log (enum hr_log_level level, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (msg, sizeof (msg), fmt, ap);
   va_end (ap);
-  format_time (ts, sizeof (ts));
+  /* RFC 3339 with nanoseconds, UTC, as Go's logrus/runc print it. */
+  clock_gettime (CLOCK_REALTIME, &now);
+  hr_format_rfc3339 (&now, ts);
 
   if (log_fd >= 0)
     {

@@ -187,3 +187,65 @@ hr_write_pid_file (const char *path, pid_t pid, hr_err *err)
     }
   return 0;
 }
+
+/* Days since 1970-01-01 -> proleptic Gregorian date, by 400-year eras of
+   146097 days whose years start on March 1st (so the leap day is last). */
+static void
+civil_from_days (long long days, long long *y, unsigned *m, unsigned *d)
+{
+  days += 719468; /* 0000-03-01 -> 1970-01-01 */
+  long long era = (days >= 0 ? days : days - 146096) / 146097;
+  unsigned doe = (unsigned) (days - era * 146097);                       /* day of era [0, 146096] */
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* year of era [0, 399] */
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* day of year from March 1st */
+  unsigned mp = (5 * doy + 2) / 153;                                     /* month from March [0, 11] */
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (long long) yoe + era * 400 + (*m <= 2);
+}
+
+void
+hr_format_rfc3339 (const struct timespec *ts, char buf[HR_RFC3339_LEN])
+{
+  long long secs = (long long) ts->tv_sec, days = secs / 86400, rem = secs % 86400, y;
+  unsigned m, d;
+
+  if (rem < 0)
+    {
+      rem += 86400;
+      days--;
+    }
+  civil_from_days (days, &y, &m, &d);
+  snprintf (buf, HR_RFC3339_LEN, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, rem / 3600, rem / 60 % 60,
+            rem % 60, (long) ts->tv_nsec);
+}
+
+char *
+hr_passwd_name (uid_t uid)
+{
+  _cleanup_free_ char *data = NULL;
+  hr_err err = NULL;
+
+  if (hr_read_file_at (AT_FDCWD, "/etc/passwd", 16 << 20, &data, NULL, &err) < 0)
+    {
+      hr_error_free (&err);
+      return xstrdup ("");
+    }
+  for (char *line = data, *next; line && *line; line = next)
+    {
+      next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      /* name:password:uid:... */
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, *end;
+      if (c2 == NULL || c1 == line)
+        continue;
+      unsigned long v = strtoul (c2 + 1, &end, 10);
+      if (end != c2 + 1 && *end == ':' && v == (unsigned long) uid)
+        {
+          *c1 = '\0';
+          return xstrdup (line);
+        }
+    }
+  return xstrdup ("");
+}

@@ -35,4 +35,17 @@ bool str_has_prefix (const char *s, const char *prefix);
    process state letter ('Z' for a zombie). */
 unsigned long long hr_proc_start_time (pid_t pid, char *state);
 
+/* A time as RFC 3339 in UTC with nanoseconds, as runc writes times
+   ("2026-12-07T00:51:49.123456789Z").  Computed here rather than with
+   gmtime_r and strftime, which make glibc load the time zone database and
+   locale data even for UTC: a cost on every start of the runtime. */
+#define HR_RFC3339_LEN 64
+struct timespec;
+void hr_format_rfc3339 (const struct timespec *ts, char buf[HR_RFC3339_LEN]);
+
+/* The name of uid in /etc/passwd, or "" (the state's `owner`).  The file is
+   read directly, as runc's user.CurrentUser does: getpwuid would start
+   glibc's NSS machinery (nsswitch.conf, an nscd socket) for one name. */
+char *hr_passwd_name (uid_t uid);
+
 #endif

@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,22 +46,11 @@ static char *
 now_rfc3339 (void)
 {
   struct timespec ts;
-  struct tm tm;
-  char buf[64];
-  size_t n;
+  char buf[HR_RFC3339_LEN];
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, sizeof (buf) - n, ".%09ldZ", ts.tv_nsec);
+  hr_format_rfc3339 (&ts, buf);
   return xstrdup (buf);
-}
-
-static char *
-owner_name (void)
-{
-  struct passwd *pw = getpwuid (geteuid ());
-  return xstrdup (pw ? pw->pw_name : "");
 }
 
 /* The pieces of a create that must be undone if it fails. */
@@ -468,7 +456,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->bundle = xstrdup (bundle);
   st->rootfs = xstrdup (rootfs);
   st->created = now_rfc3339 ();
-  st->owner = owner_name ();
+  st->owner = hr_passwd_name (geteuid ());
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
   if (c.systemd_unit)
