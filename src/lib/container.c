@@ -212,7 +212,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
 static int
 wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_creating, hr_err *err)
 {
-  _cleanup_free_ struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  _cleanup_free_ struct hr_msg *msg = hr_msg_alloc ();
 
   for (;;)
     {

@@ -164,7 +164,7 @@ exec_process (struct exec_ctx *x)
   const oci_process *p = x->proc;
   _cleanup_close_ int rootfd = -1, cwdfd = -1;
   _cleanup_free_ char *path = NULL;
-  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  struct hr_msg *msg = hr_msg_alloc ();
   char cwdbuf[PATH_MAX];
   hr_err err = NULL;
 
@@ -459,7 +459,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
   _cleanup_ (oci_seccomp_freep) oci_seccomp *seccomp = NULL;
   struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
-  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  struct hr_msg *msg = hr_msg_alloc ();
   struct hr_container c;
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   bool loaded = false;

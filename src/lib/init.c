@@ -147,7 +147,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return apparmor_exec_profile (st, s->value, err);
     case STEP_RUNTIME_HOOKS:
       {
-        struct hr_msg *m = xmalloc0 (sizeof (*m));
+        struct hr_msg *m = hr_msg_alloc ();
         int r = hr_msg_send (st->args->sync_fd, HR_MSG_RUN_HOOKS, 0, "createRuntime", 13, err);
         if (r == 0)
           r = hr_msg_expect (st->args->sync_fd, HR_MSG_HOOKS_DONE, m, err);
@@ -258,7 +258,7 @@ void
 hr_init_run (const struct hr_init_args *args)
 {
   struct init_state st = { .args = args, .rootfd = -1, .procfd = -1 };
-  struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+  struct hr_msg *msg = hr_msg_alloc ();
   hr_err err = NULL;
   size_t i = 0;
 

@@ -3,6 +3,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -59,6 +60,18 @@ hr_msg_send_error (int fd, hr_err e)
   hr_err ignored = NULL;
   hr_msg_send (fd, HR_MSG_ERROR, hr_error_errno (e), m, strlen (m), &ignored);
   hr_error_free (&ignored);
+}
+
+struct hr_msg *
+hr_msg_alloc (void)
+{
+  struct hr_msg *m = malloc (sizeof (*m));
+  if (m == NULL)
+    abort ();
+  m->type = 0;
+  m->len = 0;
+  m->data[0] = '\0';
+  return m;
 }
 
 int
