@@ -298,6 +298,21 @@ resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *e
   return 0;
 }
 
+/* config.json is read once: parsed here, and its bytes are what the state
+   dir keeps for exec, update and delete (serializing the parsed tree again
+   cost as many instructions as parsing it). */
+static int
+read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_err *err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "open `%s`", path);
+  if (hr_read_all (fd, OCI_MAX_DOCUMENT_SIZE, data, len, err) < 0)
+    return hr_error_wrap (err, "read `%s`", path);
+  return oci_config_parse_data (*data, *len, "config.json", cfg, err);
+}
+
 static int
 do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, bool detached, pid_t *pid_out,
            int *master_out, hr_err *err)
@@ -305,7 +320,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
   _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
-  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL;
+  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL, *config_data = NULL;
+  size_t config_len = 0;
   struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id,
                          .console = { -1, -1 } };
   bool terminal;
@@ -317,7 +333,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (resolve_bundle (opts, &bundle, err) < 0)
     return -1;
   config_path = xasprintf ("%s/config.json", bundle);
-  if (oci_config_parse_file (config_path, &cfg, err) < 0)
+  if (read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
     return -1;
   terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
   if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
@@ -358,7 +374,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (c.dirfd < 0)
     goto out;
   c.dir_made = true;
-  if (hr_state_save_config (c.dirfd, cfg, err) < 0)
+  /* (as written: socket activation's LISTEN_FDS is for the init only, not
+     for processes exec'd later, as in runc) */
+  if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
     goto out;
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
   if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)

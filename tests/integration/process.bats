@@ -153,3 +153,22 @@ status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/pr
   assert_eq "${lines[0]}" "1 1" "LISTEN_FDS and LISTEN_PID"
   assert_eq "${lines[1]}" "activated" "fd 3"
 }
+
+@test "process: LISTEN_FDS is the init's only, not a default for exec (as runc)" {
+  requires_root
+  cfg_args sleep 1000
+  echo activated >"$BATS_TEST_TMPDIR/f3"
+  # (the detached container keeps its stdio: not bats' pipe)
+  timeout 60 bash -c 'export LISTEN_FDS=1 LISTEN_PID=$$; exec "$0" --root "$1" run -d --bundle "$2" "$3"' \
+    "$HYDRA_RUNC" "$ROOT" "$BUNDLE" "$TAG" 3<"$BATS_TEST_TMPDIR/f3" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 ||
+    fail "run -d: $(cat "$BATS_TEST_TMPDIR/out")"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  # the init got them (the kernel's view of its environment)...
+  tr '\0' '\n' <"/proc/$pid/environ" | grep -qx 'LISTEN_FDS=1' || fail "init has no LISTEN_FDS"
+  # ...a process exec'd later gets the config's env, without them
+  run --separate-stderr hr exec "$TAG" env
+  [ "$status" -eq 0 ] || fail "exec: $stderr"
+  [[ $output == *PATH=* ]] || fail "exec env: $output"
+  [[ $output != *LISTEN_FDS* && $output != *LISTEN_PID* ]] || fail "exec inherited socket activation: $output"
+}
