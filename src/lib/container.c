@@ -477,6 +477,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->owner = hr_passwd_name (geteuid ());
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
+  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
+  st->poststart_hooks_present = true;
+  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
+  st->poststop_hooks_present = true;
   if (c.systemd_unit)
     st->systemd_unit = xstrdup (c.systemd_unit);
   hr_cgroup_to_state (c.cg, &st->cgroup_paths);
@@ -514,6 +518,8 @@ run_poststart (struct hr_container *c, const char *id)
   _cleanup_free_ char *state = NULL;
   hr_err e = NULL;
 
+  if (c->state->poststart_hooks_present && !c->state->poststart_hooks)
+    return;
   if (hr_state_load_config (c->dirfd, &cfg, &e) < 0 || cfg->hooks == NULL || cfg->hooks->poststart_len == 0)
     {
       hr_error_free (&e);
@@ -565,11 +571,10 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       hr_error_set (err, errno, "remove exec fifo");
       goto out;
     }
-  free (c.state->status);
-  c.state->status = xstrdup ("running");
-  ret = hr_state_write (c.dirfd, c.state, err);
-  if (ret == 0)
-    run_poststart (&c, id);
+  /* Nothing to record: the status is read from the kernel and the fifo
+     (hr_state_status), never from state.json. */
+  ret = 0;
+  run_poststart (&c, id);
 
 out:
   hr_container_release (&c);

@@ -260,7 +260,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     /* poststop hooks need the config, which goes away with the state dir. */
     _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
     hr_err e = NULL;
-    if (hr_state_load_config (c.dirfd, &cfg, &e) < 0)
+    if ((!c.state->poststop_hooks_present || c.state->poststop_hooks) && hr_state_load_config (c.dirfd, &cfg, &e) < 0)
       hr_error_free (&e);
     ret = remove_cgroup (&c, err);
     if (ret == 0)

@@ -127,6 +127,24 @@ cfg_hook() {
   assert_no_state_dirs
 }
 
+@test "hooks: a state.json from before the hook flags still runs poststart and poststop" {
+  requires_root
+  requires_hydra "hydra-runc's own state file"
+  cfg_hook poststart poststart
+  cfg_hook poststop poststop
+  cfg_args sleep 1000
+  create_container "$TAG"
+  # start and delete parse the stored config only when state.json says
+  # there are hooks; a state written without the flags must still run them
+  local st="$ROOT/$TAG/state.json"
+  [ "$(jq -r .poststartHooks "$st")" = true ] || fail "no poststartHooks in $(cat "$st")"
+  jq 'del(.poststartHooks, .poststopHooks)' "$st" >"$st.old" && mv "$st.old" "$st"
+  hr start "$TAG"
+  hr delete --force "$TAG"
+  assert_eq "$(cut -d' ' -f1 "$LOG" | tr '\n' ' ')" "poststart poststop " "hooks that ran"
+  assert_no_state_dirs
+}
+
 @test "hooks: hook env and args are the configured ones" {
   requires_root
   cfg '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$0 $FOO\" > \($f)", "arg0"], "env": ["FOO=bar"]}]' \
