@@ -2,10 +2,11 @@
 # Plot for bench/run-bench: one candlestick per scenario and runtime
 # (whiskers min..max, box first..third quartile, bar at the median), on a
 # log scale.  Called with -e "datafile=...; outfile=...; xticlist=...;
-# xmax=...; title=...".  Data columns: x min q1 median q3 max colour name.
+# xmax=...; title=...; subtitle=..." (subtitle may be "").
+# Data columns: x min q1 median q3 max colour name.
 set terminal pngcairo size 1400,700 font "sans,11"
 set output outfile
-set title title
+set title (strlen(subtitle) > 0 ? title."\n".subtitle : title)
 set logscale y
 set ylabel "wall time, ms (log scale)"
 set grid ytics mytics
