@@ -2,33 +2,41 @@
 /*
  * exec: run one more process in an existing container (runc exec).
  *
- *   hydra-runc (parent, trusted, host namespaces)
- *     |  fork
- *     C1: non-dumpable, oom_score_adj + rlimits (host procfs, host
- *     |   privileges), setns(pidfd of the init, every namespace that differs
- *     |   from ours) in one call, then clone3(CLONE_PARENT): setns(PID)
- *     |   only affects children, and CLONE_PARENT makes the new process
- *     |   hydra-runc's own child, so the parent can wait for it; reports
- *     |   its host pid (HR_MSG_EXEC_PID) and exits.
- *     C2: in every namespace of the container: cwd through the resolver,
- *         executable lookup, terminal, user, capabilities, no_new_privs;
- *         reports HR_MSG_EXEC_READY and waits for HR_MSG_GO, then
- *         close_range + execve.  The sync socket is close-on-exec: EOF
- *         after GO means the execve worked.
+ *   hydra-runc (parent, trusted, host namespaces): non-dumpable, enters
+ *   |   the container's pid namespace for its children only
+ *   |   (setns(CLONE_NEWPID) through the init's pidfd), clone3s the
+ *   |   process (on cgroup v2 straight into the container's cgroup,
+ *   |   CLONE_INTO_CGROUP) and returns to its own pid namespace at once.
+ *   C:  non-dumpable from birth (inherited); oom_score_adj + rlimits
+ *       with host privileges through the host procfs; then setns(pidfd,
+ *       every other namespace that differs from ours) in one call; then,
+ *       in every namespace of the container: cwd through the resolver,
+ *       executable lookup, terminal, user, capabilities, no_new_privs;
+ *       reports HR_MSG_EXEC_READY and waits for HR_MSG_GO, then
+ *       close_range + execve.  The sync socket is close-on-exec: EOF
+ *       after GO means the execve worked.
  *
- * The parent, between READY and GO, receives the pty master (console
+ * Entering the pid namespace in the parent, as create does for a pid
+ * namespace to join, saves the intermediate process runc and earlier
+ * versions of this file used (a fork that joined, forked again and
+ * exited): one process creation and one message round trip per exec.
+ *
+ * The parent, between READY and GO, moves the process into the container's
+ * cgroups (unless it was born there), receives the pty master (console
  * channel), hands it to --console-socket or keeps it for the proxy, and
  * writes --pid-file: the user's program runs only once all of that worked.
  *
  * No handle to the hydra-runc binary reaches the container
  * (CVE-2019-5736): nothing re-executes hydra-runc, so the only handle is
- * C1's and C2's own /proc/<pid>/exe while they run hydra-runc code inside
- * the container's namespaces.  Both are non-dumpable from before they join
- * until execve replaces the image (CVE-2016-9962): /proc/<pid>/exe, fd/,
+ * the child's own /proc/<pid>/exe while it runs hydra-runc code inside the
+ * container's namespaces.  It is non-dumpable from birth (the parent makes
+ * itself non-dumpable before the clone, and the flag is inherited), since
+ * it is born visible in the container's pid namespace, until execve
+ * replaces the image (CVE-2016-9962): /proc/<pid>/exe, fd/,
  * mem, environ and ptrace of a non-dumpable process need CAP_SYS_PTRACE in
  * the init user namespace, which the container does not have.  A uid
- * change resets dumpability to fs.suid_dumpable, so C2 says it again after
- * setresuid.  execve makes the new image dumpable as usual.
+ * change resets dumpability to fs.suid_dumpable, so the child says it
+ * again after setresuid.  execve makes the new image dumpable as usual.
  */
 #include <config.h>
 #include "hydra.h"
@@ -136,7 +144,7 @@ process_from_flags (oci_process *p, const struct hr_exec_opts *o, hr_err *err)
   return 0;
 }
 
-/* Everything C1 and C2 need, prepared by the parent (no allocation or
+/* Everything the child needs, prepared by the parent (no allocation or
    parsing after fork). */
 struct exec_ctx
 {
@@ -157,19 +165,61 @@ child_fail (struct exec_ctx *x, hr_err err)
   _exit (1);
 }
 
-/* C2: runs inside the container's namespaces, still hydra-runc code. */
+/* The child: born in the container's pid namespace, non-dumpable. */
 static void __attribute__ ((noreturn))
-exec_process (struct exec_ctx *x)
+exec_child (struct exec_ctx *x)
 {
   const oci_process *p = x->proc;
   _cleanup_close_ int rootfd = -1, cwdfd = -1;
   _cleanup_free_ char *path = NULL;
   struct hr_msg *msg = hr_msg_alloc ();
-  char cwdbuf[PATH_MAX];
+  char cwdbuf[PATH_MAX], buf[32];
   hr_err err = NULL;
 
+  /* Dies with the parent; if the parent is already gone, the sync socket
+     says so at READY, before anything of the user's runs. */
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* inherited from C1 already; say it where it matters */
+  close (x->sync[0]);
+  if (x->console[0] >= 0)
+    close (x->console[0]);
+
+  /* Host procfs, host privileges: nothing of the container but its pid
+     namespace is involved yet (a lower oom_score_adj or a higher hard
+     rlimit needs CAP_SYS_RESOURCE in the initial user namespace). */
+  if (p->oom_score_adj_present)
+    {
+      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      int n = snprintf (buf, sizeof (buf), "%d", (int) p->oom_score_adj);
+      if (fd < 0 || hr_write_all (fd, buf, (size_t) n) < 0)
+        {
+          hr_error_set (&err, errno, "set oom_score_adj to %s", buf);
+          child_fail (x, err);
+        }
+    }
+  for (size_t i = 0; i < p->rlimits_len; i++)
+    {
+      const oci_rlimit *rl = p->rlimits[i];
+      int res = hr_rlimit_by_name (rl->type);
+      if (res < 0)
+        {
+          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+          child_fail (x, err);
+        }
+      if (hr_rlimit_apply (res, rl->type, rl->soft, rl->hard, &err) < 0)
+        child_fail (x, err);
+    }
+
+  /* Every other namespace at once through the init's pidfd (kernel >=
+     5.8): the pidfd pins the process we checked, so a recycled pid cannot
+     redirect us, and the kernel joins them in the right order (user
+     first).  The time namespace applies to us at once, like the rest. */
+  int flags = x->ns_flags & ~CLONE_NEWPID;
+  if (flags && setns (x->pidfd, flags) < 0)
+    {
+      hr_error_set (&err, errno, "join the namespaces of the container's init");
+      child_fail (x, err);
+    }
+  close (x->pidfd);
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount
      namespace.  The cwd is resolved inside it, never through a magic link
@@ -249,82 +299,55 @@ exec_process (struct exec_ctx *x)
   child_fail (x, err);
 }
 
-static pid_t
-clone_parent (void)
+static void
+reap (pid_t pid, bool kill_it)
 {
-  struct clone_args a = { .flags = CLONE_PARENT };
-  return (pid_t) syscall (SYS_clone3, &a, sizeof (a));
+  if (pid <= 0)
+    return;
+  if (kill_it)
+    kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
 }
 
-/* C1: privileges of the host, then join, then fork into the pid ns. */
-static void __attribute__ ((noreturn))
-exec_intermediate (struct exec_ctx *x)
+/* The exec'd process, born in the container's pid namespace (when it has
+   one of its own) and, on cgroup v2, in cgroup_fd's cgroup. */
+static pid_t
+spawn_child (struct exec_ctx *x, int cgroup_fd, hr_err *err)
 {
-  const oci_process *p = x->proc;
-  hr_err err = NULL;
-  char buf[32];
+  _cleanup_close_ int own_pidns = -1;
+  struct clone_args args = { .exit_signal = SIGCHLD };
   pid_t pid;
 
-  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  /* Before joining anything (CVE-2016-9962): once in the container's
-     namespaces, its processes must not be able to ptrace us or open our
-     /proc/<pid>/{exe,fd,mem}. */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+  if (x->ns_flags & CLONE_NEWPID)
     {
-      hr_error_set (&err, errno, "prctl(PR_SET_DUMPABLE)");
-      child_fail (x, err);
+      own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pidns < 0)
+        return hr_error_set (err, errno, "open own pid namespace");
+      if (setns (x->pidfd, CLONE_NEWPID) < 0)
+        return hr_error_set (err, errno, "join the pid namespace of the container's init");
     }
-  close (x->sync[0]);
-  if (x->console[0] >= 0)
-    close (x->console[0]);
-
-  /* Host procfs, host privileges: nothing of the container is involved
-     yet (a lower oom_score_adj or a higher hard rlimit needs
-     CAP_SYS_RESOURCE in the initial user namespace). */
-  if (p->oom_score_adj_present)
+  if (cgroup_fd >= 0)
     {
-      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-      int n = snprintf (buf, sizeof (buf), "%d", (int) p->oom_score_adj);
-      if (fd < 0 || hr_write_all (fd, buf, (size_t) n) < 0)
-        {
-          hr_error_set (&err, errno, "set oom_score_adj to %s", buf);
-          child_fail (x, err);
-        }
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (unsigned long long) cgroup_fd;
     }
-  for (size_t i = 0; i < p->rlimits_len; i++)
-    {
-      const oci_rlimit *rl = p->rlimits[i];
-      int res = hr_rlimit_by_name (rl->type);
-      if (res < 0)
-        {
-          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
-          child_fail (x, err);
-        }
-      if (hr_rlimit_apply (res, rl->type, rl->soft, rl->hard, &err) < 0)
-        child_fail (x, err);
-    }
-
-  /* All namespaces at once through the init's pidfd (kernel >= 5.8): the
-     pidfd pins the process we checked, so a recycled pid cannot redirect
-     us, and the kernel joins them in the right order (user first). */
-  if (x->ns_flags && setns (x->pidfd, x->ns_flags) < 0)
-    {
-      hr_error_set (&err, errno, "join the namespaces of the container's init");
-      child_fail (x, err);
-    }
-  close (x->pidfd);
-
-  pid = clone_parent ();
+  pid = (pid_t) syscall (SYS_clone3, &args, sizeof (args));
   if (pid == 0)
-    exec_process (x);
-  if (pid < 0)
+    exec_child (x);
+  int e = errno;
+  /* Back to our own pid namespace for any child we make later; failing
+     that, the process must not run. */
+  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
     {
-      hr_error_set (&err, errno, "fork into the container");
-      child_fail (x, err);
+      e = errno;
+      if (pid > 0)
+        reap (pid, true);
+      return hr_error_set (err, e, "return to own pid namespace");
     }
-  snprintf (buf, sizeof (buf), "%d", (int) pid);
-  hr_msg_send (x->sync[1], HR_MSG_EXEC_PID, 0, buf, strlen (buf), &err);
-  _exit (0);
+  if (pid < 0)
+    return hr_error_set (err, e, "fork into the container");
+  return pid;
 }
 
 /* Namespaces of pid that are not ours: those we join.  Joining one we are
@@ -441,17 +464,6 @@ process_caps (const oci_process *p, struct hr_caps *caps, hr_err *err)
   return 0;
 }
 
-static void
-reap (pid_t pid, bool kill_it)
-{
-  if (pid <= 0)
-    return;
-  if (kill_it)
-    kill (pid, SIGKILL);
-  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-    ;
-}
-
 int
 hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_opts *o, int *exit_code,
                    hr_err *err)
@@ -463,7 +475,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   struct hr_container c;
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   bool loaded = false;
-  pid_t c1 = -1, pid = -1;
+  _cleanup_close_ int cgfd = -1;
+  pid_t pid = -1;
   int master = -1, ret = -1;
 
   *exit_code = 0;
@@ -475,7 +488,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_error_plain (err, EINVAL, "cannot exec in a stopped container");
       goto out;
     }
-  if (strcmp (c.status, "paused") == 0 && !o->ignore_paused)
+  bool paused = strcmp (c.status, "paused") == 0;
+  if (paused && !o->ignore_paused)
     {
       hr_error_plain (err, EBUSY, "cannot exec in a paused container (use --ignore-paused to override)");
       goto out;
@@ -522,14 +536,22 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_error_set (err, errno, "socketpair");
       goto out;
     }
-  c1 = fork ();
-  if (c1 < 0)
+  /* Non-dumpable before the clone, so that the child is from birth: it
+     appears in the container's pid namespace at once (CVE-2016-9962).
+     Nothing of ours needs dumpability after this. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     {
-      hr_error_set (err, errno, "fork");
+      hr_error_set (err, errno, "prctl(PR_SET_DUMPABLE)");
       goto out;
     }
-  if (c1 == 0)
-    exec_intermediate (&x);
+  /* Born in the cgroup on v2, unless it is frozen: a child that cannot
+     run could not report READY (exec --ignore-paused waits for GO in the
+     frozen cgroup instead, as the process joins it before GO). */
+  if (cg && !paused)
+    cgfd = hr_cgroup_v2_dirfd (cg);
+  pid = spawn_child (&x, cgfd, err);
+  if (pid < 0)
+    goto out;
   close (x.sync[1]);
   x.sync[1] = -1;
   if (x.console[1] >= 0)
@@ -537,37 +559,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       close (x.console[1]);
       x.console[1] = -1;
     }
-
-  /* C1 reports the pid and C2 reports READY on the same socket, from two
-     processes: either may come first. */
-  for (bool ready = false; pid <= 0 || !ready;)
-    {
-      if (hr_msg_recv (x.sync[0], msg, err) < 0)
-        goto out;
-      if (msg->type == HR_MSG_ERROR)
-        {
-          hr_error_from_msg (err, msg->errnum, msg->data);
-          goto out;
-        }
-      if (msg->type == HR_MSG_EXEC_PID && pid <= 0)
-        {
-          reap (c1, false);
-          c1 = -1;
-          pid = (pid_t) strtol (msg->data, NULL, 10);
-          if (pid <= 0)
-            {
-              hr_error_plain (err, EPROTO, "bad pid from exec child: `%s`", msg->data);
-              goto out;
-            }
-        }
-      else if (msg->type == HR_MSG_EXEC_READY && !ready)
-        ready = true;
-      else
-        {
-          hr_error_plain (err, EPROTO, "unexpected `%s` message from exec child", hr_msg_name (msg->type));
-          goto out;
-        }
-    }
+  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_READY, msg, err) < 0)
+    goto out;
   if (x.console[0] >= 0)
     {
       master = hr_recv_fd (x.console[0], err);
@@ -585,7 +578,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   /* The process joins the container's cgroups before it runs anything of
      its own (it waits for GO). */
-  if (cg && hr_cgroup_enter (cg, pid, err) < 0)
+  if (cg && cgfd < 0 && hr_cgroup_enter (cg, pid, err) < 0)
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;
@@ -616,8 +609,6 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
 out:
   if (ret < 0 && pid > 0)
     reap (pid, true);
-  if (c1 > 0)
-    reap (c1, true);
   if (master >= 0)
     close (master);
   for (int i = 0; i < 2; i++)

@@ -25,7 +25,6 @@ hr_msg_name (uint32_t type)
     case HR_MSG_ERROR: return "error";
     case HR_MSG_RUN_HOOKS: return "run-hooks";
     case HR_MSG_HOOKS_DONE: return "hooks-done";
-    case HR_MSG_EXEC_PID: return "exec-pid";
     case HR_MSG_EXEC_READY: return "exec-ready";
     default: return "unknown";
     }

@@ -29,10 +29,6 @@ enum hr_msg_type
      HR_MSG_ERROR.  Used by createRuntime hooks. */
   HR_MSG_RUN_HOOKS,
   HR_MSG_HOOKS_DONE,
-  /* exec (exec.c): the intermediate child -> parent: the host pid of the
-     process it forked into the container's pid namespace (payload: the
-     pid in decimal). */
-  HR_MSG_EXEC_PID,
   /* exec: the process -> parent: set up, waiting for HR_MSG_GO before
      execve (the parent has delivered the pty and written the pid file). */
   HR_MSG_EXEC_READY,
