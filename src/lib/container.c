@@ -549,6 +549,14 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         hr_error_set (err, errno, "open exec fifo");
       goto out;
     }
+  /* state.json first: on a full or read-only state root start fails
+     before the process runs, the container stays "created" and its old
+     state.json whole.  (The status read back is the kernel's, see
+     hr_state_status, so "running" written too early never shows.) */
+  free (c.state->status);
+  c.state->status = xstrdup ("running");
+  if (hr_state_write (c.dirfd, c.state, err) < 0)
+    goto out;
   if (write (fifo, "0", 1) != 1)
     {
       hr_error_set (err, errno, "start container process");
@@ -559,11 +567,8 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       hr_error_set (err, errno, "remove exec fifo");
       goto out;
     }
-  free (c.state->status);
-  c.state->status = xstrdup ("running");
-  ret = hr_state_write (c.dirfd, c.state, err);
-  if (ret == 0)
-    run_poststart (&c, id);
+  ret = 0;
+  run_poststart (&c, id);
 
 out:
   hr_container_release (&c);
