@@ -77,14 +77,25 @@ teardown() {
   if ! is_runc; then
     assert_eq "$output" done
   fi
-  # the attack itself: open the init's binary for writing
-  run --separate-stderr hr exec "$TAG" sh -c '
-    (printf pwned 1<>/proc/1/exe) 2>/dev/null && echo WROTE-EXE
-    echo done'
-  [ "$status" -eq 0 ] || fail "exec: $stderr"
-  [[ $output != *WROTE-EXE* ]] || fail "the init's binary was written: $output"
+  # the attack itself: keep an fd on the init's binary, and once start
+  # made the init exec (the binary no longer busy) write through it
+  cfg_hostdir
+  hr delete --force "$TAG"
+  create_container "$TAG"
+  hr exec -d "$TAG" sh -c '
+    exec >/host/result.tmp 2>&1
+    if (exec 3</proc/1/exe) 2>/dev/null; then exec 3</proc/1/exe; echo "kept an fd"; else echo "open refused"; fi
+    i=0
+    while [ $i -lt 200 ] && [ "$(readlink /proc/1/exe)" != /bin/busybox ]; do sleep 0.05; i=$((i + 1)); done
+    if [ -e /proc/self/fd/3 ]; then
+      (printf pwned 1<>/proc/self/fd/3) 2>/dev/null && echo WROTE-EXE || echo "write refused"
+    fi
+    mv /host/result.tmp /host/result' </dev/null >/dev/null 2>&1
+  wait_for_file "$HOSTDIR/result.tmp" 10
   hr start "$TAG"
-  wait_for_status "$TAG" running
+  wait_for_file "$HOSTDIR/result" 20 || fail "the attacker did not finish"
+  echo "attacker: $(cat "$HOSTDIR/result")"
+  [[ $(cat "$HOSTDIR/result") != *WROTE-EXE* ]] || fail "the init's binary was written"
   assert_host_untouched
 }
 
