@@ -561,18 +561,33 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         hr_error_set (err, errno, "open exec fifo");
       goto out;
     }
-  if (write (fifo, "0", 1) != 1)
-    {
-      hr_error_set (err, errno, "start container process");
-      goto out;
-    }
+  /* The fifo's name goes first: on a read-only state root start fails
+     here, before the process runs, and the container stays "created".
+     Then the byte, through the fd we hold: with the init alive to read it
+     that cannot fail (a fifo with a reader takes one byte), and the init
+     alive is what "running" means once the fifo is gone.  Nothing is
+     written to state.json: the status is read from the kernel and the
+     fifo (hr_state_status), never from the file, so start needs no room
+     on a full state root (as runc's). */
   if (unlinkat (c.dirfd, HR_EXEC_FIFO, 0) < 0)
     {
       hr_error_set (err, errno, "remove exec fifo");
       goto out;
     }
-  /* Nothing to record: the status is read from the kernel and the fifo
-     (hr_state_status), never from state.json. */
+  {
+    /* (an init that died since the open: EPIPE, not a SIGPIPE that would
+       kill the runtime) */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+    sigaction (SIGPIPE, &ign, &old);
+    ssize_t w = write (fifo, "0", 1);
+    int e = errno;
+    sigaction (SIGPIPE, &old, NULL);
+    if (w != 1)
+      {
+        hr_error_set (err, e, "start container process");
+        goto out;
+      }
+  }
   ret = 0;
   run_poststart (&c, id);
 

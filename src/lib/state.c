@@ -55,7 +55,10 @@ mkdir_p (const char *path, mode_t mode, hr_err *err)
       if (*s != '/')
         continue;
       *s = '\0';
-      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+      /* Every directory made gets the root's mode, as runc's
+         os.MkdirAll(root, 0700) gives them: a parent made here is no
+         business of other users either. */
+      if (mkdir (p, mode) < 0 && errno != EEXIST)
         return hr_error_set (err, errno, "mkdir `%s`", p);
       *s = '/';
     }
@@ -177,15 +180,20 @@ hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
   return 0;
 }
 
-/* Write NAME in the state dir atomically: a temporary file renamed over
-   it, so a reader (or a runtime killed mid-write) sees the old document or
-   the new one, never a torn one.  No fsync: state describes processes,
-   which do not survive the crash or power loss that fsync guards against,
-   and belongs on a temporary filesystem anyway (runc's runtime.md: removed
-   on reboot).  On a disk-backed root, as /run is on some hosts, the two
-   fsyncs per write were the largest single cost of `create` (bench/). */
+/* state.json and config.json are replaced, never rewritten in place: the
+   new text goes to NAME.tmp (staged), then is renamed over NAME
+   (committed), so a reader, or a runtime killed mid-write, sees the old
+   document or the new one, never a torn one.  A full or read-only state
+   root fails the staging, which needs space (tmpfs and ext4 reserve the
+   blocks at write()), and leaves the old file whole; the rename needs
+   none.  A failed staging removes its temporary file.  No fsync: state
+   describes processes, which do not survive the crash or power loss that
+   fsync guards against, and belongs on a temporary filesystem anyway
+   (runc's runtime.md: removed on reboot).  On a disk-backed root, as /run
+   is on some hosts, two fsyncs per write were the largest single cost of
+   `create` (bench/). */
 int
-hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err)
+hr_state_stage_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err)
 {
   _cleanup_free_ char *tmp = xasprintf ("%s.tmp", name);
   _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -195,16 +203,39 @@ hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, 
   if (hr_write_all (fd, data, len) < 0)
     {
       int e = errno;
-      unlinkat (dirfd, tmp, 0);
+      hr_state_unstage_file (dirfd, name);
       return hr_error_set (err, e, "write %s", name);
     }
+  return 0;
+}
+
+int
+hr_state_commit_file (int dirfd, const char *name, hr_err *err)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp", name);
+
   if (renameat (dirfd, tmp, dirfd, name) < 0)
     {
       int e = errno;
-      unlinkat (dirfd, tmp, 0);
+      hr_state_unstage_file (dirfd, name);
       return hr_error_set (err, e, "write %s: rename", name);
     }
   return 0;
+}
+
+void
+hr_state_unstage_file (int dirfd, const char *name)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp", name);
+  (void) unlinkat (dirfd, tmp, 0);
+}
+
+int
+hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err)
+{
+  if (hr_state_stage_file (dirfd, name, data, len, err) < 0)
+    return -1;
+  return hr_state_commit_file (dirfd, name, err);
 }
 
 int
@@ -219,14 +250,14 @@ hr_state_write (int dirfd, const hr_state_file *st, hr_err *err)
 }
 
 int
-hr_state_save_config (int dirfd, const oci_config *cfg, hr_err *err)
+hr_state_stage_config (int dirfd, const oci_config *cfg, hr_err *err)
 {
   _cleanup_free_ char *json = NULL;
   size_t len = 0;
 
   if (oci_config_to_json (cfg, false, &json, &len, err) < 0)
     return hr_error_wrap (err, "serialize config");
-  return hr_state_write_file (dirfd, HR_CONFIG_FILE, json, len, err);
+  return hr_state_stage_file (dirfd, HR_CONFIG_FILE, json, len, err);
 }
 
 int

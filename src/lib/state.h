@@ -39,13 +39,19 @@ int hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err);
 /* Remove <root>/<id> and what it holds. */
 int hr_state_dir_remove (int rootfd, const char *id, hr_err *err);
 
-/* state.json: write to a temporary, fsync, rename, so a crash leaves the
-   old or the new file, never half of one. */
+/* state.json: write to a temporary and rename it over the old, so a
+   killed writer leaves the old or the new file, never half of one. */
 int hr_state_write (int dirfd, const hr_state_file *st, hr_err *err);
 int hr_state_read (int dirfd, hr_state_file **out, hr_err *err);
 /* Any file of the state dir, written the same atomic way. */
 int hr_state_write_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err);
-int hr_state_save_config (int dirfd, const oci_config *cfg, hr_err *err);
+/* The two halves of that write, for a caller that must know the new file
+   fits before it changes anything else (update): stage writes NAME.tmp,
+   commit renames it over NAME, unstage drops it. */
+int hr_state_stage_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err);
+int hr_state_stage_config (int dirfd, const oci_config *cfg, hr_err *err);
+int hr_state_commit_file (int dirfd, const char *name, hr_err *err);
+void hr_state_unstage_file (int dirfd, const char *name);
 int hr_state_load_config (int dirfd, oci_config **out, hr_err *err);
 
 /* The truth about a container, from the kernel: its init is alive when the

@@ -380,9 +380,18 @@ hr_container_update (struct hr_context *ctx, const char *id, const struct hr_upd
   if (cfg->linux_->resources == NULL)
     cfg->linux_->resources = xmalloc0 (sizeof (*cfg->linux_->resources));
   merge_resources (cfg->linux_->resources, d);
-  if (hr_cgroup_update_resources (cg, cfg->linux_->resources, err) < 0)
+  /* The new config.json is written (staged) before the cgroup changes and
+     only renamed into place after: a full or read-only state root fails
+     the update with the limits untouched, instead of leaving the kernel
+     and config.json disagreeing.  (runc 1.1 applies, then saves.) */
+  if (hr_state_stage_config (c.dirfd, cfg, err) < 0)
     goto out;
-  if (hr_state_save_config (c.dirfd, cfg, err) < 0)
+  if (hr_cgroup_update_resources (cg, cfg->linux_->resources, err) < 0)
+    {
+      hr_state_unstage_file (c.dirfd, HR_CONFIG_FILE);
+      goto out;
+    }
+  if (hr_state_commit_file (c.dirfd, HR_CONFIG_FILE, err) < 0)
     goto out;
   ret = 0;
 out:

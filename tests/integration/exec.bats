@@ -1,42 +1,15 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # exec: a new process in a running container, checked from the kernel's side
-# (/proc/<pid>/status, /proc/<pid>/ns/*), and the CVE regressions of exec.
+# (/proc/<pid>/status, /proc/<pid>/ns/*).  The CVE regressions of exec are
+# in tests/security/exec.bats.
 
 load helpers
+load exec-helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
-teardown() {
-  [ -z "${HR_RECVTTY:-}" ] || kill "$HR_RECVTTY" 2>/dev/null || true
-  hr_teardown
-}
-
-load tty-helpers
-
-start_sleeper() {
-  cfg_args sleep 1000
-  create_container "$TAG"
-  hr start "$TAG"
-  wait_for_status "$TAG" running
-}
-
-# exec_detached PIDFILE ARGS...: exec -d, no stdio tied to the test.
-exec_detached() {
-  local pidfile=$1
-  shift
-  hr exec -d --pid-file "$pidfile" "$@" </dev/null >/dev/null 2>&1
-}
-
-# status_field PID FIELD: a line of /proc/PID/status without its name.
-status_field() {
-  awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ +/, ""); print }' "/proc/$1/status"
-}
-
-# has_cap HEXMASK BIT
-has_cap() {
-  (( (16#$1 >> $2) & 1 ))
-}
+teardown() { hr_teardown; }
 
 @test "exec: output and exit status of the process; 128+N when killed by signal N" {
   requires_root
@@ -100,25 +73,6 @@ has_cap() {
   assert_eq "$(status_field "$pid" NoNewPrivs)" 1 "NoNewPrivs"
   # (the kernel shows the path as the process's own mount namespace sees it)
   assert_eq "$(readlink "/proc/$pid/exe")" /bin/busybox "exe"
-}
-
-@test "exec: --cap goes to bounding, effective, permitted but never inheritable (CVE-2022-29162)" {
-  requires_root
-  start_sleeper
-  exec_detached "$BATS_TEST_TMPDIR/pid" --cap CAP_SYS_TIME --cap CAP_SYS_NICE "$TAG" sleep 1000
-  local pid bit set
-  pid=$(cat "$BATS_TEST_TMPDIR/pid")
-  HR_PIDS+=("$pid")
-  for bit in 25 23; do # CAP_SYS_TIME, CAP_SYS_NICE
-    for set in CapBnd CapPrm CapEff; do
-      has_cap "$(status_field "$pid" $set)" $bit || fail "capability $bit missing from $set"
-    done
-    ! has_cap "$(status_field "$pid" CapInh)" $bit || fail "capability $bit in CapInh"
-  done
-  # the init did not get them
-  local init
-  init=$(state_field "$TAG" pid)
-  ! has_cap "$(status_field "$init" CapBnd)" 25 || fail "the init's bounding set changed"
 }
 
 @test "exec: the process is in every namespace of the init, in the container's pid namespace" {
@@ -201,29 +155,6 @@ EOF
   [[ $stderr == *"process args cannot be empty"* ]] || fail "stderr: $stderr"
 }
 
-@test "exec: --user is parsed strictly (no empty gid, names, overflow, extra fields)" {
-  requires_root
-  start_sleeper
-  local u
-  for u in "1:" "abc" "1:2:3" ":1" "-1" "1 " "0x10"; do
-    run --separate-stderr hr exec -u "$u" "$TAG" id -u
-    [ "$status" -ne 0 ] || fail "-u '$u' was accepted: $output"
-    [ -z "$output" ] || fail "-u '$u' ran the process: $output"
-  done
-  # runc 1.1 truncates this one to uid 1215752191
-  if ! is_runc; then
-    for u in 99999999999 4294967295 1:99999999999; do
-      run --separate-stderr hr exec -u "$u" "$TAG" id -u
-      [ "$status" -eq 255 ] || fail "-u '$u' was accepted: $output"
-      [ -z "$output" ] || fail "-u '$u' ran the process: $output"
-    done
-    # the largest uid there is
-    run --separate-stderr hr exec -u 4294967294 "$TAG" id -u
-    [ "$status" -eq 0 ]
-    assert_eq "$output" 4294967294
-  fi
-}
-
 @test "exec: into a stopped container fails" {
   requires_root
   cfg_args true
@@ -235,89 +166,3 @@ EOF
   [[ $stderr == *"cannot exec in a stopped container"* ]] || fail "stderr: $stderr"
 }
 
-@test "exec: into a created container works (as in runc 1.1) and cannot reach the init's binary" {
-  requires_root
-  cfg_args sleep 1000
-  create_container "$TAG"
-  # the init still runs the runtime's code, waiting for start: its exe must
-  # not be reachable from inside (CVE-2019-5736).  (runc 1.1's init runs a
-  # sealed memfd copy of runc, readable but harmless: only the exec is
-  # checked there.)
-  run --separate-stderr hr exec "$TAG" sh -c 'cat /proc/1/exe >/dev/null 2>&1 && echo READABLE; echo done'
-  [ "$status" -eq 0 ] || fail "exec into created container failed: $stderr"
-  if ! is_runc; then
-    assert_eq "$output" done
-  fi
-}
-
-@test "exec: only stdio and --preserve-fds reach the process (CVE-2024-21626)" {
-  requires_root
-  start_sleeper
-  # the runtime gets extra fds 5 and 6 from us: none may reach the container
-  run --separate-stderr hr exec "$TAG" sh -c 'ls /proc/$$/fd; true' 5</etc/passwd 6<"$BUNDLE"
-  [ "$status" -eq 0 ]
-  assert_eq "$(echo $output)" "0 1 2" "fds of the exec'd process"
-  run --separate-stderr hr exec --preserve-fds 2 "$TAG" sh -c 'ls /proc/$$/fd; cat <&3; true' \
-    3<"$BUNDLE/rootfs/.hydra-test-rootfs" 4</dev/null 5</etc/passwd
-  [ "$status" -eq 0 ]
-  assert_eq "$(echo $output)" "0 1 2 3 4 hydra-test-rootfs" "fds with --preserve-fds 2"
-}
-
-@test "exec: --cwd through /proc/self/fd (a leaked host fd) is refused (CVE-2024-21626)" {
-  requires_root
-  start_sleeper
-  local n
-  for n in 5 6 7; do
-    run --separate-stderr hr exec --cwd "/proc/self/fd/$n" "$TAG" sh -c 'pwd; ls /' 5<"$HOSTDIR" 6</ 7<"$BUNDLE"
-    [ "$status" -ne 0 ] || [[ $output != *hydra-test-rootfs* && $output == /* ]] ||
-      fail "cwd /proc/self/fd/$n: $output"
-    if [ "$status" -eq 0 ]; then
-      # whatever it did, the cwd is inside the container
-      [[ $output != *"$HOSTDIR"* && $output != *"$BUNDLE"* ]] || fail "escaped: $output"
-    fi
-  done
-}
-
-@test "exec: the process is not dumpable until execve (CVE-2016-9962, CVE-2019-5736)" {
-  requires_root
-  # runc connects to the console socket before it starts the process: the
-  # pause point below exists only in hydra-runc's order.
-  requires_hydra "pauses between joining the container and execve"
-  RECVTTY=$(recvtty_bin) || skip "no recvtty (make check builds tests/tools/recvtty)"
-  start_sleeper
-  local sock="$BATS_TEST_TMPDIR/tty.sock" go="$BATS_TEST_TMPDIR/go" init hpid cpid="" p i
-  init=$(state_field "$TAG" pid)
-  # recvtty holds its backlog full until $go exists: the runtime blocks
-  # connecting to it, after the process joined the container and before
-  # its execve.
-  "$RECVTTY" -w "$go" "$sock" >/dev/null 2>&1 &
-  HR_RECVTTY=$!
-  wait_for_sock "$sock"
-  hr exec -d -t --console-socket "$sock" "$TAG" sleep 1000 </dev/null >/dev/null 2>&1 &
-  hpid=$!
-  # find the waiting process: in the container's pid namespace, not yet sleep
-  for ((i = 0; i < 100; i++)); do
-    for p in $(ls /proc | grep -E '^[0-9]+$'); do
-      [ "$p" != "$init" ] || continue
-      [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$(readlink "/proc/$init/ns/pid")" ] || continue
-      [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(readlink -f "$HYDRA_RUNC")" ] || continue
-      cpid=$p
-    done
-    [ -z "$cpid" ] || break
-    sleep 0.1
-  done
-  [ -n "$cpid" ] || { touch "$go"; fail "no pending exec process found"; }
-  local inner
-  inner=$(awk '$1 == "NSpid:" { print $3 }' "/proc/$cpid/status")
-  assert_eq "$(readlink "/proc/$cpid/exe")" "$(readlink -f "$HYDRA_RUNC")" "the pending process runs the runtime"
-  # from inside the container: neither open its exe, nor read its maps or fds
-  run --separate-stderr hr exec "$TAG" sh -c "
-    cat /proc/$inner/exe >/dev/null 2>&1 && echo EXE-READABLE
-    readlink /proc/$inner/exe >/dev/null 2>&1 && echo EXE-LINK-READABLE
-    ls -l /proc/$inner/fd/ 2>/dev/null | grep -q -- '->' && echo FD-LINKS-READABLE
-    cat /proc/$inner/environ >/dev/null 2>&1 && echo ENVIRON-READABLE
-    echo checked"
-  touch "$go"
-  wait "$hpid" || true
-  assert_eq "$output" checked "access to the runtime's process from the container"
-}

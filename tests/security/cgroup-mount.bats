@@ -6,9 +6,13 @@
 # not reach the host's cgroup tree through it.
 
 load ../integration/helpers
+load canary
 
 setup_file() { hr_setup_file; }
-setup() { hr_setup; }
+setup() {
+  hr_setup
+  canary_setup
+}
 teardown() { hr_teardown; }
 
 @test "CVE-2023-25809: /sys/fs/cgroup is read-only inside, with and without a cgroup namespace" {
@@ -29,6 +33,7 @@ teardown() { hr_teardown; }
   done
   # nothing appeared on the host
   ! find /sys/fs/cgroup -maxdepth 4 -name escape 2>/dev/null | grep -q . || fail "a cgroup was created on the host"
+  assert_host_untouched
 }
 
 @test "CVE-2023-25809: with a cgroup namespace the container sees only its own cgroup" {
@@ -38,4 +43,5 @@ teardown() { hr_teardown; }
   run hr run --bundle "$BUNDLE" "$TAG"
   [ "$status" -eq 0 ] || fail "run: $output"
   assert_match "$output" "ALL-ROOT"
+  assert_host_untouched
 }

@@ -11,31 +11,14 @@
 # vulnerable to those classes.  That is the point of keeping them.
 
 load ../integration/helpers
+load canary
 
 setup_file() { hr_setup_file; }
 setup() {
   hr_setup
-  # The canary lives outside the bundle, at an absolute host path the
-  # hostile rootfs points its symlinks at.
-  CANARY_DIR="$BATS_TEST_TMPDIR/host-canary-dir"
-  CANARY="$CANARY_DIR/canary"
-  mkdir -p "$CANARY_DIR"
-  echo "untouched" >"$CANARY"
-  CANARY_INODE=$(stat -c %i "$CANARY")
-  CANARY_SUM=$(sha256sum "$CANARY" | cut -d' ' -f1)
-  CANARY_LIST=$(ls -A "$CANARY_DIR")
+  canary_setup
 }
 teardown() { hr_teardown; }
-
-# The host side of every test: canary unchanged, nothing new beside it,
-# nothing mounted on or under it.
-assert_host_untouched() {
-  assert_eq "$(cat "$CANARY")" "untouched" "canary content"
-  assert_eq "$(stat -c %i "$CANARY")" "$CANARY_INODE" "canary inode"
-  assert_eq "$(sha256sum "$CANARY" | cut -d' ' -f1)" "$CANARY_SUM" "canary sha256"
-  assert_eq "$(ls -A "$CANARY_DIR")" "$CANARY_LIST" "canary directory listing"
-  ! grep -q " $CANARY_DIR" /proc/self/mountinfo || fail "a mount appeared on the host at $CANARY_DIR"
-}
 
 run_container() {
   run --separate-stderr hr_leakcheck run --bundle "$BUNDLE" "$TAG"
