@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -461,13 +462,35 @@ hr_cgroup_freeze (const struct hr_cgroup *cg, bool freeze, hr_err *err)
   d = hr_cgroup_dir_of (cg, UNIFIED_KEY);
   if (d == NULL)
     return hr_error_plain (err, ENOTSUP, "no freezer for this container's cgroup");
+  /* v2: the kernel notifies a change of cgroup.events (POLLPRI, as for
+     any kernfs file it marks modified; cgroup-v2.rst): wait for "frozen"
+     to say so instead of polling with sleeps, which cost pause and resume
+     a millisecond or more each.  The file is opened before the write so
+     that no notification can come between them unseen. */
+  _cleanup_free_ char *path = xasprintf ("%s/cgroup.events", d);
+  _cleanup_close_ int ev = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (ev < 0)
+    return hr_error_set (err, errno, "open %s", path);
   if (hr_cgroup_write (d, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
     return -1;
-  for (int i = 0; i < 1000; i++)
+  struct timespec start, now;
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
     {
-      if (v2_frozen (d) == freeze)
+      char buf[512];
+      ssize_t n = pread (ev, buf, sizeof (buf) - 1, 0);
+      if (n < 0)
+        return hr_error_set (err, errno, "read %s", path);
+      buf[n] = '\0';
+      if ((strstr (buf, "frozen 1") != NULL) == freeze)
         return 0;
-      sleep_ms (i < 10 ? 1 : 10);
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+      if (waited >= 10000)
+        return hr_error_plain (err, ETIMEDOUT, "cgroup %s did not %s", d, freeze ? "freeze" : "thaw");
+      /* (bounded too: a missed or absent notification costs 10 ms) */
+      struct pollfd p = { .fd = ev, .events = POLLPRI };
+      if (poll (&p, 1, 10) < 0 && errno != EINTR)
+        return hr_error_set (err, errno, "poll %s", path);
     }
-  return hr_error_plain (err, ETIMEDOUT, "cgroup %s did not %s", d, freeze ? "freeze" : "thaw");
 }
