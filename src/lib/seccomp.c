@@ -79,7 +79,7 @@ hr_seccomp_check (const oci_seccomp *s, hr_err *err)
 }
 
 int
-hr_seccomp_apply (const oci_seccomp *s, hr_err *err)
+hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
 {
   _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
   uint32_t def;
@@ -174,7 +174,18 @@ hr_seccomp_apply (const oci_seccomp *s, hr_err *err)
             return hr_error_set (err, -r, "linux.seccomp: rule for `%s`", sc->names[n]);
         }
     }
-  r = seccomp_load (ctx);
+  *out = TAKE_PTR (ctx);
+  return 0;
+}
+
+int
+hr_seccomp_apply (const oci_seccomp *s, hr_err *err)
+{
+  _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+
+  if (hr_seccomp_build (s, &ctx, err) < 0)
+    return -1;
+  int r = seccomp_load (ctx);
   if (r < 0)
     return hr_error_set (err, -r, "load seccomp filter");
   return 0;

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target: a seccomp profile (linux.seccomp of config.json, the
+   document engines hand down from users), parsed and lowered into a
+   libseccomp filter the way create and exec do, without loading it. */
+#include <config.h>
+#include "oci.h"
+#include "lib/seccomp.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Every failure carries a message; success leaves none behind. */
+static void
+check (int r, hr_err *err)
+{
+  if ((r < 0) != (*err != NULL) || (*err && (*err)->msg == NULL))
+    abort ();
+  hr_error_free (err);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  static const char head[] = "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":";
+  oci_config *cfg = NULL;
+  hr_err err = NULL;
+
+  if (size > 1 << 20)
+    return 0;
+  /* The input is the profile; the config around it is fixed. */
+  size_t len = sizeof (head) - 1 + size + 2;
+  char *doc = malloc (len);
+  memcpy (doc, head, sizeof (head) - 1);
+  memcpy (doc + sizeof (head) - 1, data, size);
+  memcpy (doc + sizeof (head) - 1 + size, "}}", 2);
+  int r = oci_config_parse_data (doc, len, "config.json", &cfg, &err);
+  free (doc);
+  check (r, &err);
+  if (r < 0 || cfg->linux_ == NULL || cfg->linux_->seccomp == NULL)
+    {
+      oci_config_free (cfg);
+      return 0;
+    }
+  r = hr_seccomp_check (cfg->linux_->seccomp, &err);
+  check (r, &err);
+  if (r == 0)
+    {
+      scmp_filter_ctx ctx = NULL;
+      r = hr_seccomp_build (cfg->linux_->seccomp, &ctx, &err);
+      if (r == 0 && ctx == NULL)
+        abort ();
+      check (r, &err);
+      if (ctx)
+        seccomp_release (ctx);
+    }
+  oci_config_free (cfg);
+  return 0;
+}
