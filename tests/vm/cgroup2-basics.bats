@@ -91,3 +91,34 @@ teardown() {
   done <<<"$output"
   assert_no_state_dirs
 }
+
+@test "exec: the process is born in the container's cgroup (CLONE_INTO_CGROUP), also into a paused one" {
+  requires_cgroup2_support
+  cfg_sh 'sleep 300'
+  create_container "$TAG"
+  hr start "$TAG"
+  local pid dir epid
+  pid=$(state_field "$TAG" pid)
+  dir=$(cgroup2_dir_of "$pid") || fail "no cgroup2 line in /proc/$pid/cgroup"
+  # the kernel's view of a detached exec'd process
+  hr exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$TAG" sleep 300
+  epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+  assert_eq "$(cgroup2_dir_of "$epid")" "$dir" "cgroup of the exec'd process"
+  grep -qx "$epid" "$dir/cgroup.procs" || fail "pid $epid not in $dir/cgroup.procs"
+  # a paused container: the process is moved in before GO (not born
+  # frozen, which would hang before it reported ready); it runs once resumed
+  hr pause "$TAG"
+  hr exec -d --ignore-paused --pid-file "$BATS_TEST_TMPDIR/exec2.pid" "$TAG" sleep 300 &
+  local hpid=$!
+  local i
+  for ((i = 0; i < 100; i++)); do [ -s "$BATS_TEST_TMPDIR/exec2.pid" ] && break; sleep 0.1; done
+  [ -s "$BATS_TEST_TMPDIR/exec2.pid" ] || fail "exec --ignore-paused wrote no pid file"
+  epid=$(cat "$BATS_TEST_TMPDIR/exec2.pid")
+  assert_eq "$(cgroup2_dir_of "$epid")" "$dir" "cgroup of the process exec'd while paused"
+  hr resume "$TAG"
+  wait "$hpid" || fail "exec --ignore-paused failed"
+  grep -q sleep "/proc/$epid/cmdline" || fail "the process did not exec after resume"
+  hr delete --force "$TAG"
+  wait_for_pid_gone "$pid"
+  assert_no_cgroup "$TAG"
+}
