@@ -9,6 +9,7 @@
 #include "hydra.h"
 #include "cleanup.h"
 #include "cgroups.h"
+#include "fault.h"
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
@@ -169,6 +170,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
     }
 
   _cleanup_close_ int cgroup_fd = c->cg ? hr_cgroup_v2_dirfd (c->cg) : -1;
+  HR_FAULT_POINT ("create-before-clone");
   c->pid = clone_init (plan->clone_flags, cgroup_fd);
   if (c->pid == 0)
     {
@@ -427,6 +429,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       if (hr_cgroup_set_resources (c.cg, res, err) < 0)
         goto out;
     }
+  /* The init exists, in its cgroup, and waits for GO. */
+  HR_FAULT_POINT ("create-after-cgroup");
   {
     /* GO carries the state documents the init's own hooks will read. */
     _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
@@ -480,8 +484,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       st->annotations = cfg->annotations;
       memset (&cfg->annotations, 0, sizeof (cfg->annotations));
     }
+  HR_FAULT_POINT ("create-before-state");
   if (hr_state_write (c.dirfd, st, err) < 0)
     goto out;
+  HR_FAULT_POINT ("create-after-state");
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
     goto out;
   if (pid_out)

@@ -4,6 +4,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "fault.h"
 #include "hooks.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -301,6 +302,9 @@ hr_init_run (const struct hr_init_args *args)
         }
       if (run_step (&st, s, &err) < 0)
         goto fail;
+      /* Every mount of the config is in place and / is the rootfs. */
+      if (s->kind == STEP_PIVOT_ROOT)
+        HR_FAULT_POINT ("create-after-mounts");
       if (s->kind == STEP_REPORT_CREATED)
         st.reported = true;
     }
