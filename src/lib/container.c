@@ -125,6 +125,22 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     close (c->rootfd);
 }
 
+/* state.json before the created state: a create killed half way (kill -9,
+   the OOM killer) leaves no process behind (the init and hooks die with
+   it, PR_SET_PDEATHSIG) but does leave the cgroup, which only this record
+   names for `delete --force` to remove; without a pid it reads as
+   "stopped".  Rewritten whenever the create has made something more to
+   undo (the cgroup, a systemd unit).  faults.bats drives these stages. */
+static int
+record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
+{
+  if (c->cg)
+    hr_cgroup_to_state (c->cg, &st->cgroup_paths);
+  if (c->systemd_unit && st->systemd_unit == NULL)
+    st->systemd_unit = xstrdup (c->systemd_unit);
+  return hr_state_write (c->dirfd, st, err);
+}
+
 /* On cgroup v2 the init is born in its cgroup (CLONE_INTO_CGROUP): it
    never runs, nor allocates, outside the container's limits. */
 static pid_t
@@ -374,8 +390,20 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   c.dir_made = true;
   if (hr_state_save_config (c.dirfd, cfg, err) < 0)
     goto out;
+  st = xmalloc0 (sizeof (*st));
+  st->oci_version = xstrdup (OCI_VERSION);
+  st->id = xstrdup (id);
+  st->status = xstrdup ("creating");
+  st->bundle = xstrdup (bundle);
+  st->rootfs = xstrdup (rootfs);
+  st->created = now_rfc3339 ();
+  st->owner = owner_name ();
+  st->systemd_cgroup = ctx->systemd_cgroup;
+  st->systemd_cgroup_present = true;
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
   if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
+    goto out;
+  if (record_progress (&c, st, err) < 0)
     goto out;
   /* Limits in place before the init exists (on v2 it is born inside). */
   if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
@@ -424,7 +452,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       int r = hr_systemd_cgroup_create (sd_unit, sd_slice, id, c.pid, res, &c.cg, &started, err);
       if (started)
         c.systemd_unit = xstrdup (sd_unit);
-      if (r < 0)
+      if (r < 0 || record_progress (&c, st, err) < 0)
         goto out;
       if (hr_cgroup_set_resources (c.cg, res, err) < 0)
         goto out;
@@ -461,23 +489,12 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
-  st = xmalloc0 (sizeof (*st));
-  st->oci_version = xstrdup (OCI_VERSION);
-  st->id = xstrdup (id);
+  free (st->status);
   st->status = xstrdup ("created");
   st->pid = c.pid;
   st->pid_present = true;
   st->init_start_time = hr_proc_start_time (c.pid, NULL);
   st->init_start_time_present = true;
-  st->bundle = xstrdup (bundle);
-  st->rootfs = xstrdup (rootfs);
-  st->created = now_rfc3339 ();
-  st->owner = owner_name ();
-  st->systemd_cgroup = ctx->systemd_cgroup;
-  st->systemd_cgroup_present = true;
-  if (c.systemd_unit)
-    st->systemd_unit = xstrdup (c.systemd_unit);
-  hr_cgroup_to_state (c.cg, &st->cgroup_paths);
   if (cfg->annotations.len)
     {
       /* Hand the annotations over instead of copying them. */
@@ -485,7 +502,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       memset (&cfg->annotations, 0, sizeof (cfg->annotations));
     }
   HR_FAULT_POINT ("create-before-state");
-  if (hr_state_write (c.dirfd, st, err) < 0)
+  if (record_progress (&c, st, err) < 0)
     goto out;
   HR_FAULT_POINT ("create-after-state");
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
