@@ -141,6 +141,32 @@ record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
   return hr_state_write (c->dirfd, st, err);
 }
 
+/* The init keeps PR_SET_PDEATHSIG until state.json names it: had it
+   dropped it at CREATED, a create killed before writing the state would
+   leave an init that no `state`, `kill` or `delete` knows about.  Tell it
+   the record is on disk, and wait until it has let go of the parent
+   death signal (it closes its end of the socket then, STEP_WAIT_START):
+   were we to exit first, it would die with us. */
+static int
+hand_over (struct create_ctx *c, hr_err *err)
+{
+  _cleanup_free_ struct hr_msg *msg = xmalloc0 (sizeof (*msg));
+
+  if (hr_msg_send (c->sock[0], HR_MSG_RECORDED, 0, NULL, 0, err) < 0)
+    return -1;
+  if (hr_msg_recv (c->sock[0], msg, err) == 0)
+    {
+      if (msg->type == HR_MSG_ERROR)
+        return hr_error_from_msg (err, msg->errnum, msg->data);
+      return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
+                             hr_msg_name (msg->type));
+    }
+  if (hr_error_errno (*err) != EPIPE)
+    return -1;
+  hr_error_free (err);
+  return 0;
+}
+
 /* On cgroup v2 the init is born in its cgroup (CLONE_INTO_CGROUP): it
    never runs, nor allocates, outside the container's limits. */
 static pid_t
@@ -506,6 +532,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   HR_FAULT_POINT ("create-after-state");
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
+    goto out;
+  if (hand_over (&c, err) < 0)
     goto out;
   if (pid_out)
     *pid_out = c.pid;
