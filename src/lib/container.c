@@ -9,6 +9,7 @@
 #include "hydra.h"
 #include "cleanup.h"
 #include "cgroups.h"
+#include "fault.h"
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
@@ -112,6 +113,48 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     close (c->rootfd);
 }
 
+/* state.json before the created state: a create killed half way (kill -9,
+   the OOM killer) leaves no process behind (the init and hooks die with
+   it, PR_SET_PDEATHSIG) but does leave the cgroup, which only this record
+   names for `delete --force` to remove; without a pid it reads as
+   "stopped".  Rewritten whenever the create has made something more to
+   undo (the cgroup, a systemd unit).  faults.bats drives these stages. */
+static int
+record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
+{
+  if (c->cg)
+    hr_cgroup_to_state (c->cg, &st->cgroup_paths);
+  if (c->systemd_unit && st->systemd_unit == NULL)
+    st->systemd_unit = xstrdup (c->systemd_unit);
+  return hr_state_write (c->dirfd, st, err);
+}
+
+/* The init keeps PR_SET_PDEATHSIG until state.json names it: had it
+   dropped it at CREATED, a create killed before writing the state would
+   leave an init that no `state`, `kill` or `delete` knows about.  Tell it
+   the record is on disk, and wait until it has let go of the parent
+   death signal (it closes its end of the socket then, STEP_WAIT_START):
+   were we to exit first, it would die with us. */
+static int
+hand_over (struct create_ctx *c, hr_err *err)
+{
+  _cleanup_free_ struct hr_msg *msg = hr_msg_alloc ();
+
+  if (hr_msg_send (c->sock[0], HR_MSG_RECORDED, 0, NULL, 0, err) < 0)
+    return -1;
+  if (hr_msg_recv (c->sock[0], msg, err) == 0)
+    {
+      if (msg->type == HR_MSG_ERROR)
+        return hr_error_from_msg (err, msg->errnum, msg->data);
+      return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
+                             hr_msg_name (msg->type));
+    }
+  if (hr_error_errno (*err) != EPIPE)
+    return -1;
+  hr_error_free (err);
+  return 0;
+}
+
 /* On cgroup v2 the init is born in its cgroup (CLONE_INTO_CGROUP): it
    never runs, nor allocates, outside the container's limits. */
 static pid_t
@@ -157,6 +200,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
     }
 
   _cleanup_close_ int cgroup_fd = c->cg ? hr_cgroup_v2_dirfd (c->cg) : -1;
+  HR_FAULT_POINT ("create-before-clone");
   c->pid = clone_init (plan->clone_flags, cgroup_fd);
   if (c->pid == 0)
     {
@@ -378,8 +422,24 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
     goto out;
+  st = xmalloc0 (sizeof (*st));
+  st->oci_version = xstrdup (OCI_VERSION);
+  st->id = xstrdup (id);
+  st->status = xstrdup ("creating");
+  st->bundle = xstrdup (bundle);
+  st->rootfs = xstrdup (rootfs);
+  st->created = now_rfc3339 ();
+  st->owner = hr_passwd_name (geteuid ());
+  st->systemd_cgroup = ctx->systemd_cgroup;
+  st->systemd_cgroup_present = true;
+  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
+  st->poststart_hooks_present = true;
+  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
+  st->poststop_hooks_present = true;
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
   if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
+    goto out;
+  if (record_progress (&c, st, err) < 0)
     goto out;
   /* Limits in place before the init exists (on v2 it is born inside). */
   if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
@@ -428,11 +488,13 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       int r = hr_systemd_cgroup_create (sd_unit, sd_slice, id, c.pid, res, &c.cg, &started, err);
       if (started)
         c.systemd_unit = xstrdup (sd_unit);
-      if (r < 0)
+      if (r < 0 || record_progress (&c, st, err) < 0)
         goto out;
       if (hr_cgroup_set_resources (c.cg, res, err) < 0)
         goto out;
     }
+  /* The init exists, in its cgroup, and waits for GO. */
+  HR_FAULT_POINT ("create-after-cgroup");
   {
     /* GO carries the state documents the init's own hooks will read. */
     _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
@@ -463,36 +525,25 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
-  st = xmalloc0 (sizeof (*st));
-  st->oci_version = xstrdup (OCI_VERSION);
-  st->id = xstrdup (id);
+  free (st->status);
   st->status = xstrdup ("created");
   st->pid = c.pid;
   st->pid_present = true;
   st->init_start_time = hr_proc_start_time (c.pid, NULL);
   st->init_start_time_present = true;
-  st->bundle = xstrdup (bundle);
-  st->rootfs = xstrdup (rootfs);
-  st->created = now_rfc3339 ();
-  st->owner = hr_passwd_name (geteuid ());
-  st->systemd_cgroup = ctx->systemd_cgroup;
-  st->systemd_cgroup_present = true;
-  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
-  st->poststart_hooks_present = true;
-  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
-  st->poststop_hooks_present = true;
-  if (c.systemd_unit)
-    st->systemd_unit = xstrdup (c.systemd_unit);
-  hr_cgroup_to_state (c.cg, &st->cgroup_paths);
   if (cfg->annotations.len)
     {
       /* Hand the annotations over instead of copying them. */
       st->annotations = cfg->annotations;
       memset (&cfg->annotations, 0, sizeof (cfg->annotations));
     }
-  if (hr_state_write (c.dirfd, st, err) < 0)
+  HR_FAULT_POINT ("create-before-state");
+  if (record_progress (&c, st, err) < 0)
     goto out;
+  HR_FAULT_POINT ("create-after-state");
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
+    goto out;
+  if (hand_over (&c, err) < 0)
     goto out;
   if (pid_out)
     *pid_out = c.pid;

@@ -43,6 +43,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "cgroups.h"
+#include "fault.h"
 #include "lifecycle.h"
 #include "seccomp.h"
 #include "values.h"
@@ -220,6 +221,7 @@ exec_child (struct exec_ctx *x)
       child_fail (x, err);
     }
   close (x->pidfd);
+  HR_FAULT_POINT ("exec-after-join");
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount
      namespace.  The cwd is resolved inside it, never through a magic link
@@ -286,6 +288,7 @@ exec_child (struct exec_ctx *x)
       child_fail (x, err);
     }
 
+  HR_FAULT_POINT ("exec-before-ready");
   if (hr_msg_send (x->sync[1], HR_MSG_EXEC_READY, 0, NULL, 0, &err) < 0
       || hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
     _exit (1); /* the parent is gone or gave up: nothing to tell */
@@ -582,6 +585,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;
+  /* The process is in the container's cgroup and waits for GO. */
+  HR_FAULT_POINT ("exec-before-go");
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
   /* EOF: the sync socket closed on execve.  An error: execve failed. */

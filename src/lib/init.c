@@ -4,6 +4,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "fault.h"
 #include "hooks.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -97,6 +98,17 @@ apparmor_exec_profile (struct init_state *st, const char *profile, hr_err *err)
   return 0;
 }
 
+/* Send `type` (payload: the string data, or none) to the parent and wait
+   for its answer `reply`. */
+static int
+ask_parent (struct init_state *st, enum hr_msg_type type, const char *data, enum hr_msg_type reply, hr_err *err)
+{
+  _cleanup_free_ struct hr_msg *m = hr_msg_alloc ();
+  if (hr_msg_send (st->args->sync_fd, type, 0, data, data ? strlen (data) : 0, err) < 0)
+    return -1;
+  return hr_msg_expect (st->args->sync_fd, reply, m, err);
+}
+
 static int
 run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
 {
@@ -146,14 +158,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_APPARMOR:
       return apparmor_exec_profile (st, s->value, err);
     case STEP_RUNTIME_HOOKS:
-      {
-        struct hr_msg *m = hr_msg_alloc ();
-        int r = hr_msg_send (st->args->sync_fd, HR_MSG_RUN_HOOKS, 0, "createRuntime", 13, err);
-        if (r == 0)
-          r = hr_msg_expect (st->args->sync_fd, HR_MSG_HOOKS_DONE, m, err);
-        free (m);
-        return r;
-      }
+      return ask_parent (st, HR_MSG_RUN_HOOKS, "createRuntime", HR_MSG_HOOKS_DONE, err);
     case STEP_MKDIR_CWD:
       {
         int fd = hr_create_in_root (st->rootfd, s->path, false, err);
@@ -240,7 +245,13 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       umask ((mode_t) s->num);
       return 0;
     case STEP_REPORT_CREATED:
-      return hr_msg_send (st->args->sync_fd, HR_MSG_CREATED, 0, NULL, 0, err);
+      /* From RECORDED on, state.json names us and the container outlives
+         this hydra-runc; until then we die with it (see hand_over in
+         container.c). */
+      if (ask_parent (st, HR_MSG_CREATED, NULL, HR_MSG_RECORDED, err) < 0)
+        return -1;
+      prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+      return 0;
     case STEP_WAIT_START:
       close (st->args->sync_fd);
       if (st->args->fifo_fd < 0)
@@ -292,15 +303,14 @@ hr_init_run (const struct hr_init_args *args)
   for (i = 0; i < args->plan->len; i++)
     {
       const struct hr_step *s = &args->plan->steps[i];
-      if (s->kind == STEP_REPORT_CREATED)
-        {
-          /* From here on the container outlives this hydra-runc. */
-          prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-          if (!(args->plan->config->process->user && args->plan->config->process->user->umask_present))
-            umask (0022);
-        }
+      if (s->kind == STEP_REPORT_CREATED
+          && !(args->plan->config->process->user && args->plan->config->process->user->umask_present))
+        umask (0022);
       if (run_step (&st, s, &err) < 0)
         goto fail;
+      /* Every mount of the config is in place and / is the rootfs. */
+      if (s->kind == STEP_PIVOT_ROOT)
+        HR_FAULT_POINT ("create-after-mounts");
       if (s->kind == STEP_REPORT_CREATED)
         st.reported = true;
     }

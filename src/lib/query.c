@@ -52,8 +52,9 @@ hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struc
     }
   else
     {
-      /* A create killed before it wrote state.json leaves only the
-         directory: nothing runs, so it reads as stopped and delete works. */
+      /* A create killed before its first state.json (container.c
+         record_progress) leaves only the directory and config.json:
+         nothing runs, so it reads as stopped and delete works. */
       if (hr_error_errno (*err) != ENOENT)
         goto fail;
       hr_error_free (err);

@@ -26,6 +26,7 @@ hr_msg_name (uint32_t type)
     case HR_MSG_RUN_HOOKS: return "run-hooks";
     case HR_MSG_HOOKS_DONE: return "hooks-done";
     case HR_MSG_EXEC_READY: return "exec-ready";
+    case HR_MSG_RECORDED: return "recorded";
     default: return "unknown";
     }
 }

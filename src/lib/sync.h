@@ -32,6 +32,10 @@ enum hr_msg_type
   /* exec: the process -> parent: set up, waiting for HR_MSG_GO before
      execve (the parent has delivered the pty and written the pid file). */
   HR_MSG_EXEC_READY,
+  /* create: parent -> init, after CREATED: state.json now names the init,
+     which may drop PR_SET_PDEATHSIG and outlive the parent; it closes
+     its end of the socket once it has (container.c hand_over). */
+  HR_MSG_RECORDED,
 };
 
 #define HR_MSG_MAX_PAYLOAD 65000

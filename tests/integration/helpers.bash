@@ -357,6 +357,18 @@ mnt_opts() {
   printf '%s\n' "$1" | awk -v mp="$2" '$5 == mp { last = $6 } END { print last }'
 }
 
+# cgroup_mount CONTROLLERS: where the hierarchy of a /proc/PID/cgroup line
+# is mounted ("" for cgroup2: /sys/fs/cgroup or, hybrid, its unified/).
+cgroup_mount() {
+  if [ -z "$1" ]; then
+    if [ -d /sys/fs/cgroup/unified ]; then echo /sys/fs/cgroup/unified; else echo /sys/fs/cgroup; fi
+  elif [ -d "/sys/fs/cgroup/${1#name=}" ]; then
+    echo "/sys/fs/cgroup/${1#name=}"
+  else
+    echo "/sys/fs/cgroup/${1%%,*}"
+  fi
+}
+
 # container_cgroup_dirs PID: the cgroup directories PID is in that the
 # caller is not (those the runtime made for the container), one per line.
 container_cgroup_dirs() {
@@ -365,12 +377,7 @@ container_cgroup_dirs() {
     mine=$(awk -F: -v c="$ctrl" '$2 == c { print $3 }' /proc/self/cgroup)
     [ "$path" = "$mine" ] && continue
     [ "$path" = / ] && continue
-    if [ -z "$ctrl" ]; then
-      base=/sys/fs/cgroup
-      [ -d /sys/fs/cgroup/unified ] && base=/sys/fs/cgroup/unified
-    else
-      base=/sys/fs/cgroup/${ctrl#name=}
-    fi
+    base=$(cgroup_mount "$ctrl")
     [ -d "$base$path" ] && echo "$base$path"
   done <"/proc/$pid/cgroup"
   return 0
