@@ -7,20 +7,14 @@
 #include "lib/seccomp.h"
 #include "util.h"
 
+#include "check.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-/* Every failure carries a message; success leaves none behind. */
-static void
-check (int r, hr_err *err)
-{
-  if ((r < 0) != (*err != NULL) || (*err && (*err)->msg == NULL))
-    abort ();
-  hr_error_free (err);
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -39,21 +33,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   memcpy (doc + sizeof (head) - 1 + size, "}}", 2);
   int r = oci_config_parse_data (doc, len, "config.json", &cfg, &err);
   free (doc);
-  check (r, &err);
+  fuzz_check (r, &err);
   if (r < 0 || cfg->linux_ == NULL || cfg->linux_->seccomp == NULL)
     {
       oci_config_free (cfg);
       return 0;
     }
   r = hr_seccomp_check (cfg->linux_->seccomp, &err);
-  check (r, &err);
+  fuzz_check (r, &err);
   if (r == 0)
     {
       scmp_filter_ctx ctx = NULL;
       r = hr_seccomp_build (cfg->linux_->seccomp, &ctx, &err);
       if (r == 0 && ctx == NULL)
         abort ();
-      check (r, &err);
+      fuzz_check (r, &err);
       if (ctx)
         seccomp_release (ctx);
     }

@@ -8,20 +8,14 @@
 #include "mount_opts.h"
 #include "process_attrs.h"
 
+#include "check.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static void
-check (int r, hr_err *err)
-{
-  /* Every failure carries a message; success leaves none behind. */
-  if ((r < 0) != (*err != NULL) || (*err && (*err)->msg == NULL))
-    abort ();
-  hr_error_free (err);
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -42,14 +36,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         int r = hr_parse_signal (s, &sig, &err);
         if (r == 0 && (sig < 0 || sig > 64))
           abort ();
-        check (r, &err);
+        fuzz_check (r, &err);
         break;
       }
     case 1:
       {
         unsigned uid = 0, gid = 0;
         bool has_gid = false;
-        check (hr_parse_user_spec (s, &uid, &gid, &has_gid, &err), &err);
+        fuzz_check (hr_parse_user_spec (s, &uid, &gid, &has_gid, &err), &err);
         break;
       }
     case 2:
@@ -58,7 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         /* A valid id never names a path. */
         if (r == 0 && (strchr (s, '/') || strcmp (s, "..") == 0 || strcmp (s, ".") == 0))
           abort ();
-        check (r, &err);
+        fuzz_check (r, &err);
         break;
       }
     case 3:
@@ -71,13 +65,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         int r = hr_mount_opts_parse (opts, n, &m, &err);
         if (r == 0)
           hr_mount_opts_clear (&m);
-        check (r, &err);
+        fuzz_check (r, &err);
         break;
       }
     case 4:
       {
         unsigned long bits[HR_MAX_NUMA_NODES / (8 * sizeof (unsigned long))];
-        check (hr_parse_id_list (s, bits, HR_MAX_NUMA_NODES, &err), &err);
+        fuzz_check (hr_parse_id_list (s, bits, HR_MAX_NUMA_NODES, &err), &err);
         break;
       }
     }
