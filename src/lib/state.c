@@ -190,8 +190,8 @@ hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
    describes processes, which do not survive the crash or power loss that
    fsync guards against, and belongs on a temporary filesystem anyway
    (runc's runtime.md: removed on reboot).  On a disk-backed root, as /run
-   is on some hosts, two fsyncs per write were the largest single cost of
-   `create` (bench/). */
+   is on some hosts, two fsyncs per write cost `run` 1.4 ms on an idle
+   disk and up to 5 ms on a busy one (docs/performance.md). */
 int
 hr_state_stage_file (int dirfd, const char *name, const char *data, size_t len, hr_err *err)
 {
