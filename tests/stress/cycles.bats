@@ -55,19 +55,37 @@ max_rss_kb() {
   [ "$rss_last" -le $((rss_first + rss_first / 5 + 256)) ] || fail "RSS grew from $rss_first to $rss_last KiB"
 }
 
-@test "stress: exec cycles into one container leave no process behind" {
+# fds_of PID: its open fds and what they are, one per line
+fds_of() {
+  local f
+  for f in /proc/"$1"/fd/*; do echo "${f##*/} $(readlink "$f" | sed 's/[0-9][0-9]*\]$/N]/')"; done
+}
+
+@test "stress: exec cycles into one container leave no process and no fd behind" {
   requires_root
-  local n=${HYDRA_EXEC_CYCLES:-200} i procs
+  local n=${HYDRA_EXEC_CYCLES:-200} i procs rt init fds_rt fds_init
   cfg_args sleep 1000
-  create_container "$TAG"
-  hr start "$TAG"
+  # the container under a foreground `run`: a hydra-runc process that
+  # lives as long as the container, whose fds the execs must not change
+  "$HYDRA_RUNC" --root "$ROOT" run --bundle "$BUNDLE" "$TAG" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 &
+  rt=$!
+  HR_PIDS+=("$rt")
+  wait_for_status "$TAG" running
+  init=$(state_field "$TAG" pid)
+  fds_rt=$(fds_of "$rt")
+  fds_init=$(fds_of "$init")
   for ((i = 0; i < n; i++)); do
     run hr exec "$TAG" sh -c "exit $((i % 7))"
     [ "$status" -eq $((i % 7)) ] || fail "exec $i: status $status: $output"
   done
   procs=$(hr ps --format json "$TAG" | jq length)
   assert_eq "$procs" 1 "processes in the container after $n execs"
-  hr delete --force "$TAG"
+  assert_eq "$(fds_of "$rt")" "$fds_rt" "fds of the foreground hydra-runc run after $n execs"
+  assert_eq "$(fds_of "$init")" "$fds_init" "fds of the container's init after $n execs"
+  hr kill "$TAG" KILL
+  wait "$rt" || true
+  hr delete --force "$TAG" 2>/dev/null || true
+  assert_no_state_dirs
   assert_no_cgroup "$TAG"
 }
 
