@@ -224,9 +224,13 @@ char *
 hr_passwd_name (uid_t uid)
 {
   _cleanup_free_ char *data = NULL;
+  /* The host's file, trusted: followed if it is a symlink (as getpwuid
+     would; some distributions link /etc/passwd elsewhere), unlike
+     hr_read_file_at's O_NOFOLLOW, which is for state and rootfs files. */
+  _cleanup_close_ int fd = open ("/etc/passwd", O_RDONLY | O_CLOEXEC);
   hr_err err = NULL;
 
-  if (hr_read_file_at (AT_FDCWD, "/etc/passwd", 16 << 20, &data, NULL, &err) < 0)
+  if (fd < 0 || hr_read_all (fd, 16 << 20, &data, NULL, &err) < 0)
     {
       hr_error_free (&err);
       return xstrdup ("");
