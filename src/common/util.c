@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,18 @@ hr_write_all (int fd, const void *buf, size_t len)
       len -= (size_t) w;
     }
   return 0;
+}
+
+int
+hr_write_all_nosigpipe (int fd, const void *buf, size_t len)
+{
+  struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+  sigaction (SIGPIPE, &ign, &old);
+  int r = hr_write_all (fd, buf, len);
+  int e = errno;
+  sigaction (SIGPIPE, &old, NULL);
+  errno = e;
+  return r;
 }
 
 size_t

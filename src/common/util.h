@@ -21,6 +21,10 @@ int hr_read_all (int fd, size_t max, char **out, size_t *len, hr_err *err);
 int hr_read_file_at (int dirfd, const char *name, size_t max, char **out, size_t *len, hr_err *err);
 /* write() until done, retrying EINTR and short writes.  -1 with errno. */
 int hr_write_all (int fd, const void *buf, size_t len);
+/* The same, with SIGPIPE ignored for the call: a reader that went away is
+   EPIPE, not a signal that kills the runtime (a hook that does not read
+   its stdin, an init that died before start). */
+int hr_write_all_nosigpipe (int fd, const void *buf, size_t len);
 
 /* --pid-file: written to a temporary and renamed, so a reader (an engine
    polling for it) never sees a partial pid. */

@@ -625,20 +625,11 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       hr_error_set (err, errno, "remove exec fifo");
       goto out;
     }
-  {
-    /* (an init that died since the open: EPIPE, not a SIGPIPE that would
-       kill the runtime) */
-    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-    sigaction (SIGPIPE, &ign, &old);
-    ssize_t w = write (fifo, "0", 1);
-    int e = errno;
-    sigaction (SIGPIPE, &old, NULL);
-    if (w != 1)
-      {
-        hr_error_set (err, e, "start container process");
-        goto out;
-      }
-  }
+  if (hr_write_all_nosigpipe (fifo, "0", 1) < 0)
+    {
+      hr_error_set (err, errno, "start container process");
+      goto out;
+    }
   ret = 0;
   run_poststart (&c, id);
 

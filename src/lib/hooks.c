@@ -103,12 +103,7 @@ run_one (const oci_hook *h, size_t idx, const char *stage, const char *state_jso
   pidfd = pidfd_open (pid, 0);
 
   /* The hook may not read its stdin at all: a write error is not ours. */
-  {
-    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-    sigaction (SIGPIPE, &ign, &old);
-    (void) hr_write_all (in[1], state_json, strlen (state_json));
-    sigaction (SIGPIPE, &old, NULL);
-  }
+  (void) hr_write_all_nosigpipe (in[1], state_json, strlen (state_json));
   close (in[1]);
 
   for (bool out_open = true;;)
