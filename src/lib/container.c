@@ -17,6 +17,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "plan.h"
 #include "state.h"
 #include "sync.h"
@@ -67,11 +68,18 @@ struct create_ctx
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg;
   char *systemd_unit; /* --systemd-cgroup: the transient unit (once asked for) */
+  struct hr_netdev_moves *netdevs; /* linux.netDevices moved into the container */
 };
 
 static void
 create_ctx_cleanup (struct create_ctx *c, bool failed)
 {
+  /* Before the init dies: its network namespace goes with it, and the
+     kernel destroys a virtual device (veth, macvlan) left in it.  A create
+     that failed leaves the host's devices as it found them. */
+  if (failed)
+    hr_netdev_move_back (c->netdevs);
+  hr_netdev_moves_free (c->netdevs);
   if (failed && c->pid > 0)
     {
       kill (c->pid, SIGKILL);
@@ -402,7 +410,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         return -1;
       popts.cgroupns_late = true;
     }
-  if (hr_plan_build (cfg, &popts, &plan, err) < 0)
+  if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_netdev_precheck (cfg->linux_, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
     {
@@ -493,6 +501,12 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       if (hr_cgroup_set_resources (c.cg, res, err) < 0)
         goto out;
     }
+  /* linux.netDevices: the container's network namespace exists (the
+     init's, or the one it will join) and nothing runs in it yet.  Done
+     before GO, so before the prestart/createRuntime hooks, as runc 1.3
+     does. */
+  if (hr_netdev_move_in (cfg->linux_, c.pid, &c.netdevs, err) < 0)
+    goto out;
   /* The init exists, in its cgroup, and waits for GO. */
   HR_FAULT_POINT ("create-after-cgroup");
   {

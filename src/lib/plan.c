@@ -4,6 +4,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "process.h"
 #include "seccomp.h"
 #include "util.h"
@@ -169,6 +170,49 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
   return 0;
 }
 
+/* linux.netDevices (runtime-spec 1.3 config-linux.md "Network Devices"):
+   what can be told from the config alone.  The parent moves the devices
+   (netdev.c) into the container's own network namespace, new or joined;
+   into the runtime's, nothing would move (runc 1.3 refuses it too).
+   The host-side checks (the device exists, a joined namespace is not the
+   runtime's) are hr_netdev_precheck's. */
+static int
+plan_netdevices (const oci_linux *lx, hr_err *err)
+{
+  bool netns = false;
+
+  if (lx == NULL || lx->net_devices.len == 0)
+    return 0;
+  for (size_t i = 0; i < lx->namespaces_len; i++)
+    if (strcmp (lx->namespaces[i]->type, "network") == 0)
+      netns = true;
+  if (!netns)
+    return hr_error_plain (err, EINVAL, "linux.netDevices: moving network devices needs a network namespace of the "
+                                        "container's own (linux.namespaces has no `network`)");
+  for (size_t i = 0; i < lx->net_devices.len; i++)
+    {
+      const char *host = lx->net_devices.keys[i];
+      const oci_linux_net_device *d = lx->net_devices.values[i];
+      const char *name = d && d->name && *d->name ? d->name : host;
+      if (!hr_netdev_name_valid (host))
+        return hr_error_plain (err, EINVAL, "linux.netDevices: `%s`: invalid network device name", host);
+      if (!hr_netdev_name_valid (name))
+        return hr_error_plain (err, EINVAL, "linux.netDevices.%s.name: `%s`: invalid network device name", host,
+                               name);
+      /* Two devices cannot take one name (a `%d` template is expanded by
+         the kernel to a free one). */
+      for (size_t j = 0; j < i && !strchr (name, '%'); j++)
+        {
+          const oci_linux_net_device *o = lx->net_devices.values[j];
+          const char *other = o && o->name && *o->name ? o->name : lx->net_devices.keys[j];
+          if (strcmp (name, other) == 0)
+            return hr_error_plain (err, EINVAL, "linux.netDevices: `%s` and `%s` both get the name `%s`",
+                                   lx->net_devices.keys[j], host, name);
+        }
+    }
+  return 0;
+}
+
 static uint64_t
 propagation_flags (const char *prop, hr_err *err, int *ok)
 {
@@ -316,7 +360,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (cfg->root == NULL || cfg->root->path == NULL)
     return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
 
-  if (plan_namespaces (p, lx, err) < 0)
+  if (plan_namespaces (p, lx, err) < 0 || plan_netdevices (lx, err) < 0)
     return -1;
   if (opts->cgroupns_late && (p->clone_flags & CLONE_NEWCGROUP))
     {

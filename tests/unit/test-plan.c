@@ -116,6 +116,44 @@ test_plan_errors (void)
                      "rootfsPropagation", "unknown rootfsPropagation refused");
 }
 
+/* linux.netDevices: what the config alone can refuse (runtime-spec 1.3
+   config-linux.md "Network Devices"; names as the kernel's dev_valid_name). */
+static void
+test_netdevices (void)
+{
+#define NETNS "\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\"}]"
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p;
+
+  expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"netDevices\":{\"eth0\":{}}}",
+                     "network namespace", "netDevices without a network namespace refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"a/b\"}}}", "invalid network device name",
+                     "netDevices name with a slash refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"..\"}}}", "invalid network device name",
+                     "netDevices name .. refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"0123456789abcdef\"}}}",
+                     "invalid network device name", "netDevices name of IFNAMSIZ bytes refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"a:b\":{}}}", "invalid network device name",
+                     "netDevices host name with a colon refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"x\"},\"eth1\":{\"name\":\"x\"}}}",
+                     "both get the name `x`", "two netDevices with one name refused");
+  expect_plan_error ("\"linux\":{" NETNS ",\"netDevices\":{\"eth0\":{},\"eth1\":{\"name\":\"eth0\"}}}",
+                     "both get the name `eth0`", "a name equal to another device's kept name refused");
+
+  p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},\"linux\":{" NETNS
+               ",\"netDevices\":{\"eth0\":{\"name\":\"c%d\"},\"eth1\":{\"name\":\"c%d\"},"
+               "\"eth2\":{\"name\":\"012345678901234\"},\"eth3\":{}}}}",
+               &cfg, &err);
+  ok (p != NULL, "netDevices: templates may repeat, 15-byte names and kept names pass");
+  if (err)
+    printf ("#   got: %s\n", err->msg);
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+#undef NETNS
+}
+
 static void
 test_caps_rlimits (void)
 {
@@ -219,6 +257,7 @@ main (void)
 {
   test_plan_order ();
   test_plan_errors ();
+  test_netdevices ();
   test_caps_rlimits ();
   test_mount_opts ();
   test_signals_ids ();
