@@ -110,7 +110,8 @@ hr_features_json (char **json, hr_err *err)
   lx->apparmor = enabled (false);
   lx->selinux = enabled (false);
   lx->intel_rdt = enabled (false);
-  lx->net_devices = enabled (false);
+  /* linux.netDevices: moved at create (netdev.c). */
+  lx->net_devices = enabled (true);
   lx->mount_extensions = xmalloc0 (sizeof (*lx->mount_extensions));
   /* mounts[].uidMappings/gidMappings and idmap/ridmap (mounts_special.c). */
   lx->mount_extensions->idmap = enabled (true);
