@@ -197,7 +197,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_PIVOT_ROOT:
       return hr_pivot_root (st->rootfd, s->flags, s->num != 0, err);
     case STEP_CONSOLE:
-      return hr_terminal_setup (st->rootfd, st->args->console_fd, true, p->config->process->console_size, err);
+      return hr_terminal_setup (st->rootfd, st->procfd, st->args->console_fd, true, proc->console_size,
+                                proc->user ? (uid_t) proc->user->uid : 0, err);
     case STEP_MASK_PATH:
       return hr_mask_path (st->rootfd, s->path, err);
     case STEP_READONLY_PATH:

@@ -44,3 +44,11 @@ wait_recvtty() {
 in_script() {
   timeout 60 script -qec "$1" /dev/null </dev/null
 }
+
+# exec_tty ARGS...: `exec -t ARGS` in the foreground under script(1),
+# printing its output and then rc=N.  (ARGS may not contain single quotes.)
+exec_tty() {
+  local a q=""
+  for a in "$@"; do q+=" '$a'"; done
+  in_script "'$HYDRA_RUNC' --root '$ROOT' exec -t$q; echo rc=\$?"
+}
