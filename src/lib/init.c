@@ -203,6 +203,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_mask_path (st->rootfd, s->path, err);
     case STEP_READONLY_PATH:
       return hr_readonly_path (st->rootfd, s->path, err);
+    case STEP_DEV_READONLY:
+      return hr_dev_readonly (st->rootfd, err);
     case STEP_ROOT_READONLY:
       return hr_root_readonly (st->rootfd, err);
     case STEP_HOSTNAME:

@@ -582,6 +582,20 @@ hr_readonly_path (int rootfd, const char *path, hr_err *err)
 }
 
 int
+hr_dev_readonly (int rootfd, hr_err *err)
+{
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  /* The mount on /dev alone, as runc's remount of it: /dev/pts, /dev/shm
+     and /dev/mqueue keep their own options. */
+  _cleanup_close_ int dev = hr_open_in_root (rootfd, "/dev", O_PATH | O_DIRECTORY, err);
+  if (dev < 0)
+    return hr_error_wrap (err, "make /dev read-only");
+  if (mount_setattr (dev, "", AT_EMPTY_PATH, &a, sizeof (a)) < 0)
+    return hr_error_set (err, errno, "make /dev read-only");
+  return 0;
+}
+
+int
 hr_root_readonly (int rootfd, hr_err *err)
 {
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };

@@ -25,6 +25,8 @@ int hr_pivot_root (int rootfd, uint64_t propagation, bool no_pivot, hr_err *err)
 int hr_mask_path (int rootfd, const char *path, hr_err *err);
 int hr_readonly_path (int rootfd, const char *path, hr_err *err);
 int hr_root_readonly (int rootfd, hr_err *err);
+/* A /dev mount asked read-only, made so at the end of the rootfs setup. */
+int hr_dev_readonly (int rootfd, hr_err *err);
 /* A private procfs instance, detached (never visible in any mount tree):
    the trusted handle for every procfs write the runtime makes. */
 int hr_open_trusted_proc (hr_err *err);

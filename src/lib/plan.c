@@ -44,6 +44,7 @@ static const char *step_names[] = {
   [STEP_CONSOLE] = "console",
   [STEP_MASK_PATH] = "mask-path",
   [STEP_READONLY_PATH] = "readonly-path",
+  [STEP_DEV_READONLY] = "dev-readonly",
   [STEP_ROOT_READONLY] = "root-readonly",
   [STEP_HOSTNAME] = "hostname",
   [STEP_DOMAINNAME] = "domainname",
@@ -189,7 +190,7 @@ propagation_flags (const char *prop, hr_err *err, int *ok)
 }
 
 static int
-plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
+plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_err *err)
 {
   bool dev_is_bind = false;
 
@@ -214,6 +215,15 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
         return hr_error_plain (err, EINVAL, "mounts[%zu] (%s): bind mount without a source", i, m->destination);
       if (strcmp (m->destination, "/dev") == 0 && s->opts.bind)
         dev_is_bind = true;
+      /* A read-only /dev is mounted writable and made read-only only
+         after the devices, /dev/pts, /dev/shm, the symlinks and the
+         console are in it (runc: mountPropagate drops MS_RDONLY for /dev,
+         finalizeRootfs remounts it). */
+      if (strcmp (m->destination, "/dev") == 0)
+        {
+          *dev_readonly = (s->opts.attr_set & MOUNT_ATTR_RDONLY) != 0;
+          s->opts.attr_set &= ~(uint64_t) MOUNT_ATTR_RDONLY;
+        }
     }
 
   /* The spec's default devices, unless /dev comes from the host. */
@@ -338,7 +348,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return -1;
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
-  if (plan_mounts (p, cfg, err) < 0)
+  bool dev_readonly = false;
+  if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
     return -1;
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
@@ -362,6 +373,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
   for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
     add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
+  /* runc's finalizeRootfs: /dev, then the root. */
+  if (dev_readonly)
+    add (p, STEP_DEV_READONLY);
   if (cfg->root->readonly_present && cfg->root->readonly)
     add (p, STEP_ROOT_READONLY);
 

@@ -40,6 +40,7 @@ enum hr_step_kind
   STEP_CONSOLE,          /* process.terminal: pty from the container's devpts (terminal.c) */
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
+  STEP_DEV_READONLY,     /* a read-only /dev mount, made so once everything under it is set up */
   STEP_ROOT_READONLY,    /* root.readonly */
   STEP_HOSTNAME,         /* value */
   STEP_DOMAINNAME,       /* value */

@@ -83,6 +83,43 @@ test_plan_order (void)
   oci_config_free (cfg);
 }
 
+/* runc's finalizeRootfs: a read-only /dev is mounted writable (the devices,
+   /dev/pts and the console go in it) and made read-only at the end, before
+   the root. */
+static void
+test_plan_dev_readonly (void)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of (
+    "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"terminal\":true},"
+    "\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+    "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\",\"nosuid\"]},"
+    "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\"}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"maskedPaths\":[\"/proc/kcore\"]}}",
+    &cfg, &err);
+
+  ok (p != NULL, "plan with a read-only /dev builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  int m = index_of (p, STEP_MOUNT), d = index_of (p, STEP_DEV_READONLY);
+  ok (!(p->steps[m].opts.attr_set & MOUNT_ATTR_RDONLY) && (p->steps[m].opts.attr_set & MOUNT_ATTR_NOSUID),
+      "/dev is mounted writable, its other options kept");
+  ok (d > index_of (p, STEP_DEV_SYMLINKS) && d > index_of (p, STEP_CONSOLE) && d > index_of (p, STEP_MASK_PATH),
+      "/dev made read-only after devices, console and masks");
+  ok (d >= 0 && d < index_of (p, STEP_ROOT_READONLY), "/dev made read-only before the root");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},"
+               "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}],"
+               "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               &cfg, &err);
+  ok (p != NULL && index_of (p, STEP_DEV_READONLY) < 0, "a writable /dev gets no dev-readonly step");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+}
+
 static void
 expect_plan_error (const char *linux_json, const char *want, const char *what)
 {
@@ -218,6 +255,7 @@ int
 main (void)
 {
   test_plan_order ();
+  test_plan_dev_readonly ();
   test_plan_errors ();
   test_caps_rlimits ();
   test_mount_opts ();
