@@ -16,6 +16,7 @@
 #include "init.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "plan.h"
 #include "state.h"
@@ -403,6 +404,15 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       popts.cgroupns_late = true;
     }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0)
+    return -1;
+  /* Labels for a module the host does not run are refused here, before
+     anything exists (lsm.h). */
+  struct hr_lsm_labels labels = {
+    .apparmor = cfg->process->apparmor_profile, .apparmor_field = "process.apparmorProfile",
+    .selinux = cfg->process->selinux_label, .selinux_field = "process.selinuxLabel",
+    .mount = cfg->linux_ ? cfg->linux_->mount_label : NULL, .mount_field = "linux.mountLabel",
+  };
+  if (hr_lsm_check (&labels, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
     {

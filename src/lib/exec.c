@@ -49,6 +49,7 @@
 #include "cgroups.h"
 #include "fault.h"
 #include "lifecycle.h"
+#include "lsm.h"
 #include "mounts.h"
 #include "seccomp.h"
 #include "values.h"
@@ -225,10 +226,13 @@ exec_child (struct exec_ctx *x)
      redirect us, and the kernel joins them in the right order (user
      first).  The time namespace applies to us at once, like the rest. */
   int flags = x->ns_flags & ~CLONE_NEWPID;
+  bool labels = (p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label);
   /* A procfs of our own, made before we join the container's user and
      mount namespaces (in a user namespace a procfs under maskedPaths
-     could not be made), to reopen the pty's checked ptmx through. */
-  if (x->console[1] >= 0 && (procfd = hr_open_trusted_proc (&err)) < 0)
+     could not be made), to reopen the pty's checked ptmx through and to
+     write the LSM labels to (never the container's /proc:
+     CVE-2019-16884). */
+  if ((x->console[1] >= 0 || labels) && (procfd = hr_open_trusted_proc (&err)) < 0)
     child_fail (x, err);
   if (flags && setns (x->pidfd, flags) < 0)
     {
@@ -281,6 +285,9 @@ exec_child (struct exec_ctx *x)
       hr_error_set (&err, errno, "setsid");
       child_fail (x, err);
     }
+  /* The same mechanism as create's exec-labels step (plan.c). */
+  if (labels && hr_lsm_set_exec (procfd, p->apparmor_profile, p->selinux_label, &err) < 0)
+    child_fail (x, err);
 
   /* The container's seccomp filter applies to exec'd processes too; loaded
      where create loads it (see plan.c): before the uid change unless
@@ -400,19 +407,13 @@ namespaces_to_join (pid_t pid, int *flags, hr_err *err)
   return 0;
 }
 
-static bool
-apparmor_enabled (void)
-{
-  _cleanup_close_ int fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
-  char c = 'N';
-  return fd >= 0 && read (fd, &c, 1) == 1 && c == 'Y';
-}
-
 static int
 build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, oci_seccomp **seccomp,
                hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  struct hr_lsm_labels labels = { .apparmor_field = "process.apparmorProfile",
+                                  .selinux_field = "process.selinuxLabel" };
   oci_process *p;
 
   if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
@@ -433,20 +434,29 @@ build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process
           oci_process_free (p);
           return -1;
         }
-      /* Neither SELinux nor AppArmor labels are applied by this build: a
-         label is ignored where the host does not enforce that module (as
-         runc does), and refused where it does, rather than running the
-         process unconfined. */
-      if (o->process_label && *o->process_label && access ("/sys/fs/selinux/enforce", F_OK) == 0)
+      /* runc's getProcess: the flags override the labels of
+         config.process. */
+      if (o->apparmor && *o->apparmor)
         {
-          oci_process_free (p);
-          return hr_error_plain (err, ENOTSUP, "--process-label: SELinux labels are not supported yet");
+          free (p->apparmor_profile);
+          p->apparmor_profile = xstrdup (o->apparmor);
+          labels.apparmor_field = "--apparmor";
         }
-      if (o->apparmor && *o->apparmor && apparmor_enabled ())
+      if (o->process_label && *o->process_label)
         {
-          oci_process_free (p);
-          return hr_error_plain (err, ENOTSUP, "--apparmor: AppArmor profiles are not supported yet");
+          free (p->selinux_label);
+          p->selinux_label = xstrdup (o->process_label);
+          labels.selinux_field = "--process-label";
         }
+    }
+  /* A label the host cannot apply is refused before the process exists
+     (lsm.h), as create refuses it. */
+  labels.apparmor = p->apparmor_profile;
+  labels.selinux = p->selinux_label;
+  if (hr_lsm_check (&labels, err) < 0)
+    {
+      oci_process_free (p);
+      return -1;
     }
   if (p->args_len == 0)
     {

@@ -6,6 +6,7 @@
 #include "devices.h"
 #include "fault.h"
 #include "hooks.h"
+#include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "netdev.h"
@@ -40,19 +41,6 @@ struct init_state
   bool reported;    /* created was reported: the parent no longer listens */
 };
 
-/* Write value to a file under the trusted procfs, never following a path
-   the container controls (CVE-2019-16884, CVE-2025-52881 classes). */
-static int
-proc_write (int procfd, const char *rel, const char *value, hr_err *err)
-{
-  _cleanup_close_ int fd = openat (procfd, rel, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return hr_error_set (err, errno, "open /proc/%s", rel);
-  if (hr_write_all (fd, value, strlen (value)) < 0)
-    return hr_error_set (err, errno, "write `%s` to /proc/%s", value, rel);
-  return 0;
-}
-
 static int
 sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
 {
@@ -64,7 +52,7 @@ sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
   for (char *p = rel + 4; *p; p++)
     if (*p == '.')
       *p = '/';
-  return proc_write (procfd, rel, value, err);
+  return hr_proc_write (procfd, rel, value, err);
 }
 
 /* Block until `start` writes its byte into exec.fifo (see container.c). */
@@ -80,21 +68,6 @@ wait_for_start (struct init_state *st, hr_err *err)
   if (r != 1)
     return hr_error_set (err, r < 0 ? errno : EIO, "wait for start on exec fifo");
   close (st->args->fifo_fd);
-  return 0;
-}
-
-/* process.apparmorProfile: the profile the kernel switches to at exec.
-   Asking for one on a host without AppArmor is an error, not a silent
-   downgrade of the container's confinement. */
-static int
-apparmor_exec_profile (struct init_state *st, const char *profile, hr_err *err)
-{
-  _cleanup_free_ char *value = xasprintf ("exec %s", profile);
-  if (access ("/sys/module/apparmor/parameters/enabled", F_OK) < 0)
-    return hr_error_plain (err, ENOTSUP, "process.apparmorProfile `%s`: AppArmor is not enabled on this host", profile);
-  if (proc_write (st->procfd, "thread-self/attr/apparmor/exec", value, err) < 0
-      && proc_write (st->procfd, "thread-self/attr/exec", value, (hr_error_free (err), err)) < 0)
-    return -1;
   return 0;
 }
 
@@ -155,8 +128,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_seccomp_apply (p->config->linux_->seccomp, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
-    case STEP_APPARMOR:
-      return apparmor_exec_profile (st, s->value, err);
+    case STEP_EXEC_LABELS:
+      return hr_lsm_set_exec (st->procfd, proc->apparmor_profile, proc->selinux_label, err);
     case STEP_RUNTIME_HOOKS:
       return ask_parent (st, HR_MSG_RUN_HOOKS, "createRuntime", HR_MSG_HOOKS_DONE, err);
     case STEP_MKDIR_CWD:
@@ -221,7 +194,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       {
         char v[32];
         snprintf (v, sizeof (v), "%lld", (long long) s->num);
-        return proc_write (st->procfd, "self/oom_score_adj", v, err);
+        return hr_proc_write (st->procfd, "self/oom_score_adj", v, err);
       }
     case STEP_RLIMIT:
       return hr_rlimit_apply (s->resource, s->path, s->soft, s->hard, err);

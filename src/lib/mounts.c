@@ -252,11 +252,26 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
   else
     {
       uint64_t attrs = hr_mount_opts_apply (o, 0);
+      const char **fs_options = o->fs_options;
+      size_t n = o->fs_options_len;
+      _cleanup_free_ const char **labelled = NULL;
+      _cleanup_free_ char *context = NULL;
       /* A tmpcopyup tmpfs is filled first, made read-only after. */
       if (o->tmpcopyup)
         attrs &= ~(uint64_t) MOUNT_ATTR_RDONLY;
-      mfd = hr_new_fs_mount (m->type, m->source ? m->source : m->type, o->fs_options, o->fs_options_len, attrs,
-                             err);
+      if (step->value)
+        {
+          /* linux.mountLabel (plan.c): SELinux's context= mount option.
+             fsconfig takes the value whole, so unlike runc's mount data
+             string it needs no quotes around the label's commas. */
+          context = xasprintf ("context=%s", step->value);
+          labelled = xmalloc0 ((n + 1) * sizeof (*labelled));
+          if (n)
+            memcpy (labelled, fs_options, n * sizeof (*labelled));
+          labelled[n++] = context;
+          fs_options = labelled;
+        }
+      mfd = hr_new_fs_mount (m->type, m->source ? m->source : m->type, fs_options, n, attrs, err);
       if (mfd < 0)
         return hr_error_wrap (err, "mount %s on `%s`", m->type, m->destination);
     }
@@ -601,6 +616,17 @@ hr_root_readonly (int rootfd, hr_err *err)
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
   if (mount_setattr (rootfd, "", AT_EMPTY_PATH, &a, sizeof (a)) < 0)
     return hr_error_set (err, errno, "make root read-only");
+  return 0;
+}
+
+int
+hr_proc_write (int procfd, const char *rel, const char *value, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (procfd, rel, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open /proc/%s", rel);
+  if (hr_write_all (fd, value, strlen (value)) < 0)
+    return hr_error_set (err, errno, "write `%s` to /proc/%s", value, rel);
   return 0;
 }
 

@@ -30,5 +30,8 @@ int hr_dev_readonly (int rootfd, hr_err *err);
 /* A private procfs instance, detached (never visible in any mount tree):
    the trusted handle for every procfs write the runtime makes. */
 int hr_open_trusted_proc (hr_err *err);
+/* Write value to rel under the trusted procfs procfd, never following a
+   path the container controls (CVE-2019-16884, CVE-2025-52881 classes). */
+int hr_proc_write (int procfd, const char *rel, const char *value, hr_err *err);
 
 #endif

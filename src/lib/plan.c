@@ -27,7 +27,7 @@ static const char *step_names[] = {
   [STEP_SCHEDULER] = "scheduler",
   [STEP_IOPRIO] = "io-priority",
   [STEP_MEMPOLICY] = "memory-policy",
-  [STEP_APPARMOR] = "apparmor-profile",
+  [STEP_EXEC_LABELS] = "exec-labels",
   [STEP_PERSONALITY] = "personality",
   [STEP_SECCOMP] = "seccomp",
   [STEP_RUNTIME_HOOKS] = "runtime-hooks",
@@ -205,6 +205,13 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_er
       s = add (p, (m->type && strcmp (m->type, "cgroup") == 0) ? STEP_MOUNT_CGROUP : STEP_MOUNT);
       s->mount = m;
       s->path = m->destination;
+      /* linux.mountLabel labels the filesystems the container gets (as
+         runc's FormatMountLabel), not proc and sysfs (no SELinux context
+         there), nor bind mounts (they keep the source's labels). */
+      if (cfg->linux_ && cfg->linux_->mount_label && *cfg->linux_->mount_label && m->type
+          && strcmp (m->type, "bind") != 0 && strcmp (m->type, "proc") != 0 && strcmp (m->type, "sysfs") != 0
+          && strcmp (m->type, "cgroup") != 0 && strcmp (m->type, "cgroup2") != 0)
+        s->value = cfg->linux_->mount_label;
       if (hr_mount_opts_parse (m->options, m->options_len, &s->opts, err) < 0)
         return hr_error_wrap (err, "mounts[%zu] (%s)", i, m->destination);
       if (m->type && strcmp (m->type, "bind") == 0)
@@ -275,8 +282,8 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
     add (p, STEP_IOPRIO);
   if (p->attrs.has_mempolicy)
     add (p, STEP_MEMPOLICY);
-  if (proc->apparmor_profile && *proc->apparmor_profile)
-    add (p, STEP_APPARMOR)->value = proc->apparmor_profile;
+  if ((proc->apparmor_profile && *proc->apparmor_profile) || (proc->selinux_label && *proc->selinux_label))
+    add (p, STEP_EXEC_LABELS);
   if (proc->args_len == 0)
     return hr_error_plain (err, EINVAL, "process.args: must not be empty");
   add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
@@ -448,6 +455,8 @@ hr_plan_format (const struct hr_plan *p)
                    (unsigned long long) s->opts.attr_clear);
           for (size_t k = 0; k < s->opts.fs_options_len; k++)
             fprintf (f, "%s%s", k ? "," : " data=", s->opts.fs_options[k]);
+          if (s->value)
+            fprintf (f, " label=%s", s->value);
           break;
         case STEP_ROOT_PROPAGATION:
           fprintf (f, " 0x%llx", (unsigned long long) s->flags);

@@ -50,7 +50,7 @@ enum hr_step_kind
   STEP_SCHEDULER,        /* process.scheduler (plan->attrs.sched) */
   STEP_IOPRIO,           /* process.ioPriority */
   STEP_MEMPOLICY,        /* linux.memoryPolicy */
-  STEP_APPARMOR,         /* value: process.apparmorProfile, for the exec */
+  STEP_EXEC_LABELS,      /* process.apparmorProfile and selinuxLabel, for the exec (lsm.c) */
   STEP_PERSONALITY,      /* linux.personality, just before exec */
   STEP_SECCOMP,          /* linux.seccomp: before the uid change without
                             no_new_privs (loading needs CAP_SYS_ADMIN then),
@@ -75,7 +75,7 @@ struct hr_step
 {
   enum hr_step_kind kind;
   const char *path;                 /* path or key */
-  const char *value;
+  const char *value;                /* a value; for STEP_MOUNT: linux.mountLabel or NULL */
   const struct hr_ns_info *ns;
   const oci_mount *mount;
   const oci_linux_device *device;

@@ -120,6 +120,41 @@ test_plan_dev_readonly (void)
   oci_config_free (cfg);
 }
 
+/* process.apparmorProfile/selinuxLabel become one exec-labels step (lsm.c);
+   linux.mountLabel labels the filesystem mounts but proc, sysfs and binds. */
+static void
+test_plan_labels (void)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of (
+    "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"selinuxLabel\":\"u:r:t:s0\"},"
+    "\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+    "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+    "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\"]}],"
+    "\"linux\":{\"mountLabel\":\"u:object_r:f:s0:c1,c2\",\"namespaces\":[{\"type\":\"mount\"}]}}",
+    &cfg, &err);
+
+  ok (p != NULL, "plan with labels builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  int m = index_of (p, STEP_MOUNT), e = index_of (p, STEP_EXEC_LABELS);
+  ok (p->steps[m].value == NULL, "proc gets no mount label");
+  is_str (p->steps[m + 1].value, "u:object_r:f:s0:c1,c2", "tmpfs gets the mount label");
+  ok (p->steps[m + 2].value == NULL, "a bind mount gets no mount label");
+  ok (e > index_of (p, STEP_PIVOT_ROOT) && e < index_of (p, STEP_SET_USER), "exec labels set inside, before the uid change");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  p = plan_of ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"apparmorProfile\":\"\"},"
+               "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               &cfg, &err);
+  ok (p != NULL && index_of (p, STEP_EXEC_LABELS) < 0, "empty labels: no exec-labels step");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+}
+
 static void
 expect_plan_error (const char *linux_json, const char *want, const char *what)
 {
@@ -256,6 +291,7 @@ main (void)
 {
   test_plan_order ();
   test_plan_dev_readonly ();
+  test_plan_labels ();
   test_plan_errors ();
   test_caps_rlimits ();
   test_mount_opts ();
