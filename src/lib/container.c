@@ -252,6 +252,30 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
   return 0;
 }
 
+/* plan->parent_opens_binds: open every bind source as host root, in the
+   init's mount namespace (through /proc/<init>/root, as runc's nsexec
+   setns()es there), and send the fds in step order.  Relative sources are
+   from the bundle, as the init's are. */
+static int
+send_bind_sources (const struct create_ctx *c, const struct hr_plan *plan, hr_err *err)
+{
+  for (size_t i = 0; i < plan->len; i++)
+    {
+      const struct hr_step *s = &plan->steps[i];
+      if (s->kind != STEP_MOUNT || !s->opts.bind)
+        continue;
+      const char *src = s->mount->source;
+      _cleanup_free_ char *path = src[0] == '/' ? xasprintf ("/proc/%d/root%s", (int) c->pid, src)
+                                                : xasprintf ("/proc/%d/root%s/%s", (int) c->pid, plan->bundle, src);
+      _cleanup_close_ int fd = open (path, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return hr_error_set (err, errno, "bind mount source `%s`", src);
+      if (hr_send_fd (c->sock[0], fd, src, err) < 0)
+        return hr_error_wrap (err, "send bind mount source `%s` to the init", src);
+    }
+  return 0;
+}
+
 /* Serve the init until it reports created: it may ask us to run the
    runtime-namespace hooks first (prestart, then createRuntime). */
 static int
@@ -514,6 +538,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     memcpy (payload, creating, l1);
     memcpy (payload + l1 + 1, created, l2);
     if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, payload, l1 + 1 + l2, err) < 0)
+      goto out;
+    if (plan->parent_opens_binds && send_bind_sources (&c, plan, err) < 0)
       goto out;
     if (wait_created (&c, cfg, creating, err) < 0)
       goto out;

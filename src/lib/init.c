@@ -39,7 +39,29 @@ struct init_state
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
+  int *bind_fds;    /* per step: the source of a bind mount, from the parent */
 };
+
+/* plan->parent_opens_binds: one fd per bind STEP_MOUNT, in step order,
+   right after GO. */
+static int
+receive_bind_sources (struct init_state *st, hr_err *err)
+{
+  const struct hr_plan *p = st->args->plan;
+
+  st->bind_fds = xmalloc0 (p->len * sizeof (int));
+  for (size_t i = 0; i < p->len; i++)
+    {
+      st->bind_fds[i] = -1;
+      if (p->steps[i].kind == STEP_MOUNT && p->steps[i].opts.bind)
+        {
+          st->bind_fds[i] = hr_recv_fd (st->args->sync_fd, err);
+          if (st->bind_fds[i] < 0)
+            return hr_error_wrap (err, "receive the source of bind mount `%s`", p->steps[i].path);
+        }
+    }
+  return 0;
+}
 
 static int
 sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
@@ -158,7 +180,11 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       st->rootfd = hr_mount_bind_rootfs (s->path, err);
       return st->rootfd < 0 ? -1 : 0;
     case STEP_MOUNT:
-      return hr_mount_step (st->rootfd, s, err);
+      {
+        /* The source fd is needed once: not kept open until execve. */
+        _cleanup_close_ int srcfd = st->bind_fds ? TAKE_FD (st->bind_fds[s - p->steps]) : -1;
+        return hr_mount_step (st->rootfd, s, srcfd, err);
+      }
     case STEP_MOUNT_CGROUP:
       return hr_mount_cgroup (st->rootfd, s, err);
     case STEP_DEFAULT_DEVICES:
@@ -270,6 +296,8 @@ hr_init_run (const struct hr_init_args *args)
       hr_error_set (&err, errno, "chdir to bundle `%s`", args->plan->bundle);
       goto fail;
     }
+  if (args->plan->parent_opens_binds && receive_bind_sources (&st, &err) < 0)
+    goto fail;
   /* GO carries two NUL-separated state documents for the hooks. */
   st.state_creating = msg->data;
   st.state_created = msg->data + strnlen (msg->data, msg->len) + 1;

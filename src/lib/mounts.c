@@ -221,7 +221,7 @@ sysfs_or_bind (const struct hr_mount_opts *o, const char *dest, hr_err *err)
 }
 
 int
-hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
+hr_mount_step (int rootfd, const struct hr_step *step, int srcfd, hr_err *err)
 {
   const oci_mount *m = step->mount;
   const struct hr_mount_opts *o = &step->opts;
@@ -233,8 +233,10 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
   if (o->bind)
     {
       struct stat st;
-      /* Bind sources are host paths named by the trusted config. */
-      mfd = open_tree (AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rbind ? AT_RECURSIVE : 0));
+      /* Bind sources are host paths named by the trusted config.  Cloning
+         from an fd checks no permission on the source itself. */
+      int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rbind ? AT_RECURSIVE : 0);
+      mfd = srcfd >= 0 ? open_tree (srcfd, "", flags | AT_EMPTY_PATH) : open_tree (AT_FDCWD, m->source, flags);
       if (mfd < 0)
         return hr_error_set (err, errno, "bind mount source `%s`", m->source);
       if (fstat (mfd, &st) < 0)

@@ -17,7 +17,9 @@
 int hr_mount_root_propagation (uint64_t flags, hr_err *err);
 /* Bind the rootfs onto itself and return an O_PATH fd of the new mount. */
 int hr_mount_bind_rootfs (const char *rootfs, hr_err *err);
-int hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err);
+/* srcfd: for a bind mount, an O_PATH fd of its source in our mount
+   namespace (plan->parent_opens_binds), or -1 to open the source here. */
+int hr_mount_step (int rootfd, const struct hr_step *step, int srcfd, hr_err *err);
 int hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err);
 /* Enter the rootfs: pivot_root(2), or MS_MOVE + chroot with no_pivot;
    then apply the rootfs propagation (MS_* flags) to the new /. */

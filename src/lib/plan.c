@@ -358,6 +358,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   bool dev_readonly = false;
   if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
     return -1;
+  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
+     namespace with a new mount namespace, the one the fds must be in. */
+  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
   const char *root_prop = lx ? lx->rootfs_propagation : NULL;
@@ -435,9 +438,9 @@ hr_plan_format (const struct hr_plan *p)
 
   if (f == NULL)
     return xstrdup ("");
-  fprintf (f, "clone flags: 0x%x%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
+  fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
            p->join_pid ? p->join_pid : "", p->new_userns ? ", write id maps" : "",
-           p->new_timens ? ", new time namespace" : "");
+           p->new_timens ? ", new time namespace" : "", p->parent_opens_binds ? ", bind sources from the parent" : "");
   for (size_t i = 0; i < p->len; i++)
     {
       const struct hr_step *s = &p->steps[i];

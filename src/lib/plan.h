@@ -94,6 +94,11 @@ struct hr_plan
   const char *join_pid;             /* pid namespace to join (the parent does it) */
   bool new_timens;                  /* the parent unshares it and writes offsets */
   bool new_userns;                  /* the parent writes uid_map/gid_map */
+  /* The parent opens the source of every bind STEP_MOUNT (as host root,
+     in the init's mount namespace) and sends the fds after GO, in step
+     order: once it is root of a new user namespace, the init could no
+     longer reach a source under a directory only host root may search. */
+  bool parent_opens_binds;
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
   const char *bundle;               /* the init works from here (relative bind sources) */

@@ -155,6 +155,38 @@ test_plan_labels (void)
   oci_config_free (cfg);
 }
 
+/* plan->parent_opens_binds for a config with one bind mount and this
+   "linux" object; -1 when the plan does not build. */
+static int
+opens_binds (const char *linux_json)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  char json[1024];
+  snprintf (json, sizeof (json),
+            "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},"
+            "\"mounts\":[{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\"}],\"linux\":%s}",
+            linux_json);
+  struct hr_plan *p = plan_of (json, &cfg, &err);
+  int r = p ? p->parent_opens_binds : -1;
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+  return r;
+}
+
+/* runc 1.1's mount sources: with a new user and mount namespace the
+   parent opens the bind sources; without a user namespace the init does. */
+static void
+test_plan_bind_sources (void)
+{
+  is_int (opens_binds ("{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
+                       "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"
+                       "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}"),
+          1, "new user namespace: the parent opens bind sources");
+  is_int (opens_binds ("{\"namespaces\":[{\"type\":\"mount\"}]}"), 0, "no user namespace: the init opens them");
+}
+
 static void
 expect_plan_error (const char *linux_json, const char *want, const char *what)
 {
@@ -292,6 +324,7 @@ main (void)
   test_plan_order ();
   test_plan_dev_readonly ();
   test_plan_labels ();
+  test_plan_bind_sources ();
   test_plan_errors ();
   test_caps_rlimits ();
   test_mount_opts ();
