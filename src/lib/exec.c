@@ -240,6 +240,17 @@ exec_child (struct exec_ctx *x)
       child_fail (x, err);
     }
   close (x->pidfd);
+  /* In the container's user namespace we are still host root, an unmapped
+     uid there: become the namespace's root, as the init did (and runc's
+     nsexec does), so that what we create (the pty) belongs to a uid of
+     the container and can be given to the process.  The uid change
+     resets dumpability: we stay non-dumpable (see the top of the file). */
+  if ((flags & CLONE_NEWUSER)
+      && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
+    {
+      hr_error_set (&err, errno, "become root in the container's user namespace (is uid/gid 0 mapped?)");
+      child_fail (x, err);
+    }
   HR_FAULT_POINT ("exec-after-join");
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount

@@ -165,9 +165,5 @@ load tty-helpers
   cfg_args sleep 1000
   create_container "$TAG"
   hr start "$TAG"
-  run exec_tty -u 1000:1000 "$TAG" sh -c 'echo owner=$(stat -c %u:%g $(readlink /proc/self/fd/0))'
-  local out=${output//$'\r'/}
-  echo "$out"
-  [[ $out == *"owner=1000:5"* ]] || fail "pty owner: $out"
-  [[ $out == *"rc=0"* ]] || fail "exit status: $out"
+  assert_exec_tty_owner "$TAG" 1000:5
 }

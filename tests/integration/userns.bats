@@ -5,6 +5,7 @@
 # mappings", "Offset for Time Namespace").
 
 load helpers
+load tty-helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
@@ -91,6 +92,15 @@ relative-inside
   run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
   assert_clean_failure 'bind mount source `/nonexistent-hydra-src`: No such file or directory'
   assert_no_cgroup "$TAG"
+}
+
+@test "userns: exec -t -u 1000 gives its pty to the process (created by the namespace's root, not host root)" {
+  requires_root
+  cfg_userns
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  assert_exec_tty_owner "$TAG" 1000:5
 }
 
 @test "userns: a new user namespace without mappings is refused and leaves nothing" {
