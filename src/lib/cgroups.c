@@ -337,6 +337,30 @@ hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err)
   return 0;
 }
 
+/* The directory whose freezing stops the container: the v1 freezer's, or
+   cgroup2's where there is no v1 freezer (hr_cgroup_freeze). */
+static const char *
+freezer_dir (const struct hr_cgroup *cg)
+{
+  const char *d = hr_cgroup_dir_of (cg, "freezer");
+  if (d && cg->layout != HR_CGROUP_UNIFIED)
+    return d;
+  return hr_cgroup_dir_of (cg, UNIFIED_KEY);
+}
+
+int
+hr_cgroup_enter_part (const struct hr_cgroup *cg, pid_t pid, bool freezer, hr_err *err)
+{
+  const char *fz = freezer_dir (cg);
+  char buf[32];
+  snprintf (buf, sizeof (buf), "%d", (int) pid);
+  for (size_t i = 0; i < cg->len; i++)
+    if ((fz != NULL && strcmp (cg->dirs[i].dir, fz) == 0) == freezer
+        && hr_cgroup_write (cg->dirs[i].dir, "cgroup.procs", buf, err) < 0)
+      return -1;
+  return 0;
+}
+
 int
 hr_cgroup_v2_dirfd (const struct hr_cgroup *cg)
 {

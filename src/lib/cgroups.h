@@ -69,6 +69,11 @@ int hr_cgroup_sub (const struct hr_cgroup *cg, const char *sub, struct hr_cgroup
 
 /* Move pid into the container's cgroup in every hierarchy. */
 int hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err);
+/* Move pid into the hierarchy that freezes the container (freezer true)
+   or into every other one (false): exec into a paused container joins the
+   device rules and limits before it opens anything of the container, and
+   the frozen part only once its setup is done. */
+int hr_cgroup_enter_part (const struct hr_cgroup *cg, pid_t pid, bool freezer, hr_err *err);
 /* An O_DIRECTORY fd of the cgroup2 directory, for clone3's
    CLONE_INTO_CGROUP (unified layout only), or -1. */
 int hr_cgroup_v2_dirfd (const struct hr_cgroup *cg);

@@ -16,6 +16,7 @@
 #include "init.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "netdev.h"
 #include "plan.h"
@@ -259,6 +260,30 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
   return 0;
 }
 
+/* plan->parent_opens_binds: open every bind source as host root, in the
+   init's mount namespace (through /proc/<init>/root, as runc's nsexec
+   setns()es there), and send the fds in step order.  Relative sources are
+   from the bundle, as the init's are. */
+static int
+send_bind_sources (const struct create_ctx *c, const struct hr_plan *plan, hr_err *err)
+{
+  for (size_t i = 0; i < plan->len; i++)
+    {
+      const struct hr_step *s = &plan->steps[i];
+      if (s->kind != STEP_MOUNT || !s->opts.bind)
+        continue;
+      const char *src = s->mount->source;
+      _cleanup_free_ char *path = src[0] == '/' ? xasprintf ("/proc/%d/root%s", (int) c->pid, src)
+                                                : xasprintf ("/proc/%d/root%s/%s", (int) c->pid, plan->bundle, src);
+      _cleanup_close_ int fd = open (path, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return hr_error_set (err, errno, "bind mount source `%s`", src);
+      if (hr_send_fd (c->sock[0], fd, src, err) < 0)
+        return hr_error_wrap (err, "send bind mount source `%s` to the init", src);
+    }
+  return 0;
+}
+
 /* Serve the init until it reports created: it may ask us to run the
    runtime-namespace hooks first (prestart, then createRuntime). */
 static int
@@ -412,6 +437,15 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_netdev_precheck (cfg->linux_, err) < 0)
     return -1;
+  /* Labels for a module the host does not run are refused here, before
+     anything exists (lsm.h). */
+  struct hr_lsm_labels labels = {
+    .apparmor = cfg->process->apparmor_profile, .apparmor_field = "process.apparmorProfile",
+    .selinux = cfg->process->selinux_label, .selinux_field = "process.selinuxLabel",
+    .mount = cfg->linux_ ? cfg->linux_->mount_label : NULL, .mount_field = "linux.mountLabel",
+  };
+  if (hr_lsm_check (&labels, err) < 0)
+    return -1;
   if (hr_log_debug_enabled ())
     {
       _cleanup_free_ char *text = hr_plan_format (plan);
@@ -518,6 +552,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     memcpy (payload, creating, l1);
     memcpy (payload + l1 + 1, created, l2);
     if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, payload, l1 + 1 + l2, err) < 0)
+      goto out;
+    if (plan->parent_opens_binds && send_bind_sources (&c, plan, err) < 0)
       goto out;
     if (wait_created (&c, cfg, creating, err) < 0)
       goto out;

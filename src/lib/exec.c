@@ -7,7 +7,11 @@
  *   |   (setns(CLONE_NEWPID) through the init's pidfd), clone3s the
  *   |   process (on cgroup v2 straight into the container's cgroup,
  *   |   CLONE_INTO_CGROUP) and returns to its own pid namespace at once.
- *   C:  non-dumpable from birth (inherited); oom_score_adj + rlimits
+ *   C:  non-dumpable from birth (inherited); waits for HR_MSG_GO: the
+ *       parent has put it in the container's cgroups (every hierarchy
+ *       but the frozen one of a paused container), whose device rules
+ *       and limits thus hold before it opens anything of the container
+ *       (the pty's ptmx); oom_score_adj + rlimits
  *       with host privileges through the host procfs; then setns(pidfd,
  *       every other namespace that differs from ours) in one call; then,
  *       in every namespace of the container: cwd through the resolver,
@@ -21,8 +25,8 @@
  * versions of this file used (a fork that joined, forked again and
  * exited): one process creation and one message round trip per exec.
  *
- * The parent, between READY and GO, moves the process into the container's
- * cgroups (unless it was born there), receives the pty master (console
+ * The parent, between READY and GO, moves a process exec'd into a paused
+ * container into the frozen hierarchy, receives the pty master (console
  * channel), hands it to --console-socket or keeps it for the proxy, and
  * writes --pid-file: the user's program runs only once all of that worked.
  *
@@ -45,6 +49,8 @@
 #include "cgroups.h"
 #include "fault.h"
 #include "lifecycle.h"
+#include "lsm.h"
+#include "mounts.h"
 #include "seccomp.h"
 #include "values.h"
 #include "namespaces.h"
@@ -171,7 +177,7 @@ static void __attribute__ ((noreturn))
 exec_child (struct exec_ctx *x)
 {
   const oci_process *p = x->proc;
-  _cleanup_close_ int rootfd = -1, cwdfd = -1;
+  _cleanup_close_ int rootfd = -1, cwdfd = -1, procfd = -1;
   _cleanup_free_ char *path = NULL;
   struct hr_msg *msg = hr_msg_alloc ();
   char cwdbuf[PATH_MAX], buf[32];
@@ -183,6 +189,11 @@ exec_child (struct exec_ctx *x)
   close (x->sync[0]);
   if (x->console[0] >= 0)
     close (x->console[0]);
+  /* Nothing of the container is touched before the parent has put us in
+     its cgroups: the devices cgroup must judge the open of the pty's
+     ptmx, not host root's rights. */
+  if (hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
+    _exit (1); /* the parent is gone or gave up: nothing to tell */
 
   /* Host procfs, host privileges: nothing of the container but its pid
      namespace is involved yet (a lower oom_score_adj or a higher hard
@@ -215,12 +226,31 @@ exec_child (struct exec_ctx *x)
      redirect us, and the kernel joins them in the right order (user
      first).  The time namespace applies to us at once, like the rest. */
   int flags = x->ns_flags & ~CLONE_NEWPID;
+  bool labels = (p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label);
+  /* A procfs of our own, made before we join the container's user and
+     mount namespaces (in a user namespace a procfs under maskedPaths
+     could not be made), to reopen the pty's checked ptmx through and to
+     write the LSM labels to (never the container's /proc:
+     CVE-2019-16884). */
+  if ((x->console[1] >= 0 || labels) && (procfd = hr_open_trusted_proc (&err)) < 0)
+    child_fail (x, err);
   if (flags && setns (x->pidfd, flags) < 0)
     {
       hr_error_set (&err, errno, "join the namespaces of the container's init");
       child_fail (x, err);
     }
   close (x->pidfd);
+  /* In the container's user namespace we are still host root, an unmapped
+     uid there: become the namespace's root, as the init did (and runc's
+     nsexec does), so that what we create (the pty) belongs to a uid of
+     the container and can be given to the process.  The uid change
+     resets dumpability: we stay non-dumpable (see the top of the file). */
+  if ((flags & CLONE_NEWUSER)
+      && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
+    {
+      hr_error_set (&err, errno, "become root in the container's user namespace (is uid/gid 0 mapped?)");
+      child_fail (x, err);
+    }
   HR_FAULT_POINT ("exec-after-join");
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount
@@ -257,7 +287,8 @@ exec_child (struct exec_ctx *x)
   if (x->console[1] >= 0)
     {
       /* No /dev/console for an exec'd process: that is the init's. */
-      if (hr_terminal_setup (rootfd, x->console[1], false, p->console_size, &err) < 0)
+      if (hr_terminal_setup (rootfd, procfd, x->console[1], false, p->console_size,
+                             p->user ? (uid_t) p->user->uid : 0, &err) < 0)
         child_fail (x, err);
     }
   else if (setsid () < 0)
@@ -265,6 +296,9 @@ exec_child (struct exec_ctx *x)
       hr_error_set (&err, errno, "setsid");
       child_fail (x, err);
     }
+  /* The same mechanism as create's exec-labels step (plan.c). */
+  if (labels && hr_lsm_set_exec (procfd, p->apparmor_profile, p->selinux_label, &err) < 0)
+    child_fail (x, err);
 
   /* The container's seccomp filter applies to exec'd processes too; loaded
      where create loads it (see plan.c): before the uid change unless
@@ -384,19 +418,13 @@ namespaces_to_join (pid_t pid, int *flags, hr_err *err)
   return 0;
 }
 
-static bool
-apparmor_enabled (void)
-{
-  _cleanup_close_ int fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
-  char c = 'N';
-  return fd >= 0 && read (fd, &c, 1) == 1 && c == 'Y';
-}
-
 static int
 build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, oci_seccomp **seccomp,
                hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  struct hr_lsm_labels labels = { .apparmor_field = "process.apparmorProfile",
+                                  .selinux_field = "process.selinuxLabel" };
   oci_process *p;
 
   if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
@@ -417,20 +445,29 @@ build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process
           oci_process_free (p);
           return -1;
         }
-      /* Neither SELinux nor AppArmor labels are applied by this build: a
-         label is ignored where the host does not enforce that module (as
-         runc does), and refused where it does, rather than running the
-         process unconfined. */
-      if (o->process_label && *o->process_label && access ("/sys/fs/selinux/enforce", F_OK) == 0)
+      /* runc's getProcess: the flags override the labels of
+         config.process. */
+      if (o->apparmor && *o->apparmor)
         {
-          oci_process_free (p);
-          return hr_error_plain (err, ENOTSUP, "--process-label: SELinux labels are not supported yet");
+          free (p->apparmor_profile);
+          p->apparmor_profile = xstrdup (o->apparmor);
+          labels.apparmor_field = "--apparmor";
         }
-      if (o->apparmor && *o->apparmor && apparmor_enabled ())
+      if (o->process_label && *o->process_label)
         {
-          oci_process_free (p);
-          return hr_error_plain (err, ENOTSUP, "--apparmor: AppArmor profiles are not supported yet");
+          free (p->selinux_label);
+          p->selinux_label = xstrdup (o->process_label);
+          labels.selinux_field = "--process-label";
         }
+    }
+  /* A label the host cannot apply is refused before the process exists
+     (lsm.h), as create refuses it. */
+  labels.apparmor = p->apparmor_profile;
+  labels.selinux = p->selinux_label;
+  if (hr_lsm_check (&labels, err) < 0)
+    {
+      oci_process_free (p);
+      return -1;
     }
   if (p->args_len == 0)
     {
@@ -555,6 +592,16 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   pid = spawn_child (&x, cgfd, err);
   if (pid < 0)
     goto out;
+  /* Into the container's cgroups (unless born there) before the process
+     does anything of the container's; the frozen part of a paused
+     container only after READY, since a frozen process could not set
+     itself up. */
+  if (cg && cgfd < 0 && hr_cgroup_enter_part (cg, pid, false, err) < 0)
+    goto out;
+  if (cg && cgfd < 0 && !paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
+    goto out;
+  if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
+    goto out;
   close (x.sync[1]);
   x.sync[1] = -1;
   if (x.console[1] >= 0)
@@ -579,9 +626,9 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       else
         hr_terminal_inherit_size (master);
     }
-  /* The process joins the container's cgroups before it runs anything of
-     its own (it waits for GO). */
-  if (cg && cgfd < 0 && hr_cgroup_enter (cg, pid, err) < 0)
+  /* A paused container's frozen hierarchy, before the process runs
+     anything of its own (it waits for GO). */
+  if (cg && cgfd < 0 && paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;

@@ -9,6 +9,7 @@
 #include "caps.h"
 #include "cgroup_systemd.h"
 #include "cleanup.h"
+#include "lsm.h"
 #include "mount_opts.h"
 #include "namespaces.h"
 #include "oci.h"
@@ -107,8 +108,10 @@ hr_features_json (char **json, hr_err *err)
     lx->seccomp->supported_flags = strv_from (flags, &lx->seccomp->supported_flags_len);
   }
   lx->seccomp->enabled_present = true;
-  lx->apparmor = enabled (false);
-  lx->selinux = enabled (false);
+  /* Labels are applied where the host runs the module, refused elsewhere
+     (lsm.h). */
+  lx->apparmor = enabled (hr_lsm_enabled (HR_LSM_APPARMOR));
+  lx->selinux = enabled (hr_lsm_enabled (HR_LSM_SELINUX));
   lx->intel_rdt = enabled (false);
   /* linux.netDevices: moved at create (netdev.c). */
   lx->net_devices = enabled (true);

@@ -79,8 +79,8 @@ struct hr_exec_opts
   int preserve_fds;             /* --preserve-fds N */
   bool ignore_paused;           /* --ignore-paused */
   const char *cgroup;           /* --cgroup: an existing sub-cgroup of the container's */
-  const char *process_label;    /* --process-label (no SELinux support: refused when set) */
-  const char *apparmor;         /* --apparmor (no AppArmor support: refused when set) */
+  const char *process_label;    /* --process-label: SELinux label (lsm.h) */
+  const char *apparmor;         /* --apparmor: AppArmor profile (lsm.h) */
 };
 /* Run a process in a running (or created) container; unless opts->detach,
    wait for it and store its exit status in *exit_code (128+N when killed

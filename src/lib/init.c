@@ -6,6 +6,7 @@
 #include "devices.h"
 #include "fault.h"
 #include "hooks.h"
+#include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "netdev.h"
@@ -38,18 +39,27 @@ struct init_state
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
+  int *bind_fds;    /* per step: the source of a bind mount, from the parent */
 };
 
-/* Write value to a file under the trusted procfs, never following a path
-   the container controls (CVE-2019-16884, CVE-2025-52881 classes). */
+/* plan->parent_opens_binds: one fd per bind STEP_MOUNT, in step order,
+   right after GO. */
 static int
-proc_write (int procfd, const char *rel, const char *value, hr_err *err)
+receive_bind_sources (struct init_state *st, hr_err *err)
 {
-  _cleanup_close_ int fd = openat (procfd, rel, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return hr_error_set (err, errno, "open /proc/%s", rel);
-  if (hr_write_all (fd, value, strlen (value)) < 0)
-    return hr_error_set (err, errno, "write `%s` to /proc/%s", value, rel);
+  const struct hr_plan *p = st->args->plan;
+
+  st->bind_fds = xmalloc0 (p->len * sizeof (int));
+  for (size_t i = 0; i < p->len; i++)
+    {
+      st->bind_fds[i] = -1;
+      if (p->steps[i].kind == STEP_MOUNT && p->steps[i].opts.bind)
+        {
+          st->bind_fds[i] = hr_recv_fd (st->args->sync_fd, err);
+          if (st->bind_fds[i] < 0)
+            return hr_error_wrap (err, "receive the source of bind mount `%s`", p->steps[i].path);
+        }
+    }
   return 0;
 }
 
@@ -64,7 +74,7 @@ sysctl_write (int procfd, const char *key, const char *value, hr_err *err)
   for (char *p = rel + 4; *p; p++)
     if (*p == '.')
       *p = '/';
-  return proc_write (procfd, rel, value, err);
+  return hr_proc_write (procfd, rel, value, err);
 }
 
 /* Block until `start` writes its byte into exec.fifo (see container.c). */
@@ -80,21 +90,6 @@ wait_for_start (struct init_state *st, hr_err *err)
   if (r != 1)
     return hr_error_set (err, r < 0 ? errno : EIO, "wait for start on exec fifo");
   close (st->args->fifo_fd);
-  return 0;
-}
-
-/* process.apparmorProfile: the profile the kernel switches to at exec.
-   Asking for one on a host without AppArmor is an error, not a silent
-   downgrade of the container's confinement. */
-static int
-apparmor_exec_profile (struct init_state *st, const char *profile, hr_err *err)
-{
-  _cleanup_free_ char *value = xasprintf ("exec %s", profile);
-  if (access ("/sys/module/apparmor/parameters/enabled", F_OK) < 0)
-    return hr_error_plain (err, ENOTSUP, "process.apparmorProfile `%s`: AppArmor is not enabled on this host", profile);
-  if (proc_write (st->procfd, "thread-self/attr/apparmor/exec", value, err) < 0
-      && proc_write (st->procfd, "thread-self/attr/exec", value, (hr_error_free (err), err)) < 0)
-    return -1;
   return 0;
 }
 
@@ -155,8 +150,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_seccomp_apply (p->config->linux_->seccomp, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
-    case STEP_APPARMOR:
-      return apparmor_exec_profile (st, s->value, err);
+    case STEP_EXEC_LABELS:
+      return hr_lsm_set_exec (st->procfd, proc->apparmor_profile, proc->selinux_label, err);
     case STEP_RUNTIME_HOOKS:
       return ask_parent (st, HR_MSG_RUN_HOOKS, "createRuntime", HR_MSG_HOOKS_DONE, err);
     case STEP_MKDIR_CWD:
@@ -185,7 +180,11 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       st->rootfd = hr_mount_bind_rootfs (s->path, err);
       return st->rootfd < 0 ? -1 : 0;
     case STEP_MOUNT:
-      return hr_mount_step (st->rootfd, s, err);
+      {
+        /* The source fd is needed once: not kept open until execve. */
+        _cleanup_close_ int srcfd = st->bind_fds ? TAKE_FD (st->bind_fds[s - p->steps]) : -1;
+        return hr_mount_step (st->rootfd, s, srcfd, err);
+      }
     case STEP_MOUNT_CGROUP:
       return hr_mount_cgroup (st->rootfd, s, err);
     case STEP_DEFAULT_DEVICES:
@@ -197,11 +196,14 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_PIVOT_ROOT:
       return hr_pivot_root (st->rootfd, s->flags, s->num != 0, err);
     case STEP_CONSOLE:
-      return hr_terminal_setup (st->rootfd, st->args->console_fd, true, p->config->process->console_size, err);
+      return hr_terminal_setup (st->rootfd, st->procfd, st->args->console_fd, true, proc->console_size,
+                                proc->user ? (uid_t) proc->user->uid : 0, err);
     case STEP_MASK_PATH:
       return hr_mask_path (st->rootfd, s->path, err);
     case STEP_READONLY_PATH:
       return hr_readonly_path (st->rootfd, s->path, err);
+    case STEP_DEV_READONLY:
+      return hr_dev_readonly (st->rootfd, err);
     case STEP_ROOT_READONLY:
       return hr_root_readonly (st->rootfd, err);
     case STEP_HOSTNAME:
@@ -218,7 +220,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       {
         char v[32];
         snprintf (v, sizeof (v), "%lld", (long long) s->num);
-        return proc_write (st->procfd, "self/oom_score_adj", v, err);
+        return hr_proc_write (st->procfd, "self/oom_score_adj", v, err);
       }
     case STEP_RLIMIT:
       return hr_rlimit_apply (s->resource, s->path, s->soft, s->hard, err);
@@ -294,6 +296,8 @@ hr_init_run (const struct hr_init_args *args)
       hr_error_set (&err, errno, "chdir to bundle `%s`", args->plan->bundle);
       goto fail;
     }
+  if (args->plan->parent_opens_binds && receive_bind_sources (&st, &err) < 0)
+    goto fail;
   /* GO carries two NUL-separated state documents for the hooks. */
   st.state_creating = msg->data;
   st.state_created = msg->data + strnlen (msg->data, msg->len) + 1;

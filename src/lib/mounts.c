@@ -221,7 +221,7 @@ sysfs_or_bind (const struct hr_mount_opts *o, const char *dest, hr_err *err)
 }
 
 int
-hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
+hr_mount_step (int rootfd, const struct hr_step *step, int srcfd, hr_err *err)
 {
   const oci_mount *m = step->mount;
   const struct hr_mount_opts *o = &step->opts;
@@ -233,8 +233,10 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
   if (o->bind)
     {
       struct stat st;
-      /* Bind sources are host paths named by the trusted config. */
-      mfd = open_tree (AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rbind ? AT_RECURSIVE : 0));
+      /* Bind sources are host paths named by the trusted config.  Cloning
+         from an fd checks no permission on the source itself. */
+      int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rbind ? AT_RECURSIVE : 0);
+      mfd = srcfd >= 0 ? open_tree (srcfd, "", flags | AT_EMPTY_PATH) : open_tree (AT_FDCWD, m->source, flags);
       if (mfd < 0)
         return hr_error_set (err, errno, "bind mount source `%s`", m->source);
       if (fstat (mfd, &st) < 0)
@@ -252,11 +254,26 @@ hr_mount_step (int rootfd, const struct hr_step *step, hr_err *err)
   else
     {
       uint64_t attrs = hr_mount_opts_apply (o, 0);
+      const char **fs_options = o->fs_options;
+      size_t n = o->fs_options_len;
+      _cleanup_free_ const char **labelled = NULL;
+      _cleanup_free_ char *context = NULL;
       /* A tmpcopyup tmpfs is filled first, made read-only after. */
       if (o->tmpcopyup)
         attrs &= ~(uint64_t) MOUNT_ATTR_RDONLY;
-      mfd = hr_new_fs_mount (m->type, m->source ? m->source : m->type, o->fs_options, o->fs_options_len, attrs,
-                             err);
+      if (step->value)
+        {
+          /* linux.mountLabel (plan.c): SELinux's context= mount option.
+             fsconfig takes the value whole, so unlike runc's mount data
+             string it needs no quotes around the label's commas. */
+          context = xasprintf ("context=%s", step->value);
+          labelled = xmalloc0 ((n + 1) * sizeof (*labelled));
+          if (n)
+            memcpy (labelled, fs_options, n * sizeof (*labelled));
+          labelled[n++] = context;
+          fs_options = labelled;
+        }
+      mfd = hr_new_fs_mount (m->type, m->source ? m->source : m->type, fs_options, n, attrs, err);
       if (mfd < 0)
         return hr_error_wrap (err, "mount %s on `%s`", m->type, m->destination);
     }
@@ -582,11 +599,36 @@ hr_readonly_path (int rootfd, const char *path, hr_err *err)
 }
 
 int
+hr_dev_readonly (int rootfd, hr_err *err)
+{
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  /* The mount on /dev alone, as runc's remount of it: /dev/pts, /dev/shm
+     and /dev/mqueue keep their own options. */
+  _cleanup_close_ int dev = hr_open_in_root (rootfd, "/dev", O_PATH | O_DIRECTORY, err);
+  if (dev < 0)
+    return hr_error_wrap (err, "make /dev read-only");
+  if (mount_setattr (dev, "", AT_EMPTY_PATH, &a, sizeof (a)) < 0)
+    return hr_error_set (err, errno, "make /dev read-only");
+  return 0;
+}
+
+int
 hr_root_readonly (int rootfd, hr_err *err)
 {
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
   if (mount_setattr (rootfd, "", AT_EMPTY_PATH, &a, sizeof (a)) < 0)
     return hr_error_set (err, errno, "make root read-only");
+  return 0;
+}
+
+int
+hr_proc_write (int procfd, const char *rel, const char *value, hr_err *err)
+{
+  _cleanup_close_ int fd = openat (procfd, rel, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open /proc/%s", rel);
+  if (hr_write_all (fd, value, strlen (value)) < 0)
+    return hr_error_set (err, errno, "write `%s` to /proc/%s", value, rel);
   return 0;
 }
 

@@ -28,7 +28,7 @@ static const char *step_names[] = {
   [STEP_SCHEDULER] = "scheduler",
   [STEP_IOPRIO] = "io-priority",
   [STEP_MEMPOLICY] = "memory-policy",
-  [STEP_APPARMOR] = "apparmor-profile",
+  [STEP_EXEC_LABELS] = "exec-labels",
   [STEP_PERSONALITY] = "personality",
   [STEP_SECCOMP] = "seccomp",
   [STEP_RUNTIME_HOOKS] = "runtime-hooks",
@@ -45,6 +45,7 @@ static const char *step_names[] = {
   [STEP_CONSOLE] = "console",
   [STEP_MASK_PATH] = "mask-path",
   [STEP_READONLY_PATH] = "readonly-path",
+  [STEP_DEV_READONLY] = "dev-readonly",
   [STEP_ROOT_READONLY] = "root-readonly",
   [STEP_HOSTNAME] = "hostname",
   [STEP_DOMAINNAME] = "domainname",
@@ -233,7 +234,7 @@ propagation_flags (const char *prop, hr_err *err, int *ok)
 }
 
 static int
-plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
+plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_err *err)
 {
   bool dev_is_bind = false;
 
@@ -248,6 +249,13 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
       s = add (p, (m->type && strcmp (m->type, "cgroup") == 0) ? STEP_MOUNT_CGROUP : STEP_MOUNT);
       s->mount = m;
       s->path = m->destination;
+      /* linux.mountLabel labels the filesystems the container gets (as
+         runc's FormatMountLabel), not proc and sysfs (no SELinux context
+         there), nor bind mounts (they keep the source's labels). */
+      if (cfg->linux_ && cfg->linux_->mount_label && *cfg->linux_->mount_label && m->type
+          && strcmp (m->type, "bind") != 0 && strcmp (m->type, "proc") != 0 && strcmp (m->type, "sysfs") != 0
+          && strcmp (m->type, "cgroup") != 0 && strcmp (m->type, "cgroup2") != 0)
+        s->value = cfg->linux_->mount_label;
       if (hr_mount_opts_parse (m->options, m->options_len, &s->opts, err) < 0)
         return hr_error_wrap (err, "mounts[%zu] (%s)", i, m->destination);
       if (m->type && strcmp (m->type, "bind") == 0)
@@ -258,6 +266,15 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
         return hr_error_plain (err, EINVAL, "mounts[%zu] (%s): bind mount without a source", i, m->destination);
       if (strcmp (m->destination, "/dev") == 0 && s->opts.bind)
         dev_is_bind = true;
+      /* A read-only /dev is mounted writable and made read-only only
+         after the devices, /dev/pts, /dev/shm, the symlinks and the
+         console are in it (runc: mountPropagate drops MS_RDONLY for /dev,
+         finalizeRootfs remounts it). */
+      if (strcmp (m->destination, "/dev") == 0)
+        {
+          *dev_readonly = (s->opts.attr_set & MOUNT_ATTR_RDONLY) != 0;
+          s->opts.attr_set &= ~(uint64_t) MOUNT_ATTR_RDONLY;
+        }
     }
 
   /* The spec's default devices, unless /dev comes from the host. */
@@ -309,8 +326,8 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
     add (p, STEP_IOPRIO);
   if (p->attrs.has_mempolicy)
     add (p, STEP_MEMPOLICY);
-  if (proc->apparmor_profile && *proc->apparmor_profile)
-    add (p, STEP_APPARMOR)->value = proc->apparmor_profile;
+  if ((proc->apparmor_profile && *proc->apparmor_profile) || (proc->selinux_label && *proc->selinux_label))
+    add (p, STEP_EXEC_LABELS);
   if (proc->args_len == 0)
     return hr_error_plain (err, EINVAL, "process.args: must not be empty");
   add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
@@ -382,8 +399,12 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return -1;
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
-  if (plan_mounts (p, cfg, err) < 0)
+  bool dev_readonly = false;
+  if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
     return -1;
+  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
+     namespace with a new mount namespace, the one the fds must be in. */
+  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
   const char *root_prop = lx ? lx->rootfs_propagation : NULL;
@@ -406,6 +427,9 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
   for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
     add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
+  /* runc's finalizeRootfs: /dev, then the root. */
+  if (dev_readonly)
+    add (p, STEP_DEV_READONLY);
   if (cfg->root->readonly_present && cfg->root->readonly)
     add (p, STEP_ROOT_READONLY);
 
@@ -458,9 +482,9 @@ hr_plan_format (const struct hr_plan *p)
 
   if (f == NULL)
     return xstrdup ("");
-  fprintf (f, "clone flags: 0x%x%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
+  fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
            p->join_pid ? p->join_pid : "", p->new_userns ? ", write id maps" : "",
-           p->new_timens ? ", new time namespace" : "");
+           p->new_timens ? ", new time namespace" : "", p->parent_opens_binds ? ", bind sources from the parent" : "");
   for (size_t i = 0; i < p->len; i++)
     {
       const struct hr_step *s = &p->steps[i];
@@ -478,6 +502,8 @@ hr_plan_format (const struct hr_plan *p)
                    (unsigned long long) s->opts.attr_clear);
           for (size_t k = 0; k < s->opts.fs_options_len; k++)
             fprintf (f, "%s%s", k ? "," : " data=", s->opts.fs_options[k]);
+          if (s->value)
+            fprintf (f, " label=%s", s->value);
           break;
         case STEP_ROOT_PROPAGATION:
           fprintf (f, " 0x%llx", (unsigned long long) s->flags);

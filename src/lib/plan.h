@@ -40,6 +40,7 @@ enum hr_step_kind
   STEP_CONSOLE,          /* process.terminal: pty from the container's devpts (terminal.c) */
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
+  STEP_DEV_READONLY,     /* a read-only /dev mount, made so once everything under it is set up */
   STEP_ROOT_READONLY,    /* root.readonly */
   STEP_HOSTNAME,         /* value */
   STEP_DOMAINNAME,       /* value */
@@ -49,7 +50,7 @@ enum hr_step_kind
   STEP_SCHEDULER,        /* process.scheduler (plan->attrs.sched) */
   STEP_IOPRIO,           /* process.ioPriority */
   STEP_MEMPOLICY,        /* linux.memoryPolicy */
-  STEP_APPARMOR,         /* value: process.apparmorProfile, for the exec */
+  STEP_EXEC_LABELS,      /* process.apparmorProfile and selinuxLabel, for the exec (lsm.c) */
   STEP_PERSONALITY,      /* linux.personality, just before exec */
   STEP_SECCOMP,          /* linux.seccomp: before the uid change without
                             no_new_privs (loading needs CAP_SYS_ADMIN then),
@@ -74,7 +75,7 @@ struct hr_step
 {
   enum hr_step_kind kind;
   const char *path;                 /* path or key */
-  const char *value;
+  const char *value;                /* a value; for STEP_MOUNT: linux.mountLabel or NULL */
   const struct hr_ns_info *ns;
   const oci_mount *mount;
   const oci_linux_device *device;
@@ -93,6 +94,11 @@ struct hr_plan
   const char *join_pid;             /* pid namespace to join (the parent does it) */
   bool new_timens;                  /* the parent unshares it and writes offsets */
   bool new_userns;                  /* the parent writes uid_map/gid_map */
+  /* The parent opens the source of every bind STEP_MOUNT (as host root,
+     in the init's mount namespace) and sends the fds after GO, in step
+     order: once it is root of a new user namespace, the init could no
+     longer reach a source under a directory only host root may search. */
+  bool parent_opens_binds;
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
   const char *bundle;               /* the init works from here (relative bind sources) */

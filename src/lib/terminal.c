@@ -58,27 +58,46 @@ on_devpts (int fd)
    what the spec's default mounts give; /dev/ptmx (normally a symlink to
    it) is the fallback.  Whatever the rootfs planted there, the result must
    be the ptmx node of a devpts: a host-style /dev/ptmx device node would
-   allocate from the host's devpts instance. */
+   allocate from the host's devpts instance.
+
+   The path is only looked up (O_PATH) and checked before anything is
+   opened for real: opening a device node runs its driver's open as host
+   root (a tape rewinds, a watchdog arms, a modem hangs up), so a node the
+   container chose (any major:minor, a FIFO that blocks us, a host path
+   behind a symlink) must never get that far.  The checked inode itself is
+   then reopened through the trusted procfs's magic link to our own O_PATH
+   fd, so nothing can be swapped in between the check and the open. */
 static int
-open_ptmx (int rootfd, hr_err *err)
+open_ptmx (int rootfd, int procfd, hr_err *err)
 {
   static const char *const paths[] = { "/dev/pts/ptmx", "/dev/ptmx" };
   hr_err e = NULL;
 
   for (size_t i = 0; i < sizeof (paths) / sizeof (paths[0]); i++)
     {
+      _cleanup_close_ int pathfd = -1;
       struct stat st;
+      char rel[64];
       int fd;
 
       hr_error_free (&e);
-      fd = hr_open_in_root (rootfd, paths[i], O_RDWR | O_NOCTTY, &e);
-      if (fd < 0)
+      pathfd = hr_open_in_root (rootfd, paths[i], O_PATH, &e);
+      if (pathfd < 0)
         continue;
-      if (fstat (fd, &st) == 0 && S_ISCHR (st.st_mode) && major (st.st_rdev) == PTMX_MAJOR
-          && minor (st.st_rdev) == PTMX_MINOR && on_devpts (fd))
-        return fd;
-      close (fd);
-      hr_error_plain (&e, EPERM, "`%s` in the container is not the ptmx of a devpts mount", paths[i]);
+      if (fstat (pathfd, &st) < 0 || !S_ISCHR (st.st_mode) || major (st.st_rdev) != PTMX_MAJOR
+          || minor (st.st_rdev) != PTMX_MINOR || !on_devpts (pathfd))
+        {
+          hr_error_plain (&e, EPERM, "`%s` in the container is not the ptmx of a devpts mount", paths[i]);
+          continue;
+        }
+      snprintf (rel, sizeof (rel), "thread-self/fd/%d", pathfd);
+      fd = openat (procfd, rel, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0)
+        {
+          hr_error_set (&e, errno, "reopen `%s` through the trusted procfs", paths[i]);
+          continue;
+        }
+      return fd;
     }
   *err = e;
   return hr_error_wrap (err, "allocate a terminal in the container");
@@ -120,7 +139,8 @@ mount_console (int rootfd, int slave, hr_err *err)
 }
 
 int
-hr_terminal_setup (int rootfd, int console_fd, bool mount_console_too, const oci_box *size, hr_err *err)
+hr_terminal_setup (int rootfd, int procfd, int console_fd, bool mount_console_too, const oci_box *size, uid_t owner,
+                   hr_err *err)
 {
   _cleanup_close_ int master = -1, slave = -1;
   struct stat st;
@@ -128,7 +148,7 @@ hr_terminal_setup (int rootfd, int console_fd, bool mount_console_too, const oci
   int unlock = 0;
   char name[64];
 
-  master = open_ptmx (rootfd, err);
+  master = open_ptmx (rootfd, procfd, err);
   if (master < 0)
     return -1;
   if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
@@ -145,6 +165,13 @@ hr_terminal_setup (int rootfd, int console_fd, bool mount_console_too, const oci
   if (ioctl (master, TIOCGPTN, &ptn) < 0)
     return hr_error_set (err, errno, "get the terminal's number");
   snprintf (name, sizeof (name), "/dev/pts/%u", ptn);
+  /* The process owns its terminal, or could not change its modes or
+     write to it after a uid change (runc's fixStdioPermissions: the uid
+     only, the group stays the one devpts gave, "tty" with the spec's
+     gid=5).  As runc, EINVAL (uid not mapped in the user namespace) and
+     EPERM (the inode's owner is not) leave it as it is. */
+  if (fchown (slave, owner, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM)
+    return hr_error_set (err, errno, "give the terminal to uid %u", (unsigned) owner);
 
   if (size)
     {

@@ -24,12 +24,17 @@
 int hr_terminal_check (bool terminal, bool detached, const char *console_socket, hr_err *err);
 
 /* Child side, inside the container's mount namespace (rootfd: the
-   container's root).  Allocate a pty from the container's devpts, make the
+   container's root; procfd: a trusted procfs, see hr_open_trusted_proc,
+   through which the checked ptmx is reopened; the process must already be
+   in the container's cgroups, whose device rules then apply to that open).
+   Allocate a pty from the container's devpts, give the slave to uid owner
+   (the process's), make the
    slave our controlling terminal and fds 0, 1 and 2 (setsid + TIOCSCTTY),
    apply size (may be NULL), bind the slave onto /dev/console when
    mount_console (the init, as runc does; not for exec), and send the master
    over console_fd, which is then closed. */
-int hr_terminal_setup (int rootfd, int console_fd, bool mount_console, const oci_box *size, hr_err *err);
+int hr_terminal_setup (int rootfd, int procfd, int console_fd, bool mount_console, const oci_box *size, uid_t owner,
+                       hr_err *err);
 
 /* One fd over a unix socket with SCM_RIGHTS; name is the message text
    (runc sends the pty's name). */

@@ -41,6 +41,25 @@ container_mountinfo() {
   assert_eq "$output" read-only "/sys"
 }
 
+@test "mounts: a read-only /dev is made so once /dev/pts and the devices are in it (runc's finalizeRootfs)" {
+  requires_root
+  cfg '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"] | .process.terminal = false'
+  container_mountinfo
+  assert_match ",$(mnt_opts "$MOUNTINFO" /dev)," ',ro,' "/dev mount options"
+  assert_eq "$(mnt_fstype "$MOUNTINFO" /dev/pts)" devpts "/dev/pts"
+  assert_eq "$(mnt_fstype "$MOUNTINFO" /dev/shm)" tmpfs "/dev/shm"
+  # the submounts keep their own options: /dev/shm stays writable
+  ! [[ ",$(mnt_opts "$MOUNTINFO" /dev/shm)," == *,ro,* ]] || fail "/dev/shm became read-only"
+  cfg_sh 'test -c /dev/null && test -L /dev/ptmx && test -c /dev/pts/ptmx || exit 3
+          echo x >/dev/null || exit 4
+          if touch /dev/new 2>/dev/null; then echo writable; else echo read-only; fi
+          echo y >/dev/shm/f && echo shm-ok'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG-w"
+  [ "$status" -eq 0 ] || fail "status $status: $output $stderr"
+  assert_eq "$output" "read-only
+shm-ok" "/dev"
+}
+
 @test "mounts: the root is the bundle's rootfs, the host's root is not visible" {
   requires_root
   container_mountinfo

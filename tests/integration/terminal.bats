@@ -136,3 +136,34 @@ load tty-helpers
   [[ $out == *"30 90"* ]] || fail "size: $out"
   [[ $out == *"rc=6"* ]] || fail "exit status: $out"
 }
+
+# runc's fixStdioPermissions: the pty is given to the process's uid (the
+# group stays devpts's gid=5, "tty"), so that a non-root process can use
+# its own terminal.  Seen from inside and from the kernel (stat of the fd).
+@test "terminal: create gives the pty to process.user.uid (runc: uid changed, gid kept)" {
+  requires_root
+  requires_recvtty
+  cfg '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+  cfg_sh 'echo "owner=$(stat -c %u:%g $(readlink /proc/self/fd/0))"; sleep 1000'
+  start_recvtty
+  create_container "$TAG" --console-socket "$SOCK"
+  hr start "$TAG"
+  local init i
+  init=$(state_field "$TAG" pid)
+  for ((i = 0; i < 100; i++)); do
+    grep -q "owner=" "$TTYOUT" && break
+    sleep 0.1
+  done
+  local out
+  out=$(tr -d '\r' <"$TTYOUT")
+  [[ $out == *"owner=1000:5"* ]] || fail "pty owner seen inside: $out"
+  assert_eq "$(stat -L -c %u:%g "/proc/$init/fd/0")" "1000:5" "pty owner (host view)"
+}
+
+@test "terminal: exec -t -u 1000 gives its pty to uid 1000" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  assert_exec_tty_owner "$TAG" 1000:5
+}

@@ -44,3 +44,22 @@ wait_recvtty() {
 in_script() {
   timeout 60 script -qec "$1" /dev/null </dev/null
 }
+
+# exec_tty ARGS...: `exec -t ARGS` in the foreground under script(1),
+# printing its output and then rc=N.  (ARGS may not contain single quotes.)
+exec_tty() {
+  local a q=""
+  for a in "$@"; do q+=" '$a'"; done
+  in_script "'$HYDRA_RUNC' --root '$ROOT' exec -t$q; echo rc=\$?"
+}
+
+# assert_exec_tty_owner ID UID:GID: `exec -t -u 1000:1000` into ID sees its
+# pty owned by UID:GID (runc's fixStdioPermissions) and exits 0.
+assert_exec_tty_owner() {
+  local out
+  run exec_tty -u 1000:1000 "$1" sh -c 'echo owner=$(stat -c %u:%g $(readlink /proc/self/fd/0))'
+  out=${output//$'\r'/}
+  echo "$out"
+  [[ $out == *"owner=$2"* ]] || fail "pty owner: $out"
+  [[ $out == *"rc=0"* ]] || fail "exit status: $out"
+}

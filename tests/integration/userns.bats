@@ -5,6 +5,7 @@
 # mappings", "Offset for Time Namespace").
 
 load helpers
+load tty-helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
@@ -44,6 +45,62 @@ cfg_userns() {
   [ "$status" -eq 0 ] || fail "run failed: $output"
   assert_eq "${lines[0]}" "0" "uid inside"
   assert_eq "${lines[1]}" "0" "owner of the rootfs files inside"
+}
+
+@test "userns: a bind source under a directory only host root may search is opened as host root (runc 1.1)" {
+  requires_root
+  cfg_userns
+  # /secret (0700, host root's) holds the source: the mapped root can
+  # never search it, the runtime (host root) can.  The source itself and
+  # its content are world-readable.
+  local secret="$BATS_TEST_TMPDIR/secret"
+  mkdir -p "$secret/src"
+  echo visible-inside >"$secret/src/file"
+  chmod 0700 "$secret"
+  chmod 0755 "$secret/src"
+  chown 0:0 "$secret"
+  cfg '.mounts += [{"destination": "/shared", "type": "bind", "source": $src, "options": ["rbind", "ro"]},
+                   {"destination": "/shared-rel", "type": "bind", "source": "secret-rel/src", "options": ["bind"]}]' \
+    --arg src "$secret/src"
+  # a relative source (from the bundle) under such a directory too
+  mkdir -p "$BUNDLE/secret-rel/src"
+  echo relative-inside >"$BUNDLE/secret-rel/src/file"
+  chmod 0700 "$BUNDLE/secret-rel"
+  chmod 0755 "$BUNDLE/secret-rel/src"
+  cfg_sh 'cat /shared/file /shared-rel/file; id -u'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run failed ($status): $stderr"
+  assert_eq "$output" "visible-inside
+relative-inside
+0"
+  # the kernel's view while it runs: the bind is there, read-only, and the
+  # process is the mapped (unprivileged) host uid
+  cfg_sh 'cat /proc/self/mountinfo; sleep 1000'
+  create_container "$TAG-k"
+  local pid
+  pid=$(state_field "$TAG-k" pid)
+  assert_eq "$(awk '/^Uid:/{print $2}' /proc/$pid/status)" "100000" "host uid of the init"
+  assert_match "$(awk '$5 == "/shared" {print $6}' /proc/$pid/mountinfo)" '(^|,)ro(,|$)' "/shared mount options"
+  assert_eq "$(cat /proc/$pid/root/shared/file)" visible-inside "/shared seen through the init's root"
+}
+
+@test "userns: a missing bind source is refused by name and leaves nothing" {
+  requires_root
+  requires_hydra "error wording"
+  cfg_userns
+  cfg '.mounts += [{"destination": "/shared", "type": "bind", "source": "/nonexistent-hydra-src", "options": ["bind"]}]'
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_clean_failure 'bind mount source `/nonexistent-hydra-src`: No such file or directory'
+  assert_no_cgroup "$TAG"
+}
+
+@test "userns: exec -t -u 1000 gives its pty to the process (created by the namespace's root, not host root)" {
+  requires_root
+  cfg_userns
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  assert_exec_tty_owner "$TAG" 1000:5
 }
 
 @test "userns: a new user namespace without mappings is refused and leaves nothing" {

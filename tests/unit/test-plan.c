@@ -83,6 +83,110 @@ test_plan_order (void)
   oci_config_free (cfg);
 }
 
+/* runc's finalizeRootfs: a read-only /dev is mounted writable (the devices,
+   /dev/pts and the console go in it) and made read-only at the end, before
+   the root. */
+static void
+test_plan_dev_readonly (void)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of (
+    "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"terminal\":true},"
+    "\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+    "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\",\"nosuid\"]},"
+    "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\"}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"maskedPaths\":[\"/proc/kcore\"]}}",
+    &cfg, &err);
+
+  ok (p != NULL, "plan with a read-only /dev builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  int m = index_of (p, STEP_MOUNT), d = index_of (p, STEP_DEV_READONLY);
+  ok (!(p->steps[m].opts.attr_set & MOUNT_ATTR_RDONLY) && (p->steps[m].opts.attr_set & MOUNT_ATTR_NOSUID),
+      "/dev is mounted writable, its other options kept");
+  ok (d > index_of (p, STEP_DEV_SYMLINKS) && d > index_of (p, STEP_CONSOLE) && d > index_of (p, STEP_MASK_PATH),
+      "/dev made read-only after devices, console and masks");
+  ok (d >= 0 && d < index_of (p, STEP_ROOT_READONLY), "/dev made read-only before the root");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},"
+               "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}],"
+               "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               &cfg, &err);
+  ok (p != NULL && index_of (p, STEP_DEV_READONLY) < 0, "a writable /dev gets no dev-readonly step");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+}
+
+/* process.apparmorProfile/selinuxLabel become one exec-labels step (lsm.c);
+   linux.mountLabel labels the filesystem mounts but proc, sysfs and binds. */
+static void
+test_plan_labels (void)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of (
+    "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"selinuxLabel\":\"u:r:t:s0\"},"
+    "\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+    "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+    "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\"]}],"
+    "\"linux\":{\"mountLabel\":\"u:object_r:f:s0:c1,c2\",\"namespaces\":[{\"type\":\"mount\"}]}}",
+    &cfg, &err);
+
+  ok (p != NULL, "plan with labels builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  int m = index_of (p, STEP_MOUNT), e = index_of (p, STEP_EXEC_LABELS);
+  ok (p->steps[m].value == NULL, "proc gets no mount label");
+  is_str (p->steps[m + 1].value, "u:object_r:f:s0:c1,c2", "tmpfs gets the mount label");
+  ok (p->steps[m + 2].value == NULL, "a bind mount gets no mount label");
+  ok (e > index_of (p, STEP_PIVOT_ROOT) && e < index_of (p, STEP_SET_USER), "exec labels set inside, before the uid change");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  p = plan_of ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"apparmorProfile\":\"\"},"
+               "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               &cfg, &err);
+  ok (p != NULL && index_of (p, STEP_EXEC_LABELS) < 0, "empty labels: no exec-labels step");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+}
+
+/* plan->parent_opens_binds for a config with one bind mount and this
+   "linux" object; -1 when the plan does not build. */
+static int
+opens_binds (const char *linux_json)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  char json[1024];
+  snprintf (json, sizeof (json),
+            "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},"
+            "\"mounts\":[{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\"}],\"linux\":%s}",
+            linux_json);
+  struct hr_plan *p = plan_of (json, &cfg, &err);
+  int r = p ? p->parent_opens_binds : -1;
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+  return r;
+}
+
+/* runc 1.1's mount sources: with a new user and mount namespace the
+   parent opens the bind sources; without a user namespace the init does. */
+static void
+test_plan_bind_sources (void)
+{
+  is_int (opens_binds ("{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
+                       "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"
+                       "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}"),
+          1, "new user namespace: the parent opens bind sources");
+  is_int (opens_binds ("{\"namespaces\":[{\"type\":\"mount\"}]}"), 0, "no user namespace: the init opens them");
+}
+
 static void
 expect_plan_error (const char *linux_json, const char *want, const char *what)
 {
@@ -256,6 +360,9 @@ int
 main (void)
 {
   test_plan_order ();
+  test_plan_dev_readonly ();
+  test_plan_labels ();
+  test_plan_bind_sources ();
   test_plan_errors ();
   test_netdevices ();
   test_caps_rlimits ();
