@@ -270,7 +270,8 @@ exec_child (struct exec_ctx *x)
      where create loads it (see plan.c): before the uid change unless
      no_new_privs lets an unprivileged process load it at the end. */
   bool nnp = p->no_new_privileges_present && p->no_new_privileges;
-  if (x->seccomp && !nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+  int notify_fd = -1;
+  if (x->seccomp && !nnp && hr_seccomp_apply (x->seccomp, x->preserve_fds, &notify_fd, &err) < 0)
     child_fail (x, err);
   if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
       || hr_caps_apply (&x->caps, &err) < 0)
@@ -296,9 +297,9 @@ exec_child (struct exec_ctx *x)
   /* Detached, the parent exits right after this: the process must not
      die with it (PDEATHSIG survives an ordinary execve). */
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (x->seccomp && nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+  if (x->seccomp && nnp && hr_seccomp_apply (x->seccomp, x->preserve_fds, &notify_fd, &err) < 0)
     child_fail (x, err);
-  hr_exec (path, p->args, p->env, x->preserve_fds, &err);
+  hr_exec (path, p->args, p->env, x->preserve_fds, x->seccomp != NULL, &err);
   child_fail (x, err);
 }
 

@@ -38,6 +38,7 @@ struct init_state
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
+  bool filtered;    /* the seccomp filter is loaded: fds already close-on-exec */
 };
 
 /* Write value to a file under the trusted procfs, never following a path
@@ -152,7 +153,15 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_MEMPOLICY:
       return hr_apply_mempolicy (&p->attrs.mempolicy, err);
     case STEP_SECCOMP:
-      return hr_seccomp_apply (p->config->linux_->seccomp, err);
+      {
+        int notify_fd;
+        if (hr_seccomp_apply (p->config->linux_->seccomp, st->args->preserve_fds, &notify_fd, err) < 0)
+          return -1;
+        st->filtered = true;
+        if (notify_fd >= 0)
+          close (notify_fd);
+        return 0;
+      }
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_APPARMOR:
@@ -258,9 +267,11 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return 0;
       return wait_for_start (st, err);
     case STEP_EXEC:
-      if (st->procfd >= 0)
+      /* Close-on-exec anyway; under a filter no syscall that is not
+         needed (a KILL profile may not list close). */
+      if (st->procfd >= 0 && !st->filtered)
         close (st->procfd);
-      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, err);
+      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, st->filtered, err);
     }
   return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }
