@@ -12,6 +12,8 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static void __attribute__ ((noreturn))
@@ -290,4 +292,25 @@ hr_fds_cloexec (int preserve_fds, hr_err *err)
         return hr_error_set (err, errno, "mark fd %d close-on-exec", (int) fd);
     }
   return 0;
+}
+
+int
+hr_unix_connect (const char *path, const char *what, hr_err *err)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  _cleanup_close_ int sock = -1;
+  int r;
+
+  if (strlen (path) >= sizeof (sa.sun_path))
+    return hr_error_plain (err, ENAMETOOLONG, "%s path too long: %s", what, path);
+  strcpy (sa.sun_path, path);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return hr_error_set (err, errno, "%s socket", what);
+  do
+    r = connect (sock, (struct sockaddr *) &sa, sizeof (sa));
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return hr_error_set (err, errno, "connect to %s `%s`", what, path);
+  return TAKE_FD (sock);
 }

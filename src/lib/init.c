@@ -11,7 +11,7 @@
 #include "netdev.h"
 #include "process.h"
 #include "resolve.h"
-#include "seccomp.h"
+#include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -153,15 +153,10 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_MEMPOLICY:
       return hr_apply_mempolicy (&p->attrs.mempolicy, err);
     case STEP_SECCOMP:
-      {
-        int notify_fd;
-        if (hr_seccomp_apply (p->config->linux_->seccomp, st->args->preserve_fds, &notify_fd, err) < 0)
-          return -1;
-        st->filtered = true;
-        if (notify_fd >= 0)
-          close (notify_fd);
-        return 0;
-      }
+      /* The plan loads a filter with a listener before created, while
+         the parent still listens for its fd. */
+      st->filtered = true;
+      return hr_seccomp_load (p->config->linux_->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_APPARMOR:

@@ -84,19 +84,42 @@ arch_of (const char *name)
   return seccomp_arch_resolve_name (lower);
 }
 
+bool
+hr_seccomp_has_notify (const oci_seccomp *s)
+{
+  for (size_t i = 0; s && i < s->syscalls_len; i++)
+    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
 int
 hr_seccomp_check (const oci_seccomp *s, hr_err *err)
 {
   if (s == NULL)
     return 0;
-  /* Seccomp user notification needs a listener to hand the notify fd to;
-     not supported yet: refuse rather than run the container unconfined
-     or with syscalls that would block forever. */
-  if ((s->listener_path && *s->listener_path) || strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
-    return hr_error_plain (err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY / listenerPath are not supported yet");
+  /* runc: the process that loaded the filter still has to hand the
+     listener fd over (seccomp_notify.c); were those calls notified it
+     would wait for an agent that has no fd yet.  runc names write; our
+     hand-over is writev + sendmsg. */
+  static const char *const handover[] = { "write", "writev", "sendmsg" };
+  if (strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
+    return hr_error_plain (err, EINVAL, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
   for (size_t i = 0; i < s->syscalls_len; i++)
-    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
-      return hr_error_plain (err, ENOTSUP, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY is not supported yet", i);
+    {
+      if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") != 0)
+        continue;
+      for (size_t n = 0; n < s->syscalls[i]->names_len; n++)
+        for (size_t k = 0; k < sizeof (handover) / sizeof (handover[0]); k++)
+          if (strcmp (s->syscalls[i]->names[n], handover[k]) == 0)
+            return hr_error_plain (err, EINVAL, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for `%s`",
+                                   i, handover[k]);
+    }
+  /* config-linux.md "Seccomp": the notify fd goes to listenerPath; without
+     one nobody would answer.  (listenerPath without a notify action is
+     ignored, as the spec says.) */
+  if (hr_seccomp_has_notify (s) && (s->listener_path == NULL || *s->listener_path == '\0'))
+    return hr_error_plain (err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
   return 0;
 }
 
@@ -138,7 +161,6 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_SSB, 1);
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-      /* WAIT_KILLABLE_RECV only matters for notify, which is refused. */
       if (r < 0)
         return hr_error_set (err, -r, "linux.seccomp.flags: `%s`", f);
     }
@@ -217,6 +239,9 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
    depend on such a call (see hr_fds_cloexec). */
 
 #define X32_SYSCALL_BIT 0x40000000u
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 #define MAX_STUB_ARCHES 32
 
 struct stub_arch
@@ -379,15 +404,6 @@ export_program (scmp_filter_ctx ctx, struct sock_filter **out, size_t *len, hr_e
   return 0;
 }
 
-static bool
-has_notify (const oci_seccomp *s)
-{
-  for (size_t i = 0; i < s->syscalls_len; i++)
-    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
-      return true;
-  return false;
-}
-
 int
 hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err *err)
 {
@@ -422,8 +438,10 @@ hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err
         flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
       else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
         flags |= SECCOMP_FILTER_FLAG_TSYNC;
+      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+        flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* the kernel refuses it without a listener */
     }
-  if (has_notify (s))
+  if (hr_seccomp_has_notify (s))
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 
   /* From here on the filter may deny anything the profile does not list,

@@ -11,10 +11,12 @@
 #include "error.h"
 #include "oci.h"
 
-/* Refuse, before anything is created, what this runtime cannot honour
-   (a notify listener); everything else is checked by libseccomp when the
-   filter is built. */
+/* Refuse, before anything is created, what cannot work (SCMP_ACT_NOTIFY
+   as default, on the hand-over's syscalls, or without listenerPath);
+   everything else is checked by libseccomp when the filter is built. */
 int hr_seccomp_check (const oci_seccomp *s, hr_err *err);
+/* Whether any rule is SCMP_ACT_NOTIFY (the filter gets a listener fd). */
+bool hr_seccomp_has_notify (const oci_seccomp *s);
 /* Lower linux.seccomp into a libseccomp filter, without loading it (pure:
    no syscall of the process changes; fuzzed by tests/fuzz/fuzz-seccomp). */
 int hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err);

@@ -188,17 +188,6 @@ run_sysno_container() {
   assert_match "$output" "140=1" "getpriority"
 }
 
-@test "seccomp: a notify listener is refused clearly, nothing left behind" {
-  requires_root
-  requires_hydra "seccomp notify is not supported yet"
-  cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/none.sock",
-        "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
-  run hr create --bundle "$BUNDLE" "$TAG"
-  [ "$status" -eq 1 ] || fail "create: status $status"
-  assert_match "$output" "NOTIFY|listenerPath"
-  assert_no_state_dirs
-}
-
 @test "seccomp: features lists the actions and operators it supports" {
   requires_hydra "runc 1.1's features differ"
   run hr features
