@@ -201,6 +201,26 @@ run_notify_exec() {
   assert_no_cgroup "$TAG"
 }
 
+@test "seccomp notify: exec fails cleanly when the agent is gone, no process left" {
+  requires_root
+  start_agent
+  cfg_notify
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  kill "$AGENT_PID"
+  wait "$AGENT_PID" 2>/dev/null || true
+  AGENT_PID=
+  rm -f "$SOCK"
+  run hr exec "$TAG" sh -c 'echo ran'
+  [ "$status" -ne 0 ] || fail "exec ran without an agent: $output"
+  [[ ! $output =~ ran ]] || fail "the process ran: $output"
+  # Only the init is left in the container.
+  run hr ps --format json "$TAG"
+  [ "$status" -eq 0 ] || fail "ps: $output"
+  assert_eq "$(echo "$output" | jq length)" 1 "processes in the container"
+}
+
 @test "seccomp notify: refused without listenerPath, as default action, and for write" {
   requires_root
   requires_hydra "runc refuses these at different stages, with other words"
