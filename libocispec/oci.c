@@ -93,6 +93,7 @@ doc_validate (const oci_struct_desc *d, const void *obj, const char *name, hr_er
 OCI_DOCUMENT (oci_config, "config.json")
 OCI_DOCUMENT (oci_process, "process.json")
 OCI_DOCUMENT (oci_state, "state.json")
+OCI_DOCUMENT (oci_container_process_state, "containerProcessState")
 OCI_DOCUMENT (oci_features, "features.json")
 OCI_DOCUMENT (hr_state_file, "state.json")
 /* `update --resources`: a bare linux.resources object. */

@@ -45,6 +45,14 @@ int oci_state_parse_file (const char *path, oci_state **out, hr_err *err);
 int oci_state_to_json (const oci_state *s, bool pretty, char **out, size_t *len, hr_err *err);
 int oci_state_validate (const oci_state *s, hr_err *err);
 
+/* Sent to a seccomp agent (seccomp_notify.c) and parsed by the test agent. */
+int oci_container_process_state_parse_data (const char *data, size_t len, const char *name,
+                                            oci_container_process_state **out, hr_err *err);
+int oci_container_process_state_parse_file (const char *path, oci_container_process_state **out, hr_err *err);
+int oci_container_process_state_to_json (const oci_container_process_state *s, bool pretty, char **out, size_t *len,
+                                         hr_err *err);
+int oci_container_process_state_validate (const oci_container_process_state *s, hr_err *err);
+
 int oci_features_parse_data (const char *data, size_t len, const char *name, oci_features **out, hr_err *err);
 int oci_features_parse_file (const char *path, oci_features **out, hr_err *err);
 int oci_features_to_json (const oci_features *f, bool pretty, char **out, size_t *len, hr_err *err);

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static void __attribute__ ((noreturn))
@@ -265,4 +269,48 @@ hr_passwd_name (uid_t uid)
         }
     }
   return xstrdup ("");
+}
+
+int
+hr_fds_cloexec (int preserve_fds, hr_err *err)
+{
+  unsigned first = 3 + (unsigned) (preserve_fds > 0 ? preserve_fds : 0);
+  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  /* Kernels before 5.11 (no CLOSE_RANGE_CLOEXEC) or an outer seccomp
+     profile that denies close_range: the same, one fd at a time, up to the
+     fd limit (no /proc walk: this may run inside the container's root).
+     As crun falls back. */
+  struct rlimit rl;
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return hr_error_set (err, errno, "getrlimit(RLIMIT_NOFILE)");
+  rlim_t end = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20) ? (1u << 20) : rl.rlim_cur;
+  for (rlim_t fd = first; fd < end; fd++)
+    {
+      int fl = fcntl ((int) fd, F_GETFD);
+      if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl ((int) fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+        return hr_error_set (err, errno, "mark fd %d close-on-exec", (int) fd);
+    }
+  return 0;
+}
+
+int
+hr_unix_connect (const char *path, const char *what, hr_err *err)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  _cleanup_close_ int sock = -1;
+  int r;
+
+  if (strlen (path) >= sizeof (sa.sun_path))
+    return hr_error_plain (err, ENAMETOOLONG, "%s path too long: %s", what, path);
+  strcpy (sa.sun_path, path);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return hr_error_set (err, errno, "%s socket", what);
+  do
+    r = connect (sock, (struct sockaddr *) &sa, sizeof (sa));
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return hr_error_set (err, errno, "connect to %s `%s`", what, path);
+  return TAKE_FD (sock);
 }

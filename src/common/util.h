@@ -26,6 +26,14 @@ int hr_write_all (int fd, const void *buf, size_t len);
    its stdin, an init that died before start). */
 int hr_write_all_nosigpipe (int fd, const void *buf, size_t len);
 
+/* A connected AF_UNIX SOCK_STREAM socket (close-on-exec) to path; `what`
+   names it in errors. */
+int hr_unix_connect (const char *path, const char *what, hr_err *err);
+
+/* Make every fd from 3 + preserve_fds up close-on-exec: what the
+   container's process must not inherit (CVE-2024-21626). */
+int hr_fds_cloexec (int preserve_fds, hr_err *err);
+
 /* --pid-file: written to a temporary and renamed, so a reader (an engine
    polling for it) never sees a partial pid. */
 int hr_write_pid_file (const char *path, pid_t pid, hr_err *err);

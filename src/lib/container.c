@@ -20,6 +20,7 @@
 #include "namespaces.h"
 #include "netdev.h"
 #include "plan.h"
+#include "seccomp_notify.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -299,6 +300,14 @@ wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_cre
         return hr_error_from_msg (err, msg->errnum, msg->data);
       if (msg->type == HR_MSG_CREATED)
         return 0;
+      if (msg->type == HR_MSG_SECCOMP_FD)
+        {
+          /* runc: the init's pid, status "creating". */
+          const struct hr_seccomp_agent agent = { cfg->linux_ ? cfg->linux_->seccomp : NULL, c->pid, state_creating };
+          if (hr_seccomp_notify_forward (c->sock[0], &agent, err) < 0)
+            return -1;
+          continue;
+        }
       if (msg->type != HR_MSG_RUN_HOOKS)
         return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
                                hr_msg_name (msg->type));

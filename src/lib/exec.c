@@ -51,7 +51,9 @@
 #include "lifecycle.h"
 #include "lsm.h"
 #include "mounts.h"
+#include "hooks.h"
 #include "seccomp.h"
+#include "seccomp_notify.h"
 #include "values.h"
 #include "namespaces.h"
 #include "plan.h"
@@ -304,7 +306,7 @@ exec_child (struct exec_ctx *x)
      where create loads it (see plan.c): before the uid change unless
      no_new_privs lets an unprivileged process load it at the end. */
   bool nnp = p->no_new_privileges_present && p->no_new_privileges;
-  if (x->seccomp && !nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+  if (x->seccomp && !nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
     child_fail (x, err);
   if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
       || hr_caps_apply (&x->caps, &err) < 0)
@@ -330,9 +332,9 @@ exec_child (struct exec_ctx *x)
   /* Detached, the parent exits right after this: the process must not
      die with it (PDEATHSIG survives an ordinary execve). */
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (x->seccomp && nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
+  if (x->seccomp && nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
     child_fail (x, err);
-  hr_exec (path, p->args, p->env, x->preserve_fds, &err);
+  hr_exec (path, p->args, p->env, x->preserve_fds, x->seccomp != NULL, &err);
   child_fail (x, err);
 }
 
@@ -516,6 +518,10 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   bool loaded = false;
   _cleanup_close_ int cgfd = -1;
+  /* SCMP_ACT_NOTIFY: the process's listener fd goes to the agent with the
+     container's state (runc: status running, the init's pid). */
+  _cleanup_free_ char *agent_state = NULL;
+  struct hr_seccomp_agent agent = { NULL, -1, NULL };
   pid_t pid = -1;
   int master = -1, ret = -1;
 
@@ -553,6 +559,11 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     goto out;
   x.proc = proc;
   x.seccomp = seccomp;
+  if (hr_seccomp_has_notify (seccomp))
+    {
+      agent_state = hr_hooks_state_json (id, "running", c.pid, c.state->bundle, &c.state->annotations);
+      agent = (struct hr_seccomp_agent){ seccomp, -1, agent_state };
+    }
   if (hr_terminal_check (proc->terminal_present && proc->terminal, o->detach, o->console_socket, err) < 0)
     goto out;
 
@@ -609,7 +620,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       close (x.console[1]);
       x.console[1] = -1;
     }
-  if (hr_msg_expect (x.sync[0], HR_MSG_EXEC_READY, msg, err) < 0)
+  agent.pid = pid;
+  if (hr_seccomp_notify_expect (x.sync[0], HR_MSG_EXEC_READY, msg, &agent, err) < 0)
     goto out;
   if (x.console[0] >= 0)
     {
@@ -637,7 +649,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
   /* EOF: the sync socket closed on execve.  An error: execve failed. */
-  if (hr_msg_recv (x.sync[0], msg, err) == 0)
+  if (hr_seccomp_notify_recv (x.sync[0], msg, &agent, err) == 0)
     {
       if (msg->type == HR_MSG_ERROR)
         hr_error_from_msg (err, msg->errnum, msg->data);

@@ -91,15 +91,16 @@ hr_features_json (char **json, hr_err *err)
   lx->cgroup->rdma_present = true;
   lx->seccomp = xmalloc0 (sizeof (*lx->seccomp));
   {
-    /* What seccomp.c implements: every action but NOTIFY (no listener
-       support yet), every operator, the x86 family (this build's
-       architecture), the flags libseccomp can set. */
+    /* What seccomp.c implements: every action (NOTIFY with
+       listenerPath, seccomp_notify.c), every operator, the x86 family
+       (this build's architecture), every flag seccomp(2) takes for a
+       filter. */
     static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
                                            "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-                                           "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
+                                           "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
     static const char *const archs[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", NULL };
     static const char *const flags[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                         "SECCOMP_FILTER_FLAG_TSYNC", NULL };
+                                         "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
     lx->seccomp->enabled = true;
     lx->seccomp->actions = strv_from (actions, &lx->seccomp->actions_len);
     lx->seccomp->operators = strv_from (oci_enum_values (OCI_ENUM_SECCOMP_OPERATOR), &lx->seccomp->operators_len);

@@ -12,7 +12,7 @@
 #include "netdev.h"
 #include "process.h"
 #include "resolve.h"
-#include "seccomp.h"
+#include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -40,6 +40,7 @@ struct init_state
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
   int *bind_fds;    /* per step: the source of a bind mount, from the parent */
+  bool filtered;    /* the seccomp filter is loaded: fds already close-on-exec */
 };
 
 /* plan->parent_opens_binds: one fd per bind STEP_MOUNT, in step order,
@@ -147,7 +148,10 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_MEMPOLICY:
       return hr_apply_mempolicy (&p->attrs.mempolicy, err);
     case STEP_SECCOMP:
-      return hr_seccomp_apply (p->config->linux_->seccomp, err);
+      /* The plan loads a filter with a listener before created, while
+         the parent still listens for its fd. */
+      st->filtered = true;
+      return hr_seccomp_load (p->config->linux_->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_EXEC_LABELS:
@@ -260,9 +264,11 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return 0;
       return wait_for_start (st, err);
     case STEP_EXEC:
-      if (st->procfd >= 0)
+      /* Close-on-exec anyway; under a filter no syscall that is not
+         needed (a KILL profile may not list close). */
+      if (st->procfd >= 0 && !st->filtered)
         close (st->procfd);
-      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, err);
+      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, st->filtered, err);
     }
   return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }

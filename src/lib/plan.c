@@ -456,6 +456,16 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return -1;
   if (plan_process (p, cfg->process, lx && lx->seccomp, err) < 0)
     return -1;
+  /* With no_new_privs the filter comes last, except when it has a notify
+     listener: the runtime must send that fd to the agent while it still
+     listens, before created (runc loads it there in every case). */
+  bool nnp = cfg->process->no_new_privileges_present && cfg->process->no_new_privileges;
+  bool late_seccomp = lx && lx->seccomp && nnp;
+  if (late_seccomp && hr_seccomp_has_notify (lx->seccomp))
+    {
+      add (p, STEP_SECCOMP);
+      late_seccomp = false;
+    }
   add (p, STEP_REPORT_CREATED);
   add (p, STEP_WAIT_START);
   if (cfg->hooks && cfg->hooks->start_container_len)
@@ -464,8 +474,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     add (p, STEP_CPU_AFFINITY)->num = 1;
   if (p->attrs.has_personality)
     add (p, STEP_PERSONALITY);
-  if (cfg->linux_ && cfg->linux_->seccomp && cfg->process->no_new_privileges_present
-      && cfg->process->no_new_privileges)
+  if (late_seccomp)
     add (p, STEP_SECCOMP);
   add (p, STEP_EXEC);
 

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -141,14 +140,14 @@ hr_set_user (const oci_user *user, hr_err *err)
 }
 
 int
-hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, hr_err *err)
+hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, bool fds_sealed, hr_err *err)
 {
   /* No host fd may reach the container (CVE-2024-21626): close all but
-     stdio and the preserved ones.  CLOSE_RANGE_CLOEXEC keeps our own
-     sync fds usable until execve succeeds. */
-  unsigned first = 3 + (unsigned) (preserve_fds > 0 ? preserve_fds : 0);
-  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return hr_error_set (err, errno, "close_range");
+     stdio and the preserved ones.  Close-on-exec keeps our own sync fds
+     usable until execve succeeds.  Under a seccomp filter this was done
+     before loading it (a profile may deny close_range). */
+  if (!fds_sealed && hr_fds_cloexec (preserve_fds, err) < 0)
+    return -1;
   execve (path, argv, env);
   return hr_error_set (err, errno, "exec `%s`", path);
 }

@@ -22,8 +22,9 @@ int hr_lookup_exec (const char *argv0, char *const *env, char **out, hr_err *err
    across the uid change so hr_caps_apply can set the final sets. */
 int hr_set_user (const oci_user *user, hr_err *err);
 
-/* Close every fd from 3 up except [3, 3 + preserve) and exec.  Returns
-   only on failure. */
-int hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, hr_err *err);
+/* Close every fd from 3 up except [3, 3 + preserve) and exec.  With
+   fds_sealed (a seccomp filter is in force, hr_seccomp_apply already did
+   hr_fds_cloexec, util.h) only execve is called.  Returns only on failure. */
+int hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, bool fds_sealed, hr_err *err);
 
 #endif

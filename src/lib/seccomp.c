@@ -5,9 +5,16 @@
 #include "util.h"
 
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static inline void
 seccomp_releasep (scmp_filter_ctx *ctx)
@@ -36,6 +43,8 @@ action_of (const char *name, bool has_errno, uint32_t errno_ret, uint32_t *out)
     *out = SCMP_ACT_ALLOW;
   else if (strcmp (name, "SCMP_ACT_LOG") == 0)
     *out = SCMP_ACT_LOG;
+  else if (strcmp (name, "SCMP_ACT_NOTIFY") == 0)
+    *out = SCMP_ACT_NOTIFY;
   else
     return -1;
   return 0;
@@ -62,19 +71,55 @@ op_of (const char *name, enum scmp_compare *out)
   return -1;
 }
 
+/* "SCMP_ARCH_X86_64" -> libseccomp's token for "x86_64"; 0 if unknown. */
+static uint32_t
+arch_of (const char *name)
+{
+  if (strncmp (name, "SCMP_ARCH_", strlen ("SCMP_ARCH_")) != 0)
+    return 0;
+  _cleanup_free_ char *lower = xstrdup (name + strlen ("SCMP_ARCH_"));
+  for (char *p = lower; *p; p++)
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char) (*p - 'A' + 'a');
+  return seccomp_arch_resolve_name (lower);
+}
+
+bool
+hr_seccomp_has_notify (const oci_seccomp *s)
+{
+  for (size_t i = 0; s && i < s->syscalls_len; i++)
+    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
 int
 hr_seccomp_check (const oci_seccomp *s, hr_err *err)
 {
   if (s == NULL)
     return 0;
-  /* Seccomp user notification needs a listener to hand the notify fd to;
-     not supported yet: refuse rather than run the container unconfined
-     or with syscalls that would block forever. */
-  if ((s->listener_path && *s->listener_path) || strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
-    return hr_error_plain (err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY / listenerPath are not supported yet");
+  /* runc: the process that loaded the filter still has to hand the
+     listener fd over (seccomp_notify.c); were those calls notified it
+     would wait for an agent that has no fd yet.  runc names write; our
+     hand-over is writev + sendmsg. */
+  static const char *const handover[] = { "write", "writev", "sendmsg" };
+  if (strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
+    return hr_error_plain (err, EINVAL, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
   for (size_t i = 0; i < s->syscalls_len; i++)
-    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
-      return hr_error_plain (err, ENOTSUP, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY is not supported yet", i);
+    {
+      if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") != 0)
+        continue;
+      for (size_t n = 0; n < s->syscalls[i]->names_len; n++)
+        for (size_t k = 0; k < sizeof (handover) / sizeof (handover[0]); k++)
+          if (strcmp (s->syscalls[i]->names[n], handover[k]) == 0)
+            return hr_error_plain (err, EINVAL, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for `%s`",
+                                   i, handover[k]);
+    }
+  /* config-linux.md "Seccomp": the notify fd goes to listenerPath; without
+     one nobody would answer.  (listenerPath without a notify action is
+     ignored, as the spec says.) */
+  if (hr_seccomp_has_notify (s) && (s->listener_path == NULL || *s->listener_path == '\0'))
+    return hr_error_plain (err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
   return 0;
 }
 
@@ -98,13 +143,7 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
 
   for (size_t i = 0; i < s->architectures_len; i++)
     {
-      /* "SCMP_ARCH_X86_64" -> libseccomp's "x86_64". */
-      const char *a = s->architectures[i] + strlen ("SCMP_ARCH_");
-      _cleanup_free_ char *lower = xstrdup (a);
-      for (char *p = lower; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-          *p = (char) (*p - 'A' + 'a');
-      uint32_t arch = seccomp_arch_resolve_name (lower);
+      uint32_t arch = arch_of (s->architectures[i]);
       if (arch == 0)
         return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", s->architectures[i]);
       r = seccomp_arch_add (ctx, arch);
@@ -122,7 +161,6 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_SSB, 1);
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-      /* WAIT_KILLABLE_RECV only matters for notify, which is refused. */
       if (r < 0)
         return hr_error_set (err, -r, "linux.seccomp.flags: `%s`", f);
     }
@@ -178,15 +216,245 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
   return 0;
 }
 
+/* --- runc's -ENOSYS stub ------------------------------------------------
+
+   A profile lists the syscalls its author knew of.  A syscall added to the
+   kernel later gets the profile's default action, typically EPERM, and a
+   newer libc that tries it first (clone3, close_range, openat2,
+   faccessat2) takes EPERM as a real refusal instead of falling back to the
+   older call it would use on an older kernel.  runc (libcontainer/seccomp/
+   patchbpf/enosys_linux.go) therefore puts a stub in front of libseccomp's
+   program: per architecture of the profile, a syscall numbered above the
+   largest one the profile names gets ENOSYS, as from a kernel that lacks
+   it.  We do the same, for the same profiles (not when the default action
+   already lets the call through, ALLOW/LOG/TRACE, nor when it is ENOSYS).
+
+   Rules returning ENOSYS for every syscall libseccomp knows to be newer
+   would not be enough: syscalls newer than libseccomp's own table (and a
+   kernel newer than the libseccomp we link, like this host's) would still
+   get the default errno.  The stub compares numbers, so it covers those.
+   Like runc, a syscall older than the newest named one keeps the default
+   action, even when it was added later (close_range, 436, is below
+   faccessat2, 439): nothing the runtime does after loading the filter may
+   depend on such a call (see hr_fds_cloexec). */
+
+#define X32_SYSCALL_BIT 0x40000000u
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#define MAX_STUB_ARCHES 32
+
+struct stub_arch
+{
+  uint32_t audit;       /* AUDIT_ARCH_*, what seccomp_data.arch holds */
+  int64_t max, max_x32; /* largest named syscall; -1: none named */
+  bool s390;
+};
+
+static void
+emit (struct sock_filter *prog, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+  prog[(*n)++] = (struct sock_filter){ .code = code, .jt = jt, .jf = jf, .k = k };
+}
+
+bool
+hr_seccomp_wants_enosys_stub (const oci_seccomp *s)
+{
+  const char *d = s->default_action;
+  if (strcmp (d, "SCMP_ACT_ALLOW") == 0 || strcmp (d, "SCMP_ACT_LOG") == 0 || strcmp (d, "SCMP_ACT_TRACE") == 0)
+    return false;
+  if (strcmp (d, "SCMP_ACT_ERRNO") == 0 && s->default_errno_ret_present && s->default_errno_ret == ENOSYS)
+    return false;
+  return true;
+}
+
 int
-hr_seccomp_apply (const oci_seccomp *s, hr_err *err)
+hr_seccomp_enosys_stub (const oci_seccomp *s, struct sock_filter **out, size_t *len, hr_err *err)
+{
+  struct stub_arch arches[MAX_STUB_ARCHES];
+  size_t narch = 0;
+  size_t nscmp = s->architectures_len ? s->architectures_len : 1;
+
+  *out = NULL;
+  *len = 0;
+  if (!hr_seccomp_wants_enosys_stub (s))
+    return 0;
+  for (size_t a = 0; a < nscmp; a++)
+    {
+      /* No architectures: libseccomp filters the native one; the stub
+         covers it too (runc would leave such a profile without stub). */
+      uint32_t scmp = s->architectures_len ? arch_of (s->architectures[a]) : seccomp_arch_native ();
+      if (scmp == 0)
+        return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", s->architectures[a]);
+      /* SCMP_ARCH_X32 is libseccomp's own token: the kernel reports x32
+         calls as x86_64 with bit 30 of the number set. */
+      bool x32 = scmp == SCMP_ARCH_X32;
+      uint32_t audit = x32 ? AUDIT_ARCH_X86_64 : scmp;
+      int64_t max = -1;
+      for (size_t i = 0; i < s->syscalls_len; i++)
+        for (size_t n = 0; n < s->syscalls[i]->names_len; n++)
+          {
+            /* Negative: a pseudo number (multiplexed or absent on scmp). */
+            int nr = seccomp_syscall_resolve_name_arch (scmp, s->syscalls[i]->names[n]);
+            if (nr > max)
+              max = nr;
+          }
+      if (max <= 0)
+        continue; /* nothing named for this arch: as runc, no stub */
+      size_t k;
+      for (k = 0; k < narch && arches[k].audit != audit; k++)
+        ;
+      if (k == narch)
+        {
+          if (narch == MAX_STUB_ARCHES)
+            return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: too many");
+          arches[narch++] = (struct stub_arch){ .audit = audit, .max = -1, .max_x32 = -1,
+                                                .s390 = scmp == SCMP_ARCH_S390 || scmp == SCMP_ARCH_S390X };
+        }
+      if (x32)
+        arches[k].max_x32 = max;
+      else
+        arches[k].max = max;
+    }
+  if (narch == 0)
+    return 0;
+
+  /* Layout (every jump is short and local; each arch's section ends in a
+     jump to libseccomp's program, patched in once the length is known):
+       ld [arch]
+       for each arch:  jeq AUDIT, 0, <skip section>
+                       section: ld [nr]; [s390: jeq 0 -> ENOSYS];
+                                per ABI: jgt MAX -> ENOSYS; ja program
+       (an arch not listed falls through to the program, whose own
+        architecture check handles it) */
+  struct sock_filter *prog = xmalloc0 (sizeof (*prog) * (1 + narch * 12));
+  size_t n = 0;
+  const uint32_t enosys = SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA);
+  size_t ja[MAX_STUB_ARCHES * 2], nja = 0;
+
+  emit (prog, &n, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof (struct seccomp_data, arch));
+  for (size_t a = 0; a < narch; a++)
+    {
+      const struct stub_arch *sa = &arches[a];
+      size_t head = n;
+      emit (prog, &n, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, sa->audit); /* jf patched below */
+      emit (prog, &n, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof (struct seccomp_data, nr));
+      if (sa->s390)
+        {
+          /* runc: on s390 an unknown large syscall reaches the filter as
+             number 0 (the multiplexer, setup(2), unused for decades). */
+          emit (prog, &n, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+          emit (prog, &n, BPF_RET | BPF_K, 0, 0, enosys);
+        }
+      if (sa->max >= 0 && sa->max_x32 >= 0)
+        {
+          /*  jset BIT, 1, 0      x32 -> the x32 comparison
+              jgt MAX, 1, 2       -> ENOSYS / program
+              jgt MAX32, 0, 1
+              ret ENOSYS
+              ja program */
+          emit (prog, &n, BPF_JMP | BPF_JSET | BPF_K, 1, 0, X32_SYSCALL_BIT);
+          emit (prog, &n, BPF_JMP | BPF_JGT | BPF_K, 1, 2, (uint32_t) sa->max);
+          emit (prog, &n, BPF_JMP | BPF_JGT | BPF_K, 0, 1, (uint32_t) sa->max_x32);
+        }
+      else
+        {
+          /* One ABI of x86_64 only: calls of the other one are left to the
+             program (libseccomp's own check refuses them). */
+          if (sa->audit == AUDIT_ARCH_X86_64)
+            emit (prog, &n, BPF_JMP | BPF_JSET | BPF_K, sa->max >= 0 ? 2 : 0, sa->max >= 0 ? 0 : 2,
+                  X32_SYSCALL_BIT);
+          emit (prog, &n, BPF_JMP | BPF_JGT | BPF_K, 0, 1, (uint32_t) (sa->max >= 0 ? sa->max : sa->max_x32));
+        }
+      emit (prog, &n, BPF_RET | BPF_K, 0, 0, enosys);
+      ja[nja++] = n;
+      emit (prog, &n, BPF_JMP | BPF_JA, 0, 0, 0);
+      prog[head].jf = (uint8_t) (n - head - 1);
+    }
+  /* The program starts right after the stub. */
+  for (size_t j = 0; j < nja; j++)
+    prog[ja[j]].k = (uint32_t) (n - ja[j] - 1);
+  *out = prog;
+  *len = n;
+  return 0;
+}
+
+/* libseccomp's program, as it would load it. */
+static int
+export_program (scmp_filter_ctx ctx, struct sock_filter **out, size_t *len, hr_err *err)
+{
+  _cleanup_close_ int fd = memfd_create ("seccomp-bpf", MFD_CLOEXEC);
+  struct stat st;
+  int r;
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "seccomp: memfd_create");
+  r = seccomp_export_bpf (ctx, fd);
+  if (r < 0)
+    return hr_error_set (err, -r, "seccomp: export the filter");
+  if (fstat (fd, &st) < 0)
+    return hr_error_set (err, errno, "seccomp: fstat");
+  if (st.st_size <= 0 || st.st_size % sizeof (struct sock_filter) != 0)
+    return hr_error_plain (err, EINVAL, "seccomp: libseccomp exported %lld bytes", (long long) st.st_size);
+  _cleanup_free_ struct sock_filter *prog = xmalloc0 (st.st_size);
+  if (pread (fd, prog, st.st_size, 0) != st.st_size)
+    return hr_error_set (err, errno ? errno : EIO, "seccomp: read the exported filter");
+  *len = st.st_size / sizeof (struct sock_filter);
+  *out = TAKE_PTR (prog);
+  return 0;
+}
+
+int
+hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err *err)
 {
   _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+  _cleanup_free_ struct sock_filter *stub = NULL, *prog = NULL;
+  size_t nstub = 0, nprog = 0;
+  unsigned flags = 0;
 
-  if (hr_seccomp_build (s, &ctx, err) < 0)
+  *notify_fd = -1;
+  if (hr_seccomp_build (s, &ctx, err) < 0 || hr_seccomp_enosys_stub (s, &stub, &nstub, err) < 0
+      || export_program (ctx, &prog, &nprog, err) < 0)
     return -1;
-  int r = seccomp_load (ctx);
+  if (nstub + nprog > BPF_MAXINSNS)
+    return hr_error_plain (err, E2BIG, "seccomp: the filter has %zu instructions, the kernel takes %d", nstub + nprog,
+                           BPF_MAXINSNS);
+  struct sock_filter *all = xmalloc0 (sizeof (*all) * (nstub + nprog));
+  if (nstub)
+    memcpy (all, stub, sizeof (*all) * nstub);
+  memcpy (all + nstub, prog, sizeof (*all) * nprog);
+  free (prog);
+  prog = all;
+  struct sock_fprog fprog = { .len = (unsigned short) (nstub + nprog), .filter = prog };
+
+  /* The flags libseccomp would pass (SECCOMP_FILTER_FLAG_*), as runc's
+     patchbpf.filterFlags does; no_new_privs stays process.noNewPrivileges'
+     business. */
+  for (size_t i = 0; i < s->flags_len; i++)
+    {
+      if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0)
+        flags |= SECCOMP_FILTER_FLAG_LOG;
+      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+        flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+        flags |= SECCOMP_FILTER_FLAG_TSYNC;
+      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+        flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* the kernel refuses it without a listener */
+    }
+  if (hr_seccomp_has_notify (s))
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+
+  /* From here on the filter may deny anything the profile does not list,
+     with any errno or by killing us: what the runtime still does before
+     execve must not depend on such a call.  close_range in particular
+     (older profiles do not list it): mark every fd the container must not
+     inherit close-on-exec now, so that hr_exec need not. */
+  if (hr_fds_cloexec (preserve_fds, err) < 0)
+    return -1;
+  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
   if (r < 0)
-    return hr_error_set (err, -r, "load seccomp filter");
+    return hr_error_set (err, errno, "load seccomp filter");
+  if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+    *notify_fd = (int) r; /* the kernel made it close-on-exec */
   return 0;
 }

@@ -27,6 +27,8 @@ hr_msg_name (uint32_t type)
     case HR_MSG_HOOKS_DONE: return "hooks-done";
     case HR_MSG_EXEC_READY: return "exec-ready";
     case HR_MSG_RECORDED: return "recorded";
+    case HR_MSG_SECCOMP_FD: return "seccomp-fd";
+    case HR_MSG_SECCOMP_DONE: return "seccomp-done";
     default: return "unknown";
     }
 }
@@ -106,6 +108,12 @@ hr_msg_expect (int fd, enum hr_msg_type type, struct hr_msg *msg, hr_err *err)
 {
   if (hr_msg_recv (fd, msg, err) < 0)
     return -1;
+  return hr_msg_check (msg, type, err);
+}
+
+int
+hr_msg_check (const struct hr_msg *msg, enum hr_msg_type type, hr_err *err)
+{
   if (msg->type == HR_MSG_ERROR)
     return hr_error_from_msg (err, msg->errnum, msg->data);
   if (msg->type != type)

@@ -36,6 +36,12 @@ enum hr_msg_type
      which may drop PR_SET_PDEATHSIG and outlive the parent; it closes
      its end of the socket once it has (container.c hand_over). */
   HR_MSG_RECORDED,
+  /* child -> parent: the seccomp filter just loaded has a notify listener;
+     the next packet carries its fd (SCM_RIGHTS).  The parent sends it to
+     linux.seccomp.listenerPath (seccomp_notify.c) and answers
+     HR_MSG_SECCOMP_DONE. */
+  HR_MSG_SECCOMP_FD,
+  HR_MSG_SECCOMP_DONE,
 };
 
 #define HR_MSG_MAX_PAYLOAD 65000
@@ -63,5 +69,7 @@ void hr_msg_send_error (int fd, hr_err e);
 int hr_msg_recv (int fd, struct hr_msg *msg, hr_err *err);
 /* Receive and require `type`; an HR_MSG_ERROR from the peer becomes *err. */
 int hr_msg_expect (int fd, enum hr_msg_type type, struct hr_msg *msg, hr_err *err);
+/* The check of hr_msg_expect on a message already received. */
+int hr_msg_check (const struct hr_msg *msg, enum hr_msg_type type, hr_err *err);
 
 #endif

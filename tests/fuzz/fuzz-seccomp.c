@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: a seccomp profile (linux.seccomp of config.json, the
    document engines hand down from users), parsed and lowered into a
-   libseccomp filter the way create and exec do, without loading it. */
+   libseccomp filter the way create and exec do, without loading it, and
+   the ENOSYS stub put in front of it. */
 #include <config.h>
 #include "oci.h"
 #include "lib/seccomp.h"
@@ -50,6 +51,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       fuzz_check (r, &err);
       if (ctx)
         seccomp_release (ctx);
+    }
+  if (r == 0)
+    {
+      /* runc's ENOSYS stub: every jump lands inside the stub or exactly
+         on the first instruction of libseccomp's program after it. */
+      struct sock_filter *stub = NULL;
+      size_t n = 0;
+      r = hr_seccomp_enosys_stub (cfg->linux_->seccomp, &stub, &n, &err);
+      fuzz_check (r, &err);
+      for (size_t i = 0; i < n; i++)
+        {
+          const struct sock_filter *f = &stub[i];
+          if (BPF_CLASS (f->code) == BPF_JMP && BPF_OP (f->code) == BPF_JA ? i + 1 + f->k != n
+              : BPF_CLASS (f->code) == BPF_JMP ? i + 1 + f->jt > n || i + 1 + f->jf > n
+              : i + 1 == n && BPF_CLASS (f->code) != BPF_RET)
+            abort ();
+        }
+      free (stub);
     }
   oci_config_free (cfg);
   return 0;

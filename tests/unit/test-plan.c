@@ -7,6 +7,7 @@
 #include "mount_opts.h"
 #include "oci.h"
 #include "plan.h"
+#include "util.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -321,6 +322,43 @@ test_mount_opts (void)
   ok (n == 1, "features lists rro");
 }
 
+/* Where STEP_SECCOMP goes: with no_new_privs last before exec, except with
+   a notify listener (its fd is sent before created); without no_new_privs
+   before the uid change. */
+static void
+test_seccomp_placement (void)
+{
+  static const struct
+  {
+    const char *nnp, *action;
+    enum hr_step_kind before;
+    const char *what;
+  } cases[] = {
+    { "true", "SCMP_ACT_ERRNO", STEP_EXEC, "nnp: just before exec" },
+    { "true", "SCMP_ACT_NOTIFY", STEP_REPORT_CREATED, "nnp + notify: just before created" },
+    { "false", "SCMP_ACT_ERRNO", STEP_SET_USER, "no nnp: just before the uid change" },
+    { "false", "SCMP_ACT_NOTIFY", STEP_SET_USER, "no nnp + notify: just before the uid change" },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      hr_err err = NULL;
+      oci_config *cfg = NULL;
+      char *json = xasprintf ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+                              "\"noNewPrivileges\":%s},\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"seccomp\":"
+                              "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\","
+                              "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"%s\"}]}}}",
+                              cases[i].nnp, cases[i].action);
+      struct hr_plan *p = plan_of (json, &cfg, &err);
+      int k = p ? index_of (p, STEP_SECCOMP) : -1;
+      ok (p != NULL && k >= 0 && p->steps[k + 1].kind == cases[i].before, "seccomp %s (%s)", cases[i].what,
+          err ? err->msg : "");
+      hr_error_free (&err);
+      hr_plan_free (p);
+      oci_config_free (cfg);
+      free (json);
+    }
+}
+
 static void
 test_signals_ids (void)
 {
@@ -367,6 +405,7 @@ main (void)
   test_netdevices ();
   test_caps_rlimits ();
   test_mount_opts ();
+  test_seccomp_placement ();
   test_signals_ids ();
   return tap_done ();
 }
