@@ -40,6 +40,15 @@ hr_cgroup_layout_name (enum hr_cgroup_layout l)
   return l == HR_CGROUP_UNIFIED ? "unified (v2)" : l == HR_CGROUP_HYBRID ? "hybrid" : "legacy (v1)";
 }
 
+bool
+hr_cgroup_ns_by_default (enum hr_cgroup_layout l)
+{
+  /* On v1 and hybrid a cgroup namespace from `spec` breaks configs that
+     add their own ("duplicate namespace type") and shows an exec'd
+     process `/` as its cgroup; runc's spec adds it on v2 only. */
+  return l == HR_CGROUP_UNIFIED;
+}
+
 char *
 hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own)
 {

@@ -41,6 +41,9 @@ struct hr_cgroup
 
 enum hr_cgroup_layout hr_cgroup_layout (void);
 const char *hr_cgroup_layout_name (enum hr_cgroup_layout l);
+/* Pure: does `spec` give a container a cgroup namespace on this layout?
+   Only on pure cgroup v2, as runc 1.2+ does (runc 1.1 never). */
+bool hr_cgroup_ns_by_default (enum hr_cgroup_layout l);
 
 /* Pure: the container's cgroup path in a hierarchy where the runtime
    itself is at `own` (from /proc/self/cgroup).  An absolute cgroupsPath is
