@@ -93,8 +93,8 @@ hr_cgroup_read (const char *dir, const char *file, char **out, hr_err *err)
 
 /* Where a v1 hierarchy is mounted: Debian mounts cpu,cpuacct as one dir,
    named hierarchies by their name. */
-static char *
-v1_mount (const char *controllers)
+char *
+hr_cgroup_v1_mount (const char *controllers)
 {
   _cleanup_free_ char *copy = NULL;
   char *save = NULL, *path;
@@ -240,7 +240,7 @@ hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **o
             continue;
           mount = xstrdup (cg->layout == HR_CGROUP_UNIFIED ? HR_CGROUP_ROOT : HR_CGROUP_ROOT "/unified");
         }
-      else if ((mount = v1_mount (ctrls)) == NULL)
+      else if ((mount = hr_cgroup_v1_mount (ctrls)) == NULL)
         continue; /* a hierarchy this host does not mount */
       path = hr_cgroup_resolve_path (cgroups_path, id, own);
       if (mkdir_cgroup (mount, path, strstr (ctrls, "cpuset") != NULL, err) < 0)

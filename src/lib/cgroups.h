@@ -51,6 +51,10 @@ bool hr_cgroup_ns_by_default (enum hr_cgroup_layout l);
    container id, as runc does) from the runtime's own cgroup. */
 char *hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own);
 
+/* Where the host mounts the v1 hierarchy of `controllers` (as in
+   /proc/self/cgroup: "memory", "cpu,cpuacct", "name=systemd"), or NULL. */
+char *hr_cgroup_v1_mount (const char *controllers);
+
 /* Make the container's directories (mkdir -p in every hierarchy of this
    process, parents included) and describe them. */
 int hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
