@@ -118,8 +118,30 @@ hr_cgroup_v1_mount (const char *controllers)
   return NULL;
 }
 
-/* mkdir -p below mount; a new cpuset cgroup starts with no cpus and mems
-   and accepts no task until given its parent's (cgroup v1 cpusets). */
+/* A v1 cpuset cgroup with no cpus or mems accepts no task (ENOSPC): give
+   it its parent's, as runc's cpusetCopyIfNeeded does for every level it
+   ensures, whether it made the directory or found it empty (a pod's
+   cgroup made by another tool with a plain mkdir). */
+static int
+cpuset_copy_if_empty (const char *dir, hr_err *err)
+{
+  _cleanup_free_ char *parent = xstrdup (dir);
+  *strrchr (parent, '/') = '\0';
+  for (int i = 0; i < 2; i++)
+    {
+      const char *f = i ? "cpuset.mems" : "cpuset.cpus";
+      _cleanup_free_ char *cur = NULL, *v = NULL;
+      if (hr_cgroup_read (dir, f, &cur, err) < 0)
+        return -1;
+      if (cur[strspn (cur, " \n")] != '\0')
+        continue;
+      if (hr_cgroup_read (parent, f, &v, err) < 0 || hr_cgroup_write (dir, f, v, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* mkdir -p below mount, cpusets filled top-down. */
 static int
 mkdir_cgroup (const char *mount, const char *path, bool cpuset, hr_err *err)
 {
@@ -132,23 +154,10 @@ mkdir_cgroup (const char *mount, const char *path, bool cpuset, hr_err *err)
       if (*s != '/' && !end)
         continue;
       *s = '\0';
-      if (mkdir (full, 0755) == 0)
-        {
-          if (cpuset)
-            {
-              _cleanup_free_ char *parent = xstrdup (full);
-              *strrchr (parent, '/') = '\0';
-              for (int i = 0; i < 2; i++)
-                {
-                  const char *f = i ? "cpuset.mems" : "cpuset.cpus";
-                  _cleanup_free_ char *v = NULL;
-                  if (hr_cgroup_read (parent, f, &v, err) < 0 || hr_cgroup_write (full, f, v, err) < 0)
-                    return -1;
-                }
-            }
-        }
-      else if (errno != EEXIST)
+      if (mkdir (full, 0755) < 0 && errno != EEXIST)
         return hr_error_set (err, errno, "create cgroup %s", full);
+      if (cpuset && cpuset_copy_if_empty (full, err) < 0)
+        return -1;
       if (end)
         break;
       *s = '/';

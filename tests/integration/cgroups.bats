@@ -9,7 +9,11 @@ load helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
-teardown() { hr_teardown; }
+teardown() {
+  hr_teardown
+  # pod-style parents the tests made at the hierarchy roots
+  rmdir /sys/fs/cgroup/*/"hr-pod-$TAG"-*/ctr /sys/fs/cgroup/*/"hr-pod-$TAG"-* 2>/dev/null || true
+}
 
 # cgroup path of pid $1 in hierarchy $2 ("memory", "freezer", "" = unified)
 cg_of() { awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"; }
@@ -187,5 +191,27 @@ own_cg() { cg_of self "$1"; }
   wait_for_pid_gone "$epid" 5
   for d in /sys/fs/cgroup/*/"$TAG"/sub /sys/fs/cgroup/memory/*/*/"$TAG"/sub; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+  done
+}
+
+@test "cgroups: a pod-style parent cpuset (new, or found empty) gets its parent's cpus and mems; update works" {
+  requires_root
+  [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ] || skip "no v1 cpuset hierarchy on this host"
+  local kind pod
+  for kind in new empty; do
+    pod=/sys/fs/cgroup/cpuset/hr-pod-$TAG-$kind
+    # A pod's cgroup made with a plain mkdir (as another tool would): a
+    # v1 cpuset starts with no cpus and mems, and takes no task (ENOSPC).
+    [ "$kind" = empty ] && mkdir "$pod"
+    cfg '.linux.cgroupsPath = $p' --arg p "/hr-pod-$TAG-$kind/ctr"
+    cfg_args sleep 1000
+    create_container "$TAG-$kind" || fail "create with a $kind pod cgroup"
+    assert_eq "$(cat "$pod/cpuset.cpus")" "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" "$kind pod cpuset.cpus"
+    assert_eq "$(cat "$pod/cpuset.mems")" "$(cat /sys/fs/cgroup/cpuset/cpuset.mems)" "$kind pod cpuset.mems"
+    assert_eq "$(cat "$pod/ctr/cpuset.cpus")" "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" "$kind container cpuset.cpus"
+    grep -qx "$(state_field "$TAG-$kind" pid)" "$pod/ctr/cgroup.procs" || fail "init not in $pod/ctr"
+    hr update --cpuset-cpus 0 "$TAG-$kind"
+    assert_eq "$(cat "$pod/ctr/cpuset.cpus")" 0 "$kind container cpuset.cpus after update"
+    hr delete --force "$TAG-$kind"
   done
 }
