@@ -30,6 +30,7 @@ struct hr_cgroup_dir
 {
   char *controllers;  /* "memory", "cpu,cpuacct", "name=systemd"; "unified" for cgroup2 */
   char *dir;          /* absolute: /sys/fs/cgroup/memory/process_api/x/<id> */
+  bool existed;       /* create found it rather than made it: a failed create leaves it */
 };
 
 struct hr_cgroup
@@ -58,6 +59,10 @@ char *hr_cgroup_v1_mount (const char *controllers);
 /* Make the container's directories (mkdir -p in every hierarchy of this
    process, parents included) and describe them. */
 int hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
+/* Before the init joins the cgroup create made or found: refuse a frozen
+   one (the init would hang there; runc: "container's cgroup unexpectedly
+   frozen") and warn about processes already in it (runc warns too). */
+int hr_cgroup_check_joinable (const struct hr_cgroup *cg, hr_err *err);
 /* Rebuild from what state.json recorded (controllers -> absolute dir). */
 int hr_cgroup_from_state (const oci_string_map *paths, struct hr_cgroup **out, hr_err *err);
 /* Record it for state.json. */
@@ -79,8 +84,8 @@ int hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err);
 /* An O_DIRECTORY fd of the cgroup2 directory, for clone3's
    CLONE_INTO_CGROUP (unified layout only), or -1. */
 int hr_cgroup_v2_dirfd (const struct hr_cgroup *cg);
-/* Remove every directory, retrying (bounded) while the kernel still counts
-   tasks that are exiting. */
+/* Remove every directory (but those create found existing), retrying
+   (bounded) while the kernel still counts tasks that are exiting. */
 int hr_cgroup_destroy (const struct hr_cgroup *cg, hr_err *err);
 /* Pids in the container's cgroup (cgroup.procs of the freezer/pids/unified
    hierarchy), for ps and kill --all. */
