@@ -115,7 +115,7 @@ set_mounts (oci_config *c, bool rootless)
 }
 
 static void
-set_linux (oci_config *c, bool rootless)
+set_linux (oci_config *c, bool rootless, bool cgroupns)
 {
   oci_linux *l = c->linux_ = xmalloc0 (sizeof (*l));
   static const char *const ns_root[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
@@ -135,9 +135,9 @@ set_linux (oci_config *c, bool rootless)
   while (ns[n])
     n++;
   l->namespaces = xmalloc0 ((n + 1) * sizeof (*l->namespaces));
-  for (size_t i = 0; i < n; i++)
-    l->namespaces[i] = ns_new (ns[i]);
-  l->namespaces_len = n;
+  for (size_t i = 0; ns[i]; i++)
+    if (cgroupns || strcmp (ns[i], "cgroup") != 0)
+      l->namespaces[l->namespaces_len++] = ns_new (ns[i]);
 
   if (rootless)
     {
@@ -157,7 +157,7 @@ set_linux (oci_config *c, bool rootless)
 }
 
 oci_config *
-oci_config_default (bool rootless)
+oci_config_default (bool rootless, bool cgroupns)
 {
   oci_config *c = xmalloc0 (sizeof (*c));
 
@@ -169,6 +169,6 @@ oci_config_default (bool rootless)
   c->root->readonly_present = true;
   c->hostname = xstrdup ("runc");
   set_mounts (c, rootless);
-  set_linux (c, rootless);
+  set_linux (c, rootless, cgroupns);
   return c;
 }

@@ -81,8 +81,9 @@ int oci_linux_resources_validate (const oci_linux_resources *r, hr_err *err);
    OCI_VERSION, `sh` on a terminal, the usual mounts, namespaces,
    capabilities, masked and read-only paths.  Rootless adds a user
    namespace mapping the current euid/egid to 0, drops the network
-   namespace and cgroup resources and bind-mounts /sys. */
-oci_config *oci_config_default (bool rootless);
+   namespace and cgroup resources and bind-mounts /sys.  A cgroup
+   namespace only when `cgroupns` (the caller decides from the host). */
+oci_config *oci_config_default (bool rootless, bool cgroupns);
 
 /* The values of an enumeration of oci-spec/enums.def, NULL-terminated,
    e.g. oci_enum_values (OCI_ENUM_NAMESPACE_TYPE) for `features`. */

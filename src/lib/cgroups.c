@@ -2,6 +2,7 @@
 #include <config.h>
 #include "cgroups.h"
 #include "cleanup.h"
+#include "log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -38,6 +39,15 @@ const char *
 hr_cgroup_layout_name (enum hr_cgroup_layout l)
 {
   return l == HR_CGROUP_UNIFIED ? "unified (v2)" : l == HR_CGROUP_HYBRID ? "hybrid" : "legacy (v1)";
+}
+
+bool
+hr_cgroup_ns_by_default (enum hr_cgroup_layout l)
+{
+  /* On v1 and hybrid a cgroup namespace from `spec` breaks configs that
+     add their own ("duplicate namespace type") and shows an exec'd
+     process `/` as its cgroup; runc's spec adds it on v2 only. */
+  return l == HR_CGROUP_UNIFIED;
 }
 
 char *
@@ -84,8 +94,8 @@ hr_cgroup_read (const char *dir, const char *file, char **out, hr_err *err)
 
 /* Where a v1 hierarchy is mounted: Debian mounts cpu,cpuacct as one dir,
    named hierarchies by their name. */
-static char *
-v1_mount (const char *controllers)
+char *
+hr_cgroup_v1_mount (const char *controllers)
 {
   _cleanup_free_ char *copy = NULL;
   char *save = NULL, *path;
@@ -109,10 +119,33 @@ v1_mount (const char *controllers)
   return NULL;
 }
 
-/* mkdir -p below mount; a new cpuset cgroup starts with no cpus and mems
-   and accepts no task until given its parent's (cgroup v1 cpusets). */
+/* A v1 cpuset cgroup with no cpus or mems accepts no task (ENOSPC): give
+   it its parent's, as runc's cpusetCopyIfNeeded does for every level it
+   ensures, whether it made the directory or found it empty (a pod's
+   cgroup made by another tool with a plain mkdir). */
 static int
-mkdir_cgroup (const char *mount, const char *path, bool cpuset, hr_err *err)
+cpuset_copy_if_empty (const char *dir, hr_err *err)
+{
+  _cleanup_free_ char *parent = xstrdup (dir);
+  *strrchr (parent, '/') = '\0';
+  for (int i = 0; i < 2; i++)
+    {
+      const char *f = i ? "cpuset.mems" : "cpuset.cpus";
+      _cleanup_free_ char *cur = NULL, *v = NULL;
+      if (hr_cgroup_read (dir, f, &cur, err) < 0)
+        return -1;
+      if (cur[strspn (cur, " \n")] != '\0')
+        continue;
+      if (hr_cgroup_read (parent, f, &v, err) < 0 || hr_cgroup_write (dir, f, v, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* mkdir -p below mount, cpusets filled top-down; *made says whether the
+   last directory is new. */
+static int
+mkdir_cgroup (const char *mount, const char *path, bool cpuset, bool *made, hr_err *err)
 {
   _cleanup_free_ char *full = xasprintf ("%s%s", mount, path);
   size_t base = strlen (mount);
@@ -123,23 +156,11 @@ mkdir_cgroup (const char *mount, const char *path, bool cpuset, hr_err *err)
       if (*s != '/' && !end)
         continue;
       *s = '\0';
-      if (mkdir (full, 0755) == 0)
-        {
-          if (cpuset)
-            {
-              _cleanup_free_ char *parent = xstrdup (full);
-              *strrchr (parent, '/') = '\0';
-              for (int i = 0; i < 2; i++)
-                {
-                  const char *f = i ? "cpuset.mems" : "cpuset.cpus";
-                  _cleanup_free_ char *v = NULL;
-                  if (hr_cgroup_read (parent, f, &v, err) < 0 || hr_cgroup_write (full, f, v, err) < 0)
-                    return -1;
-                }
-            }
-        }
-      else if (errno != EEXIST)
+      *made = mkdir (full, 0755) == 0;
+      if (!*made && errno != EEXIST)
         return hr_error_set (err, errno, "create cgroup %s", full);
+      if (cpuset && cpuset_copy_if_empty (full, err) < 0)
+        return -1;
       if (end)
         break;
       *s = '/';
@@ -186,6 +207,7 @@ add_dir (struct hr_cgroup *cg, const char *controllers, char *dir)
   cg->dirs = xrealloc (cg->dirs, (cg->len + 1) * sizeof (*cg->dirs));
   cg->dirs[cg->len].controllers = xstrdup (controllers);
   cg->dirs[cg->len].dir = dir;
+  cg->dirs[cg->len].existed = false;
   cg->len++;
 }
 
@@ -231,10 +253,11 @@ hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **o
             continue;
           mount = xstrdup (cg->layout == HR_CGROUP_UNIFIED ? HR_CGROUP_ROOT : HR_CGROUP_ROOT "/unified");
         }
-      else if ((mount = v1_mount (ctrls)) == NULL)
+      else if ((mount = hr_cgroup_v1_mount (ctrls)) == NULL)
         continue; /* a hierarchy this host does not mount */
       path = hr_cgroup_resolve_path (cgroups_path, id, own);
-      if (mkdir_cgroup (mount, path, strstr (ctrls, "cpuset") != NULL, err) < 0)
+      bool made = false;
+      if (mkdir_cgroup (mount, path, strstr (ctrls, "cpuset") != NULL, &made, err) < 0)
         {
           hr_cgroup_destroy (cg, NULL);
           return -1;
@@ -242,8 +265,28 @@ hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **o
       if (*ctrls == '\0' && cg->layout == HR_CGROUP_UNIFIED)
         v2_enable_controllers (mount, path);
       add_dir (cg, *ctrls ? ctrls : UNIFIED_KEY, xasprintf ("%s%s", mount, path));
+      cg->dirs[cg->len - 1].existed = !made;
     }
   *out = TAKE_PTR (cg);
+  return 0;
+}
+
+int
+hr_cgroup_check_joinable (const struct hr_cgroup *cg, hr_err *err)
+{
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  hr_err e = NULL;
+
+  /* runc's factory Create: the same refusal and warning, before the init
+     exists.  A new cgroup below a frozen one is frozen too (v1 freezer
+     and cgroup.freeze are inherited), so the one check covers both. */
+  if (hr_cgroup_frozen (cg))
+    return hr_error_plain (err, EBUSY, "container's cgroup unexpectedly frozen");
+  if (hr_cgroup_pids (cg, &pids, &n, &e) < 0)
+    hr_error_free (&e);
+  else if (n > 0)
+    hr_warn ("container's cgroup is not empty: %zu process(es) found", n);
   return 0;
 }
 
@@ -384,6 +427,10 @@ hr_cgroup_destroy (const struct hr_cgroup *cg, hr_err *err)
   for (size_t i = 0; cg && i < cg->len; i++)
     {
       int tries = 0;
+      /* Never remove a cgroup someone else made (a pod's, a pre-existing
+         cgroupsPath) when the create that found it fails. */
+      if (cg->dirs[i].existed)
+        continue;
       /* An exiting task still counts for a while after its parent reaped
          it (much longer under emulation): retry EBUSY for up to ~10 s,
          polling often at first. */

@@ -30,6 +30,7 @@ struct hr_cgroup_dir
 {
   char *controllers;  /* "memory", "cpu,cpuacct", "name=systemd"; "unified" for cgroup2 */
   char *dir;          /* absolute: /sys/fs/cgroup/memory/process_api/x/<id> */
+  bool existed;       /* create found it rather than made it: a failed create leaves it */
 };
 
 struct hr_cgroup
@@ -41,6 +42,9 @@ struct hr_cgroup
 
 enum hr_cgroup_layout hr_cgroup_layout (void);
 const char *hr_cgroup_layout_name (enum hr_cgroup_layout l);
+/* Pure: does `spec` give a container a cgroup namespace on this layout?
+   Only on pure cgroup v2, as runc 1.2+ does (runc 1.1 never). */
+bool hr_cgroup_ns_by_default (enum hr_cgroup_layout l);
 
 /* Pure: the container's cgroup path in a hierarchy where the runtime
    itself is at `own` (from /proc/self/cgroup).  An absolute cgroupsPath is
@@ -48,9 +52,17 @@ const char *hr_cgroup_layout_name (enum hr_cgroup_layout l);
    container id, as runc does) from the runtime's own cgroup. */
 char *hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own);
 
+/* Where the host mounts the v1 hierarchy of `controllers` (as in
+   /proc/self/cgroup: "memory", "cpu,cpuacct", "name=systemd"), or NULL. */
+char *hr_cgroup_v1_mount (const char *controllers);
+
 /* Make the container's directories (mkdir -p in every hierarchy of this
    process, parents included) and describe them. */
 int hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
+/* Before the init joins the cgroup create made or found: refuse a frozen
+   one (the init would hang there; runc: "container's cgroup unexpectedly
+   frozen") and warn about processes already in it (runc warns too). */
+int hr_cgroup_check_joinable (const struct hr_cgroup *cg, hr_err *err);
 /* Rebuild from what state.json recorded (controllers -> absolute dir). */
 int hr_cgroup_from_state (const oci_string_map *paths, struct hr_cgroup **out, hr_err *err);
 /* Record it for state.json. */
@@ -77,8 +89,8 @@ int hr_cgroup_enter_part (const struct hr_cgroup *cg, pid_t pid, bool freezer, h
 /* An O_DIRECTORY fd of the cgroup2 directory, for clone3's
    CLONE_INTO_CGROUP (unified layout only), or -1. */
 int hr_cgroup_v2_dirfd (const struct hr_cgroup *cg);
-/* Remove every directory, retrying (bounded) while the kernel still counts
-   tasks that are exiting. */
+/* Remove every directory (but those create found existing), retrying
+   (bounded) while the kernel still counts tasks that are exiting. */
 int hr_cgroup_destroy (const struct hr_cgroup *cg, hr_err *err);
 /* Pids in the container's cgroup (cgroup.procs of the freezer/pids/unified
    hierarchy), for ps and kill --all. */

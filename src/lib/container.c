@@ -490,6 +490,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
   if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
     goto out;
+  if (c.cg && hr_cgroup_check_joinable (c.cg, err) < 0)
+    goto out;
   if (record_progress (&c, st, err) < 0)
     goto out;
   /* Limits in place before the init exists (on v2 it is born inside). */

@@ -100,8 +100,19 @@ hr_dev_rule_from_oci (const oci_linux_device_cgroup *r, struct hr_dev_rule *out,
     d.minor = r->minor;
   if ((d.major != HR_DEV_WILDCARD && d.major > UINT32_MAX) || (d.minor != HR_DEV_WILDCARD && d.minor > UINT32_MAX))
     return hr_error_plain (err, EINVAL, "%s: device number out of range", path);
-  if (r->access != NULL && r->access[0] != '\0' && hr_dev_access_parse (r->access, &d.access) < 0)
-    return hr_error_plain (err, EINVAL, "%s.access: invalid device access \"%s\"", path, r->access);
+  if (r->access != NULL && r->access[0] != '\0')
+    {
+      /* runc 1.1 keeps the r, w and m of an access string and ignores
+         any other letter (devices.Permissions; its update.bats denies
+         "rwa").  One with none of them is refused: runc fails such an
+         allow rule later, and ignores such a deny rule (docs/compat.md). */
+      d.access = 0;
+      for (const char *c = r->access; *c; c++)
+        d.access |= *c == 'r' ? HR_DEV_ACC_READ : *c == 'w' ? HR_DEV_ACC_WRITE : *c == 'm' ? HR_DEV_ACC_MKNOD : 0;
+      if (d.access == 0)
+        return hr_error_plain (err, EINVAL, "%s.access: invalid device access \"%s\" (none of r, w, m)", path,
+                               r->access);
+    }
   if (d.type == 'a')
     {
       /* The kernel treats "a" as "a *:* rwm" whatever follows it. */

@@ -8,6 +8,7 @@
 #include "hydra.h"
 #include "caps.h"
 #include "cgroup_systemd.h"
+#include "cgroups.h"
 #include "cleanup.h"
 #include "lsm.h"
 #include "mount_opts.h"
@@ -26,7 +27,8 @@
 int
 hr_spec_json (bool rootless, char **json, hr_err *err)
 {
-  _cleanup_ (oci_config_freep) oci_config *cfg = oci_config_default (rootless);
+  _cleanup_ (oci_config_freep) oci_config *cfg
+      = oci_config_default (rootless, hr_cgroup_ns_by_default (hr_cgroup_layout ()));
   if (cfg == NULL)
     return hr_error_plain (err, ENOMEM, "build default config");
   return oci_config_to_json (cfg, true, json, NULL, err);

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "mounts.h"
 #include "mounts_internal.h"
+#include "cgroups.h"
 #include "cleanup.h"
 #include "resolve.h"
 #include "util.h"
@@ -328,56 +329,108 @@ hr_mount_step (int rootfd, const struct hr_step *step, int srcfd, hr_err *err)
   return 0;
 }
 
-/* /proc/self/cgroup of the runtime: "N:controllers:path" per v1
-   hierarchy, "0::path" for the unified one. */
+/* The container's cgroup mount (a "cgroup" mount in config.json).
+
+   Without a cgroup namespace a new cgroupfs instance shows the host's
+   whole tree: every sibling's limits, release_agent of the hierarchy root,
+   and (mounted writable, with CAP_MKNOD) other devices cgroups to move
+   into, opening devices the container's own cgroup denies.  So, as runc's
+   getCgroupMounts does, each hierarchy is a bind of the container's own
+   directory (which also works in a user namespace, where a new instance
+   is refused with EPERM).  With a cgroup namespace a new instance is
+   what the kernel roots at the namespace's cgroup.
+
+   Read-only unless the options say "rw": a config that says neither
+   gets no write access to its cgroup (runc 1.1 follows the flags alone;
+   docs/compat.md). */
+
+#define CGROUP_MOUNT_ATTRS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+static uint64_t
+cgroup_mount_attrs (const struct hr_mount_opts *o)
+{
+  bool rw = ((o->attr_clear | o->rattr_clear) & MOUNT_ATTR_RDONLY) != 0;
+  return CGROUP_MOUNT_ATTRS | (rw ? 0 : MOUNT_ATTR_RDONLY);
+}
+
+/* One hierarchy as a detached mount: `ctrls` as in /proc/self/cgroup
+   ("" for cgroup2), `host_dir` the container's directory in it. */
 static int
-mount_v1_hierarchies (int tmpfd, uint64_t attrs, hr_err *err)
+hierarchy_mount (const char *ctrls, const char *host_dir, bool cgroupns, uint64_t attrs, hr_err *err)
+{
+  int mfd;
+
+  if (cgroupns && *ctrls == '\0')
+    return hr_new_fs_mount ("cgroup2", "cgroup2", NULL, 0, attrs, err);
+  if (cgroupns)
+    {
+      _cleanup_free_ char *copy = xstrdup (ctrls);
+      const char *opts[16];
+      size_t n = 0;
+      char *save = NULL;
+      if (str_has_prefix (ctrls, "name="))
+        opts[n++] = "none";
+      for (char *c = strtok_r (copy, ",", &save); c && n < 16; c = strtok_r (NULL, ",", &save))
+        opts[n++] = c;
+      return hr_new_fs_mount ("cgroup", "cgroup", opts, n, attrs, err);
+    }
+  /* A host path of the runtime's choosing (the container's cgroup),
+     nothing from the rootfs.  Recursive, and every submount gets the
+     attributes. */
+  mfd = open_tree (AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (mfd < 0)
+    return hr_error_set (err, errno, "bind cgroup %s", host_dir);
+  if (hr_set_mount_attrs (mfd, attrs, 0, 0, true, host_dir, err) < 0)
+    {
+      close (mfd);
+      return -1;
+    }
+  return mfd;
+}
+
+/* Every hierarchy of the init's /proc/self/cgroup ("N:controllers:path";
+   the parent moved it into the container's cgroup before GO) that the
+   host mounts, as <tmpfd>/<name of its host mount dir>.  On a pure v2 host
+   (tmpfd < 0) the one unified hierarchy goes straight on `target`. */
+static int
+mount_hierarchies (int tmpfd, int target, const char *dest, bool cgroupns, uint64_t attrs, hr_err *err)
 {
   _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
   _cleanup_free_ char *line = NULL;
+  enum hr_cgroup_layout layout = hr_cgroup_layout ();
   size_t cap = 0;
 
   if (f == NULL)
     return hr_error_set (err, errno, "open /proc/self/cgroup");
   while (getline (&line, &cap, f) > 0)
     {
-      char *ctrls = strchr (line, ':'), *end;
+      char *ctrls = strchr (line, ':'), *path, *nl;
+      _cleanup_free_ char *mnt = NULL, *host_dir = NULL;
       _cleanup_close_ int mfd = -1, dir = -1;
-      const char *opts[16];
-      size_t n = 0;
-      const char *fstype = "cgroup", *dirname;
+      const char *dirname;
 
-      if (ctrls == NULL || (end = strchr (++ctrls, ':')) == NULL)
+      if (ctrls == NULL || (path = strchr (++ctrls, ':')) == NULL)
         continue;
-      *end = '\0';
+      *path++ = '\0';
+      if ((nl = strchr (path, '\n')))
+        *nl = '\0';
       if (*ctrls == '\0')
         {
-          /* The unified hierarchy of a hybrid host. */
-          struct statfs sfs;
-          if (statfs ("/sys/fs/cgroup/unified", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+          if (layout == HR_CGROUP_LEGACY)
             continue;
-          fstype = "cgroup2";
-          dirname = "unified";
+          mnt = xstrdup (layout == HR_CGROUP_UNIFIED ? HR_CGROUP_ROOT : HR_CGROUP_ROOT "/unified");
         }
-      else
-        {
-          dirname = str_has_prefix (ctrls, "name=") ? ctrls + 5 : ctrls;
-          if (str_has_prefix (ctrls, "name="))
-            opts[n++] = "none";
-          _cleanup_free_ char *copy = xstrdup (ctrls);
-          char *save = NULL;
-          for (char *c = strtok_r (copy, ",", &save); c && n < 15; c = strtok_r (NULL, ",", &save))
-            opts[n++] = c;
-          mfd = hr_new_fs_mount (fstype, "cgroup", opts, n, attrs, err);
-          if (mfd < 0)
-            return -1;
-        }
+      else if (layout == HR_CGROUP_UNIFIED || (mnt = hr_cgroup_v1_mount (ctrls)) == NULL)
+        continue; /* a hierarchy the host does not mount */
+      host_dir = xasprintf ("%s%s", mnt, strcmp (path, "/") == 0 ? "" : path);
+      mfd = hierarchy_mount (ctrls, host_dir, cgroupns, attrs, err);
       if (mfd < 0)
-        {
-          mfd = hr_new_fs_mount (fstype, "cgroup2", NULL, 0, attrs, err);
-          if (mfd < 0)
-            return -1;
-        }
+        return -1;
+      if (layout == HR_CGROUP_UNIFIED)
+        return attach (mfd, target, dest, err);
+      /* runc names each directory after the host's mount point
+         (cpu,cpuacct on Debian) and links the merged names. */
+      dirname = strrchr (mnt, '/') + 1;
       if (mkdirat (tmpfd, dirname, 0755) < 0 && errno != EEXIST)
         return hr_error_set (err, errno, "mkdir cgroup/%s", dirname);
       dir = openat (tmpfd, dirname, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -385,7 +438,6 @@ mount_v1_hierarchies (int tmpfd, uint64_t attrs, hr_err *err)
         return hr_error_set (err, errno, "open cgroup/%s", dirname);
       if (attach (mfd, dir, dirname, err) < 0)
         return -1;
-      /* cpu,cpuacct is also reachable as cpu and cpuacct. */
       if (strchr (dirname, ','))
         {
           _cleanup_free_ char *copy = xstrdup (dirname);
@@ -394,6 +446,8 @@ mount_v1_hierarchies (int tmpfd, uint64_t attrs, hr_err *err)
             (void) symlinkat (dirname, tmpfd, c);
         }
     }
+  if (layout == HR_CGROUP_UNIFIED)
+    return hr_error_plain (err, ENOENT, "no cgroup2 hierarchy in /proc/self/cgroup");
   return 0;
 }
 
@@ -401,25 +455,24 @@ int
 hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err)
 {
   const oci_mount *m = step->mount;
-  uint64_t attrs = hr_mount_opts_apply (&step->opts, 0);
+  bool cgroupns = (step->flags & HR_MOUNT_CGROUP_NS) != 0;
+  uint64_t attrs = cgroup_mount_attrs (&step->opts);
   _cleanup_close_ int target = -1, mfd = -1;
-  struct statfs sfs;
 
   target = hr_create_in_root (rootfd, m->destination, false, err);
   if (target < 0)
     return -1;
-  if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+  if (hr_cgroup_layout () == HR_CGROUP_UNIFIED)
     {
-      mfd = hr_new_fs_mount ("cgroup2", "cgroup2", NULL, 0, attrs, err);
-      if (mfd < 0)
-        return -1;
-      return attach (mfd, target, m->destination, err);
+      if (mount_hierarchies (-1, target, m->destination, cgroupns, attrs, err) < 0)
+        return hr_error_wrap (err, "mount cgroup on `%s`", m->destination);
+      return 0;
     }
 
-  /* v1 or hybrid: a tmpfs holding one mount per hierarchy, as the host
-     has them; made read-only (when asked) once filled. */
+  /* v1 or hybrid: a tmpfs holding one mount per hierarchy (runc: mode=755
+     and nosuid,nodev,noexec), made read-only once filled. */
   static const char *const tmpfs_opts[] = { "mode=755" };
-  mfd = hr_new_fs_mount ("tmpfs", "tmpfs", tmpfs_opts, 1, attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
+  mfd = hr_new_fs_mount ("tmpfs", "tmpfs", tmpfs_opts, 1, CGROUP_MOUNT_ATTRS, err);
   if (mfd < 0)
     return -1;
   if (attach (mfd, target, m->destination, err) < 0)
@@ -429,7 +482,7 @@ hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err)
   target = hr_open_in_root (rootfd, m->destination, O_PATH | O_DIRECTORY, err);
   if (target < 0)
     return -1;
-  if (mount_v1_hierarchies (target, attrs, err) < 0)
+  if (mount_hierarchies (target, -1, m->destination, cgroupns, attrs, err) < 0)
     return hr_error_wrap (err, "mount cgroup on `%s`", m->destination);
   if (attrs & MOUNT_ATTR_RDONLY)
     return hr_set_mount_attrs (mfd, MOUNT_ATTR_RDONLY, 0, 0, false, m->destination, err);

@@ -233,6 +233,17 @@ propagation_flags (const char *prop, hr_err *err, int *ok)
   return 0;
 }
 
+/* A cgroup namespace, new or joined: the cgroup mount can then be a new
+   instance, which the kernel roots at the namespace's cgroup. */
+static bool
+has_cgroupns (const oci_config *cfg)
+{
+  for (size_t i = 0; cfg->linux_ && i < cfg->linux_->namespaces_len; i++)
+    if (cfg->linux_->namespaces[i]->type && strcmp (cfg->linux_->namespaces[i]->type, "cgroup") == 0)
+      return true;
+  return false;
+}
+
 static int
 plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_err *err)
 {
@@ -248,6 +259,8 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_er
                              m->destination ? m->destination : "");
       s = add (p, (m->type && strcmp (m->type, "cgroup") == 0) ? STEP_MOUNT_CGROUP : STEP_MOUNT);
       s->mount = m;
+      if (s->kind == STEP_MOUNT_CGROUP && has_cgroupns (cfg))
+        s->flags = HR_MOUNT_CGROUP_NS;
       s->path = m->destination;
       /* linux.mountLabel labels the filesystems the container gets (as
          runc's FormatMountLabel), not proc and sysfs (no SELinux context
@@ -513,6 +526,8 @@ hr_plan_format (const struct hr_plan *p)
             fprintf (f, "%s%s", k ? "," : " data=", s->opts.fs_options[k]);
           if (s->value)
             fprintf (f, " label=%s", s->value);
+          if (s->flags & HR_MOUNT_CGROUP_NS)
+            fputs (" cgroupns", f);
           break;
         case STEP_ROOT_PROPAGATION:
           fprintf (f, " 0x%llx", (unsigned long long) s->flags);

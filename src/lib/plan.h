@@ -29,7 +29,8 @@ enum hr_step_kind
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
   STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
-  STEP_MOUNT_CGROUP,     /* mount, opts: a "cgroup" mount (v1 or v2 as the host has) */
+  STEP_MOUNT_CGROUP,     /* mount, opts: a "cgroup" mount (v1 or v2 as the host has);
+                            flags: HR_MOUNT_CGROUP_NS when the container has a cgroup namespace */
   STEP_DEFAULT_DEVICES,  /* the spec's default devices in /dev */
   STEP_DEVICE,           /* device: one entry of linux.devices */
   STEP_DEV_SYMLINKS,     /* /dev/fd, /dev/std{in,out,err}, /dev/ptmx, /dev/core */
@@ -70,6 +71,8 @@ struct hr_caps
 {
   uint64_t bounding, effective, inheritable, permitted, ambient;
 };
+
+#define HR_MOUNT_CGROUP_NS 1
 
 struct hr_step
 {

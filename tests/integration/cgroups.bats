@@ -9,7 +9,13 @@ load helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
-teardown() { hr_teardown; }
+teardown() {
+  # (a cgroup a test made: thawed first, so that nothing waits on it)
+  remove_precreated "$BATS_TEST_TMPDIR/precreated"
+  hr_teardown
+  # pod-style parents the tests made at the hierarchy roots
+  rmdir /sys/fs/cgroup/*/"hr-pod-$TAG"-*/ctr /sys/fs/cgroup/*/"hr-pod-$TAG"-* 2>/dev/null || true
+}
 
 # cgroup path of pid $1 in hierarchy $2 ("memory", "freezer", "" = unified)
 cg_of() { awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"; }
@@ -188,4 +194,125 @@ own_cg() { cg_of self "$1"; }
   for d in /sys/fs/cgroup/*/"$TAG"/sub /sys/fs/cgroup/memory/*/*/"$TAG"/sub; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
   done
+}
+
+@test "cgroups: a pod-style parent cpuset (new, or found empty) gets its parent's cpus and mems; update works" {
+  requires_root
+  [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ] || skip "no v1 cpuset hierarchy on this host"
+  local kind pod
+  for kind in new empty; do
+    pod=/sys/fs/cgroup/cpuset/hr-pod-$TAG-$kind
+    # A pod's cgroup made with a plain mkdir (as another tool would): a
+    # v1 cpuset starts with no cpus and mems, and takes no task (ENOSPC).
+    [ "$kind" = empty ] && mkdir "$pod"
+    cfg '.linux.cgroupsPath = $p' --arg p "/hr-pod-$TAG-$kind/ctr"
+    cfg_args sleep 1000
+    create_container "$TAG-$kind" || fail "create with a $kind pod cgroup"
+    assert_eq "$(cat "$pod/cpuset.cpus")" "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" "$kind pod cpuset.cpus"
+    assert_eq "$(cat "$pod/cpuset.mems")" "$(cat /sys/fs/cgroup/cpuset/cpuset.mems)" "$kind pod cpuset.mems"
+    assert_eq "$(cat "$pod/ctr/cpuset.cpus")" "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" "$kind container cpuset.cpus"
+    grep -qx "$(state_field "$TAG-$kind" pid)" "$pod/ctr/cgroup.procs" || fail "init not in $pod/ctr"
+    hr update --cpuset-cpus 0 "$TAG-$kind"
+    assert_eq "$(cat "$pod/ctr/cpuset.cpus")" 0 "$kind container cpuset.cpus after update"
+    hr delete --force "$TAG-$kind"
+  done
+}
+
+# A cgroup made before the container, named $1 below this test's own
+# cgroup in every hierarchy (cpusets filled); prints its directories.
+precreate_cgroup() {
+  local hier ctrl path base d
+  while IFS=: read -r hier ctrl path; do
+    base=$(cgroup_mount "$ctrl")
+    [ -d "$base" ] || continue
+    d=$base${path%/}/$1
+    mkdir "$d"
+    if [ -f "$d/cpuset.cpus" ]; then
+      cat "$base${path%/}/cpuset.cpus" >"$d/cpuset.cpus"
+      cat "$base${path%/}/cpuset.mems" >"$d/cpuset.mems"
+    fi
+    echo "$d"
+  done </proc/self/cgroup
+}
+
+# Thaw, empty and remove the directories listed in file $1.
+remove_precreated() {
+  local d p
+  [ -f "$1" ] || return 0
+  while read -r d; do
+    [ -f "$d/freezer.state" ] && echo THAWED >"$d/freezer.state"
+  done <"$1"
+  while read -r d; do
+    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+  done <"$1"
+  while read -r d; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; [ -d "$d" ] || break; sleep 0.2; done
+  done <"$1"
+}
+
+@test "cgroups: a pre-existing frozen cgroup is refused, not joined; it survives the create and delete" {
+  requires_root
+  [ -d /sys/fs/cgroup/freezer ] || skip "no v1 freezer hierarchy on this host"
+  local list="$BATS_TEST_TMPDIR/precreated"
+  precreate_cgroup "frz-$TAG" >"$list"
+  local fz
+  fz=$(grep '^/sys/fs/cgroup/freezer/' "$list")
+  echo FROZEN >"$fz/freezer.state"
+  cfg '.linux.cgroupsPath = $p' --arg p "frz-$TAG"
+  cfg_args true
+  # (no `run`, no leak checker: on a runtime that joins the frozen cgroup
+  # the init cannot even die until it is thawed, below)
+  local st=0 out
+  HR_TIMEOUT=15 hr create --bundle "$BUNDLE" "$TAG" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || st=$?
+  out=$(cat "$BATS_TEST_TMPDIR/out")
+  if [ "$st" -ne 1 ]; then
+    remove_precreated "$list"
+    fail "create into a frozen cgroup: status $st (124: it hung), output: $out"
+  fi
+  assert_match "$out" "container's cgroup unexpectedly frozen" || { remove_precreated "$list"; return 1; }
+  assert_no_state_dirs || { remove_precreated "$list"; return 1; }
+  [ -z "$(cat "$fz/cgroup.procs")" ] || { remove_precreated "$list"; fail "a process was left in the frozen cgroup"; }
+  run hr delete --force "$TAG"
+  local d gone=""
+  while read -r d; do [ -d "$d" ] || gone+=" $d"; done <"$list"
+  assert_eq "$(cat "$fz/freezer.state")" FROZEN "the pre-existing cgroup's freezer.state" || gone+=" (thawed)"
+  remove_precreated "$list"
+  [ -z "$gone" ] || fail "a cgroup the runtime did not create was removed:$gone"
+}
+
+@test "cgroups: a failed create leaves a pre-existing cgroup in place" {
+  requires_root
+  requires_hydra "runc removes the cgroup of a failed create even when it found it"
+  local list="$BATS_TEST_TMPDIR/precreated"
+  precreate_cgroup "pre-$TAG" >"$list"
+  cfg '.linux.cgroupsPath = $p' --arg p "pre-$TAG"
+  cfg_args /no/such/binary
+  local st=0 d gone=""
+  hr create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>&1 || st=$?
+  while read -r d; do [ -d "$d" ] || gone+=" $d"; done <"$list"
+  remove_precreated "$list"
+  [ "$st" -eq 1 ] || fail "create of a missing binary: status $st"
+  [ -z "$gone" ] || fail "a cgroup the runtime did not create was removed:$gone"
+}
+
+@test "cgroups: joining a cgroup that already has processes warns, as runc" {
+  requires_root
+  local list="$BATS_TEST_TMPDIR/precreated"
+  precreate_cgroup "busy-$TAG" >"$list"
+  sleep 1000 &
+  local sp=$!
+  local d
+  while read -r d; do echo "$sp" >"$d/cgroup.procs"; done <"$list"
+  cfg '.linux.cgroupsPath = $p' --arg p "busy-$TAG"
+  cfg_args sleep 1000
+  local st=0 err
+  hr create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" || st=$?
+  err=$(cat "$BATS_TEST_TMPDIR/err")
+  kill -9 "$sp"
+  wait "$sp" 2>/dev/null || true
+  track_pid "$TAG"
+  hr delete --force "$TAG" || true
+  remove_precreated "$list"
+  [ "$st" -eq 0 ] || fail "create: status $st: $err"
+  assert_match "$err" "container's cgroup is not empty: 1 process\(es\) found"
 }

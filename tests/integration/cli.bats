@@ -130,6 +130,19 @@ SUBCOMMANDS="create start run state kill delete list spec features"
     fail "--rootless config has no user namespace"
 }
 
+@test "spec: a cgroup namespace only on pure cgroup v2 (none on this v1/hybrid host)" {
+  # runc 1.1 never adds one, runc 1.2+ only on cgroup v2: on v1/hybrid a
+  # config adding its own would fail with "duplicate namespace type".
+  local d="$BATS_TEST_TMPDIR/spec-cg" r="$BATS_TEST_TMPDIR/spec-cg-r" want=false
+  mkdir -p "$d" "$r"
+  "$HYDRA_RUNC" spec --bundle "$d"
+  "$HYDRA_RUNC" spec --rootless --bundle "$r"
+  [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && want=true
+  assert_eq "$(jq 'any(.linux.namespaces[]; .type == "cgroup")' "$d/config.json")" "$want" "cgroup namespace in spec"
+  assert_eq "$(jq 'any(.linux.namespaces[]; .type == "cgroup")' "$r/config.json")" "$want" \
+    "cgroup namespace in spec --rootless"
+}
+
 @test "spec: ociVersion is 1.3.0" {
   requires_hydra "runc 1.1 writes ociVersion 1.0.2-dev"
   local d="$BATS_TEST_TMPDIR/spec-v"

@@ -105,3 +105,27 @@ cfg_mknod_probe() {
   [ "$status" -ne 0 ] || fail "run succeeded: $output"
   assert_match "$output" "wildcard"
 }
+
+@test "devices: an access with other letters keeps its r, w, m (runc: \"rwa\" is rw)" {
+  requires_root
+  requires_cgroup_v1_devices
+  # runc's own update.bats denies "rwa"; runc keeps r, w, m and ignores
+  # the rest.
+  cfg '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "rwa"},
+                                    {"allow": true, "type": "c", "major": 1, "minor": 12, "access": "rwm"},
+                                    {"allow": false, "type": "c", "major": 1, "minor": 12, "access": "wa"}]'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  run devices_list "$TAG"
+  assert_match "$output" "(^|"$'\n'")c 1:11 rw("$'\n'"|$)" "c 1:11 allowed rwa"
+  assert_match "$output" "(^|"$'\n'")c 1:12 rm("$'\n'"|$)" "c 1:12 after allow rwm, deny wa"
+}
+
+@test "devices: an access with none of r, w, m is refused and leaves nothing" {
+  requires_root
+  requires_hydra "runc fails it later, with another message"
+  cfg '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "a"}]'
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG"
+  assert_clean_failure 'linux\.resources\.devices\[1\]\.access: invalid device access "a"'
+  assert_no_cgroup "$TAG"
+}

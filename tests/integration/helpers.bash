@@ -382,3 +382,36 @@ container_cgroup_dirs() {
   done <"/proc/$pid/cgroup"
   return 0
 }
+
+# cgroup_mounts PID: "mountpoint root fstype per-mount-options" of every
+# cgroup and cgroup2 mount PID sees (roots as the host's cgroup namespace
+# names them).
+cgroup_mounts() {
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { fs = $(i + 1); break }
+         if (fs == "cgroup" || fs == "cgroup2") print $5, $4, fs, $6 }' "/proc/$1/mountinfo"
+}
+
+# assert_cgroup_mounts_own PID ID ro|rw: every cgroup mount PID sees is
+# rooted at the container's own cgroup (named ID) and has the access
+# mode; on a hybrid host the unified hierarchy is among them.
+assert_cgroup_mounts_own() {
+  local pid=$1 id=$2 mode=$3 mp root fs opts n=0 unified=no
+  while read -r mp root fs opts; do
+    n=$((n + 1))
+    [[ $root == */"$id" ]] || fail "cgroup mount $mp ($fs) is rooted at $root, not the container's cgroup" || return 1
+    [[ $opts == "$mode",* || $opts == "$mode" ]] || fail "cgroup mount $mp: options $opts, want $mode" || return 1
+    [ "$fs" = cgroup2 ] && unified=yes
+  done < <(cgroup_mounts "$pid")
+  [ "$n" -gt 0 ] || fail "no cgroup mount in the container" || return 1
+  # (runc 1.1 leaves the unified hierarchy of a hybrid host out: docs/compat.md)
+  if ! is_runc && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+    [ "$unified" = yes ] || fail "no unified hierarchy in the container on a hybrid host" || return 1
+  fi
+}
+
+# cfg_cgroup_mount_options OPT...: the options of the config's cgroup mount.
+cfg_cgroup_mount_options() {
+  local a
+  a=$(printf '%s\n' "$@" | jq -R . | jq -cs .)
+  cfg '.mounts |= map(if .type == "cgroup" then .options = $o else . end)' --argjson o "$a"
+}

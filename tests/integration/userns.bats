@@ -101,6 +101,20 @@ relative-inside
   create_container "$TAG"
   hr start "$TAG"
   assert_exec_tty_owner "$TAG" 1000:5
+@test "userns: a cgroup mount without a cgroup namespace binds the container's own cgroups" {
+  requires_root
+  # A new cgroupfs instance is refused in a user namespace (EPERM): runc
+  # binds the container's directories of the host's hierarchies.
+  cfg_userns
+  cfg_del_ns cgroup
+  cfg_args sleep 1000
+  create_container "$TAG"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  assert_cgroup_mounts_own "$pid" "$TAG" ro
+  hr exec "$TAG" cat /sys/fs/cgroup/pids/pids.max >"$BATS_TEST_TMPDIR/pids.max"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/pids.max")" "$(cat "$(container_cgroup_dirs "$pid" | grep '^/sys/fs/cgroup/pids/')/pids.max")" \
+    "pids.max read inside"
 }
 
 @test "userns: a new user namespace without mappings is refused and leaves nothing" {

@@ -45,3 +45,100 @@ teardown() { hr_teardown; }
   assert_match "$output" "ALL-ROOT"
   assert_host_untouched
 }
+
+# The config's cgroup mount without a cgroup namespace, read-write: the
+# worst case for what the container can reach through it.
+cfg_cgroup_rw_no_ns() {
+  cfg_del_ns cgroup
+  cfg_cgroup_mount_options nosuid noexec nodev relatime rw
+}
+
+@test "cgroup mount: every hierarchy is the container's own cgroup (ro, rw; with and without a cgroup namespace)" {
+  requires_root
+  local ns mode i=0
+  for ns in without with; do
+    for mode in ro rw; do
+      i=$((i + 1))
+      if [ "$ns" = with ]; then cfg_add_ns cgroup; else cfg_del_ns cgroup; fi
+      cfg_cgroup_mount_options nosuid noexec nodev relatime "$mode"
+      cfg_args sleep 1000
+      create_container "$TAG-$i"
+      assert_cgroup_mounts_own "$(state_field "$TAG-$i" pid)" "$TAG-$i" "$mode" || fail "($ns cgroupns, $mode)"
+      hr delete --force "$TAG-$i"
+    done
+  done
+  assert_host_untouched
+}
+
+@test "cgroup mount: read-only when the options say neither ro nor rw" {
+  requires_root
+  requires_hydra "runc 1.1 mounts it writable without ro"
+  cfg_del_ns cgroup
+  cfg_cgroup_mount_options nosuid noexec nodev
+  cfg_args sleep 1000
+  create_container "$TAG"
+  assert_cgroup_mounts_own "$(state_field "$TAG" pid)" "$TAG" ro
+  assert_eq "$(awk '$5 == "/sys/fs/cgroup" { print substr($6, 1, 2) }' "/proc/$(state_field "$TAG" pid)/mountinfo")" \
+    ro "the tmpfs at /sys/fs/cgroup"
+  assert_host_untouched
+}
+
+@test "cgroup mount: siblings' cgroups and the host's release_agent are out of reach, even mounted rw" {
+  requires_root
+  # A sibling container, and where its pids cgroup is on the host (the
+  # same path inside if the container were given the host's hierarchy).
+  cfg_args sleep 1000
+  create_container "$TAG-sib"
+  local sib
+  sib=$(container_cgroup_dirs "$(state_field "$TAG-sib" pid)" | grep '^/sys/fs/cgroup/pids/')
+  [ -f "$sib/pids.max" ] || fail "no pids cgroup for the sibling: $sib"
+  local before
+  before=$(cat "$sib/pids.max")
+  local ns
+  for ns in without with; do
+    cfg_cgroup_rw_no_ns
+    [ "$ns" = with ] && cfg_add_ns cgroup
+    cfg_sh "for f in /sys/fs/cgroup/*/release_agent /sys/fs/cgroup/*/*/release_agent; do
+              [ -e \"\$f\" ] && echo \"RELEASE-AGENT \$f\"
+            done
+            ls -R /sys/fs/cgroup 2>/dev/null | grep -q -- '$TAG-sib' && echo SIBLING-VISIBLE
+            echo 7 > '$sib/pids.max' 2>/dev/null && echo WROTE-SIBLING
+            echo done"
+    run hr run --bundle "$BUNDLE" "$TAG-$ns"
+    [ "$status" -eq 0 ] || fail "run ($ns cgroupns): $output"
+    [[ $output == *done* ]] || fail "script did not finish ($ns cgroupns): $output"
+    [[ $output != *RELEASE-AGENT* ]] || fail "release_agent reachable ($ns cgroupns): $output"
+    [[ $output != *SIBLING* ]] || fail "sibling cgroup reachable ($ns cgroupns): $output"
+  done
+  assert_eq "$(cat "$sib/pids.max")" "$before" "the sibling's pids.max"
+  assert_host_untouched
+}
+
+@test "cgroup mount: a process cannot move itself into another devices cgroup to open a denied device" {
+  requires_root
+  [ -f /sys/fs/cgroup/devices/devices.list ] || skip "no v1 devices hierarchy on this host"
+  cfg_cgroup_rw_no_ns
+  cfg '.process.capabilities.bounding += ["CAP_MKNOD"]
+     | .process.capabilities.effective += ["CAP_MKNOD"]
+     | .process.capabilities.permitted += ["CAP_MKNOD"]'
+  # The devices cgroup of this test (the runtime's, the container's
+  # parent: it allows every device) at the path the container would see
+  # it under if the mount showed the host's hierarchy.  Only cgroups of
+  # this test are tried: never another run's.
+  local parent
+  parent=/sys/fs/cgroup/devices$(awk -F: '$2 == "devices" { print $3 }' /proc/self/cgroup)
+  [ "$parent" != /sys/fs/cgroup/devices/ ] || skip "the test runs in the root devices cgroup (run it under tools/isolate)"
+  # c 1:11 (/dev/kmsg) opened write-only: the device cgroup alone decides,
+  # nothing is written.
+  cfg_sh "busybox mknod /dev/x c 1 11 || exit 10
+          [ -e '$parent/cgroup.procs' ] && echo \$\$ > '$parent/cgroup.procs' 2>/dev/null && echo MOVED
+          grep ':devices:' /proc/self/cgroup
+          if true > /dev/x; then echo OPEN-OK; fi
+          echo done"
+  run hr run --bundle "$BUNDLE" "$TAG"
+  [ "$status" -eq 0 ] || fail "run: $output"
+  [[ $output == *done* ]] || fail "script did not finish: $output"
+  [[ $output != *MOVED* && $output != *OPEN-OK* ]] || fail "moved to another devices cgroup, or opened c 1:11: $output"
+  assert_match "$output" ":devices:/.*/$TAG"$'\n' "the devices cgroup after the attempts"
+  assert_host_untouched
+}

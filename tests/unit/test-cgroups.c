@@ -4,6 +4,7 @@
 #include <config.h>
 #include "tap.h"
 #include "cgroup_resources.h"
+#include "cgroups.h"
 #include "hydra.h"
 #include "oci.h"
 #include "util.h"
@@ -220,9 +221,19 @@ test_v2 (void)
   hr_cgroup_ops_clear (&ops);
 }
 
+/* spec's cgroup namespace: pure v2 only (runc 1.2+; runc 1.1 never). */
+static void
+test_ns_by_default (void)
+{
+  ok (hr_cgroup_ns_by_default (HR_CGROUP_UNIFIED), "cgroup namespace by default on cgroup v2");
+  ok (!hr_cgroup_ns_by_default (HR_CGROUP_HYBRID), "none by default on hybrid");
+  ok (!hr_cgroup_ns_by_default (HR_CGROUP_LEGACY), "none by default on v1");
+}
+
 int
 main (void)
 {
+  test_ns_by_default ();
   test_conversions ();
   test_v1 ();
   test_v2 ();

@@ -184,12 +184,26 @@ main (void)
 
   /* 7. Bad input names the rule. */
   {
-    oci_linux_device_cgroup rules[] = { R (true, "c", 1, 3, "rwx") };
+    oci_linux_device_cgroup rules[] = { R (true, "c", 1, 3, "xa") };
     oci_linux_device_cgroup *ptrs[] = { &rules[0] };
     struct hr_dev_state st = { 0 };
     hr_err err = NULL;
     ok (hr_dev_state_build (ptrs, 1, &st, &err) < 0 && err && strstr (err->msg, ".linux.resources.devices[0]"),
-        "invalid access refused with the JSON path");
+        "an access with none of r, w, m refused with the JSON path");
+    hr_error_free (&err);
+  }
+
+  /* 7b. runc keeps the r, w, m of an access and ignores other letters:
+     "rwa" is rw (runc's update.bats denies "rwa"). */
+  {
+    struct hr_dev_rule r;
+    hr_err err = NULL;
+    oci_linux_device_cgroup in = R (true, "c", 1, 11, "rwa");
+    ok (hr_dev_rule_from_oci (&in, &r, "d", &err) == 0 && r.access == (HR_DEV_ACC_READ | HR_DEV_ACC_WRITE),
+        "\"rwa\" is rw");
+    hr_error_free (&err);
+    oci_linux_device_cgroup in2 = R (false, "c", 1, 11, "mwr");
+    ok (hr_dev_rule_from_oci (&in2, &r, "d", &err) == 0 && r.access == HR_DEV_ACC_ALL, "\"mwr\" in any order");
     hr_error_free (&err);
   }
 

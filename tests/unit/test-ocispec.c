@@ -501,7 +501,7 @@ test_files (void)
 static void
 test_serialize_validates (void)
 {
-  _cleanup_ (oci_config_freep) oci_config *c = oci_config_default (false);
+  _cleanup_ (oci_config_freep) oci_config *c = oci_config_default (false, true);
   _cleanup_free_ char *out = NULL;
   hr_err err = NULL;
 
@@ -526,14 +526,14 @@ test_serialize_validates (void)
 }
 
 static void
-check_default (bool rootless)
+check_default (bool rootless, bool cgroupns)
 {
-  _cleanup_ (oci_config_freep) oci_config *d = oci_config_default (rootless);
+  _cleanup_ (oci_config_freep) oci_config *d = oci_config_default (rootless, cgroupns);
   _cleanup_ (oci_config_freep) oci_config *c = NULL;
   _cleanup_free_ char *out = NULL;
   size_t len = 0;
   hr_err err = NULL;
-  bool has_user = false, has_net = false, sys_bind = false;
+  bool has_user = false, has_net = false, has_cgroup = false, sys_bind = false;
 
   ok (oci_config_to_json (d, true, &out, &len, &err) == 0, "default(%d) serializes", rootless);
   hr_error_free (&err);
@@ -551,7 +551,9 @@ check_default (bool rootless)
     {
       has_user |= strcmp (c->linux_->namespaces[i]->type, "user") == 0;
       has_net |= strcmp (c->linux_->namespaces[i]->type, "network") == 0;
+      has_cgroup |= strcmp (c->linux_->namespaces[i]->type, "cgroup") == 0;
     }
+  ok (has_cgroup == cgroupns, "cgroup namespace only when asked (rootless=%d cgroupns=%d)", rootless, cgroupns);
   for (size_t i = 0; i < c->mounts_len; i++)
     if (strcmp (c->mounts[i]->destination, "/sys") == 0)
       sys_bind = strcmp (c->mounts[i]->type, "none") == 0 && strcmp (c->mounts[i]->options[0], "rbind") == 0;
@@ -602,8 +604,10 @@ main (void)
   test_accepts ();
   test_files ();
   test_serialize_validates ();
-  check_default (false);
-  check_default (true);
+  check_default (false, false);
+  check_default (false, true);
+  check_default (true, false);
+  check_default (true, true);
   test_enums_and_maps ();
   return tap_done ();
 }

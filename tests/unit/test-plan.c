@@ -188,6 +188,32 @@ test_plan_bind_sources (void)
   is_int (opens_binds ("{\"namespaces\":[{\"type\":\"mount\"}]}"), 0, "no user namespace: the init opens them");
 }
 
+/* The cgroup mount is a new instance only with a cgroup namespace (new
+   or joined); without one it binds the container's own cgroup. */
+static void
+test_cgroup_mount_ns (void)
+{
+  static const char *const ns[] = { "", ",{\"type\":\"cgroup\"}", ",{\"type\":\"cgroup\",\"path\":\"/proc/1/ns/cgroup\"}" };
+  for (int i = 0; i < 3; i++)
+    {
+      hr_err err = NULL;
+      oci_config *cfg = NULL;
+      char json[1024];
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},"
+                "\"mounts\":[{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
+                "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}%s]}}",
+                ns[i]);
+      struct hr_plan *p = plan_of (json, &cfg, &err);
+      int m = p ? index_of (p, STEP_MOUNT_CGROUP) : -1;
+      ok (m >= 0 && (p->steps[m].flags == HR_MOUNT_CGROUP_NS) == (i > 0), "cgroup mount, cgroup namespace case %d (%s)",
+          i, err ? err->msg : "");
+      hr_plan_free (p);
+      oci_config_free (cfg);
+      hr_error_free (&err);
+    }
+}
+
 static void
 expect_plan_error (const char *linux_json, const char *want, const char *what)
 {
@@ -401,6 +427,7 @@ main (void)
   test_plan_dev_readonly ();
   test_plan_labels ();
   test_plan_bind_sources ();
+  test_cgroup_mount_ns ();
   test_plan_errors ();
   test_netdevices ();
   test_caps_rlimits ();
