@@ -101,6 +101,8 @@ relative-inside
   create_container "$TAG"
   hr start "$TAG"
   assert_exec_tty_owner "$TAG" 1000:5
+}
+
 @test "userns: a cgroup mount without a cgroup namespace binds the container's own cgroups" {
   requires_root
   # A new cgroupfs instance is refused in a user namespace (EPERM): runc
