@@ -204,6 +204,9 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_readonly_path (st->rootfd, s->path, err);
     case STEP_ROOT_READONLY:
       return hr_root_readonly (st->rootfd, err);
+    case STEP_ROOT_PROPAGATION_FINAL:
+      /* after pivot_root: "/" is the container's root */
+      return hr_mount_root_propagation (s->flags, err);
     case STEP_HOSTNAME:
       if (sethostname (s->value, strlen (s->value)) < 0)
         return hr_error_set (err, errno, "sethostname `%s`", s->value);

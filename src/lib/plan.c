@@ -45,6 +45,7 @@ static const char *step_names[] = {
   [STEP_MASK_PATH] = "mask-path",
   [STEP_READONLY_PATH] = "readonly-path",
   [STEP_ROOT_READONLY] = "root-readonly",
+  [STEP_ROOT_PROPAGATION_FINAL] = "rootfs-propagation",
   [STEP_HOSTNAME] = "hostname",
   [STEP_DOMAINNAME] = "domainname",
   [STEP_SYSCTL] = "sysctl",
@@ -336,6 +337,13 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
   if (!ok)
     return -1;
+  /* This first pass is on the copy of the host's tree the rootfs and the
+     bind sources come from: an unbindable one would refuse every bind
+     (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
+     keeps the host out just as well; unbindable is for the container's
+     own tree (STEP_ROOT_PROPAGATION_FINAL). */
+  if (s->flags & MS_UNBINDABLE)
+    s->flags = MS_SLAVE | MS_REC;
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
   if (plan_mounts (p, cfg, err) < 0)
@@ -364,6 +372,10 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
   if (cfg->root->readonly_present && cfg->root->readonly)
     add (p, STEP_ROOT_READONLY);
+  /* After the last mount of the setup: masking and read-only paths clone
+     mounts of the container's tree, which an unbindable tree refuses. */
+  if (root_propagation)
+    add (p, STEP_ROOT_PROPAGATION_FINAL)->flags = root_propagation;
 
   if (cfg->hostname)
     {
@@ -436,6 +448,7 @@ hr_plan_format (const struct hr_plan *p)
             fprintf (f, "%s%s", k ? "," : " data=", s->opts.fs_options[k]);
           break;
         case STEP_ROOT_PROPAGATION:
+        case STEP_ROOT_PROPAGATION_FINAL:
           fprintf (f, " 0x%llx", (unsigned long long) s->flags);
           break;
         case STEP_RLIMIT:

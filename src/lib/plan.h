@@ -41,6 +41,7 @@ enum hr_step_kind
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
   STEP_ROOT_READONLY,    /* root.readonly */
+  STEP_ROOT_PROPAGATION_FINAL, /* flags: rootfsPropagation on the container's / */
   STEP_HOSTNAME,         /* value */
   STEP_DOMAINNAME,       /* value */
   STEP_SYSCTL,           /* key, value: through the trusted procfs handle */

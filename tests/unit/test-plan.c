@@ -214,11 +214,57 @@ test_signals_ids (void)
   hr_error_free (&err);
 }
 
+/* config-linux.md "Rootfs Mount Propagation", mapped as runc's specconv
+   does: the r* forms are recursive, the plain ones act on / alone. */
+static void
+test_root_propagation (void)
+{
+  static const struct
+  {
+    const char *name;
+    uint64_t first, last;
+  } cases[] = {
+    { "rprivate", MS_PRIVATE | MS_REC, MS_PRIVATE | MS_REC },
+    { "rslave", MS_SLAVE | MS_REC, MS_SLAVE | MS_REC },
+    { "rshared", MS_SHARED | MS_REC, MS_SHARED | MS_REC },
+    /* the host's tree is made rslave, or no bind source could be cloned */
+    { "runbindable", MS_SLAVE | MS_REC, MS_UNBINDABLE | MS_REC },
+    { "unbindable", MS_SLAVE | MS_REC, MS_UNBINDABLE },
+    { "shared", MS_SHARED | MS_REC, MS_SHARED },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      hr_err err = NULL;
+      oci_config *cfg = NULL;
+      char json[512];
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},\"linux\":{"
+                "\"rootfsPropagation\":\"%s\",\"namespaces\":[{\"type\":\"mount\"}],"
+                "\"maskedPaths\":[\"/proc/kcore\"]}}",
+                cases[i].name);
+      struct hr_plan *p = plan_of (json, &cfg, &err);
+      ok (p != NULL, "rootfsPropagation `%s` accepted (%s)", cases[i].name, err ? err->msg : "");
+      if (p)
+        {
+          int first = index_of (p, STEP_ROOT_PROPAGATION), last = index_of (p, STEP_ROOT_PROPAGATION_FINAL);
+          ok (first >= 0 && p->steps[first].flags == cases[i].first, "`%s`: host tree made 0x%llx", cases[i].name,
+              (unsigned long long) cases[i].first);
+          ok (last > index_of (p, STEP_MASK_PATH) && p->steps[last].flags == cases[i].last,
+                "`%s`: 0x%llx on the container's / after its last mount", cases[i].name,
+                (unsigned long long) cases[i].last);
+        }
+      hr_plan_free (p);
+      oci_config_free (cfg);
+      hr_error_free (&err);
+    }
+}
+
 int
 main (void)
 {
   test_plan_order ();
   test_plan_errors ();
+  test_root_propagation ();
   test_caps_rlimits ();
   test_mount_opts ();
   test_signals_ids ();
