@@ -402,7 +402,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         return -1;
       popts.cgroupns_late = true;
     }
-  if (hr_plan_build (cfg, &popts, &plan, err) < 0)
+  if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
     {

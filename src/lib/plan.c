@@ -16,6 +16,7 @@
 # define CLONE_NEWTIME 0x00000080
 #endif
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 static const char *step_names[] = {
   [STEP_JOIN_NS] = "join-namespace",
@@ -112,6 +113,7 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
       if (seen & info->clone_flag)
         return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
       seen |= info->clone_flag;
+      p->ns_listed |= info->clone_flag;
       if (ns->path == NULL || ns->path[0] == '\0')
         p->clone_flags |= info->clone_flag;
     }
@@ -167,6 +169,77 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
     add (p, STEP_BECOME_ROOT);
   if (p->clone_flags & CLONE_NEWNET)
     add (p, STEP_LOOPBACK_UP);
+  return 0;
+}
+
+/* runc's validator sysctl(): /proc/sys is namespaced only in part, and a
+   sysctl outside the container's own namespaces is the host's (or another
+   container's) setting.  The names are those runc accepts. */
+static const char *const ipc_sysctls[] = {
+  "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+  "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+};
+
+static int
+check_sysctl (struct hr_plan *p, const oci_linux *lx, const char *key, hr_err *err)
+{
+  /* sysctl.d(5): "net/ipv4/conf/eth0.100/rp_filter" is the same key as
+     "net.ipv4.conf.eth0/100.rp_filter"; judge the dotted form, as runc. */
+  _cleanup_free_ char *k = xstrdup (key);
+  char *sep = strpbrk (k, "./");
+  if (sep && *sep == '/')
+    for (char *c = k; *c; c++)
+      *c = *c == '/' ? '.' : *c == '.' ? '/' : *c;
+
+  bool ipc = strncmp (k, "fs.mqueue.", 10) == 0;
+  for (size_t i = 0; !ipc && i < sizeof (ipc_sysctls) / sizeof (ipc_sysctls[0]); i++)
+    ipc = strcmp (k, ipc_sysctls[i]) == 0;
+  if (ipc)
+    {
+      /* (runc counts a joined ipc namespace as the container's) */
+      if (!(p->ns_listed & CLONE_NEWIPC))
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not allowed in the hosts ipc namespace", k);
+      return 0;
+    }
+  if (strncmp (k, "net.", 4) == 0)
+    {
+      if (!(p->ns_listed & CLONE_NEWNET))
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" not allowed in host network namespace", k);
+      if (!(p->clone_flags & CLONE_NEWNET) && p->net_sysctl == NULL)
+        {
+          /* joined: hr_plan_check_host compares it with ours */
+          for (size_t i = 0; i < lx->namespaces_len; i++)
+            if (strcmp (lx->namespaces[i]->type, "network") == 0)
+              p->net_sysctl_join = lx->namespaces[i]->path;
+          p->net_sysctl = key;
+        }
+      return 0;
+    }
+  if (p->ns_listed & CLONE_NEWUTS)
+    {
+      if (strcmp (k, "kernel.domainname") == 0)
+        return 0;
+      if (strcmp (k, "kernel.hostname") == 0)
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not allowed as it conflicts with the OCI \"hostname\" field",
+                               k);
+    }
+  return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not in a separate kernel namespace", k);
+}
+
+int
+hr_plan_check_host (const struct hr_plan *p, hr_err *err)
+{
+  struct stat ours, theirs;
+
+  if (p->net_sysctl_join == NULL)
+    return 0;
+  /* runc's isHostNetNS: "host" is the runtime's current namespace. */
+  if (stat ("/proc/self/ns/net", &ours) < 0)
+    return hr_error_set (err, errno, "invalid netns path: stat /proc/self/ns/net");
+  if (stat (p->net_sysctl_join, &theirs) < 0)
+    return hr_error_set (err, errno, "invalid netns path: stat %s", p->net_sysctl_join);
+  if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
+    return hr_error_plain (err, EINVAL, "sysctl \"%s\" not allowed in host network namespace", p->net_sysctl);
   return 0;
 }
 
@@ -377,20 +450,25 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (root_propagation)
     add (p, STEP_ROOT_PROPAGATION_FINAL)->flags = root_propagation;
 
-  if (cfg->hostname)
+  /* config.md "Hostname": set in the container's UTS namespace, new or
+     joined; runc's validator refuses it only with none at all (the
+     runtime's own). */
+  if (cfg->hostname && *cfg->hostname)
     {
-      if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_plain (err, EINVAL, "hostname: setting it needs a new uts namespace");
+      if (!(p->ns_listed & CLONE_NEWUTS))
+        return hr_error_plain (err, EINVAL, "unable to set hostname without a private UTS namespace");
       add (p, STEP_HOSTNAME)->value = cfg->hostname;
     }
-  if (cfg->domainname)
+  if (cfg->domainname && *cfg->domainname)
     {
-      if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_plain (err, EINVAL, "domainname: setting it needs a new uts namespace");
+      if (!(p->ns_listed & CLONE_NEWUTS))
+        return hr_error_plain (err, EINVAL, "unable to set domainname without a private UTS namespace");
       add (p, STEP_DOMAINNAME)->value = cfg->domainname;
     }
   for (size_t i = 0; lx && i < lx->sysctl.len; i++)
     {
+      if (check_sysctl (p, lx, lx->sysctl.keys[i], err) < 0)
+        return -1;
       s = add (p, STEP_SYSCTL);
       s->path = lx->sysctl.keys[i];
       s->value = lx->sysctl.values[i];

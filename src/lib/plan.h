@@ -94,6 +94,11 @@ struct hr_plan
   const char *join_pid;             /* pid namespace to join (the parent does it) */
   bool new_timens;                  /* the parent unshares it and writes offsets */
   bool new_userns;                  /* the parent writes uid_map/gid_map */
+  int ns_listed;                    /* clone flags of every namespace in the config, new or joined */
+  /* A net.* sysctl with a network namespace joined by path: the caller
+     refuses it when that is the runtime's own namespace (hr_plan_check_host). */
+  const char *net_sysctl;
+  const char *net_sysctl_join;
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
   const char *bundle;               /* the init works from here (relative bind sources) */
@@ -116,5 +121,8 @@ void hr_plan_free (struct hr_plan *plan);
 /* One line per step, for --debug and the tests.  Caller frees. */
 char *hr_plan_format (const struct hr_plan *plan);
 const char *hr_step_name (enum hr_step_kind kind);
+/* The part of validation that looks at the host (so not in the pure
+   hr_plan_build): run before anything is created. */
+int hr_plan_check_host (const struct hr_plan *plan, hr_err *err);
 
 #endif

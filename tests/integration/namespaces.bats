@@ -7,7 +7,12 @@ load helpers
 
 setup_file() { hr_setup_file; }
 setup() { hr_setup; }
-teardown() { hr_teardown; }
+teardown() {
+  hr_teardown
+  # a process the test started in the host's mount namespace (hr_teardown
+  # kills only containers')
+  [ -z "${HR_SLEEPER:-}" ] || kill -9 "$HR_SLEEPER" 2>/dev/null || true
+}
 
 ns_of() { readlink "/proc/$1/ns/$2"; }
 
@@ -109,4 +114,44 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
   run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
   echo "$stderr"
   assert_clean_failure 'hydra-no-such-ns|no such file|does not exist'
+}
+
+@test "namespaces: hostname and domainname are set in a uts namespace joined by path" {
+  requires_root
+  local sleeper host_name host_dom
+  host_name=$(hostname)
+  host_dom=$(cat /proc/sys/kernel/domainname)
+  # (no fd of bats' kept open: bats waits for whoever holds one)
+  unshare --uts sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+  sleeper=$!
+  HR_SLEEPER=$sleeper
+  # wait until the sleeper is in its own uts namespace
+  for _ in $(seq 100); do
+    [ "$(ns_of "$sleeper" uts)" != "$(ns_of self uts)" ] && break
+    sleep 0.05
+  done
+  cfg '.linux.namespaces |= map(if .type == "uts" then .path = $p else . end)
+       | .hostname = "joined-host" | .domainname = "joined.dom"' --arg p "/proc/$sleeper/ns/uts"
+  cfg_args hostname
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG" </dev/null
+  echo "$output $stderr"
+  [ "$status" -eq 0 ] || fail "run failed ($status): $stderr"
+  assert_eq "$output" joined-host "hostname inside"
+  # the namespace the container joined has them; the host's kept its own
+  assert_eq "$(nsenter -u -t "$sleeper" hostname)" joined-host "hostname in the joined namespace"
+  is_runc || # (runc 1.1 ignores domainname)
+    assert_eq "$(nsenter -u -t "$sleeper" cat /proc/sys/kernel/domainname)" joined.dom "domainname there"
+  kill "$sleeper" 2>/dev/null || true
+  assert_eq "$(hostname)" "$host_name" "host hostname"
+  assert_eq "$(cat /proc/sys/kernel/domainname)" "$host_dom" "host domainname"
+}
+
+@test "namespaces: hostname without any uts namespace is refused" {
+  requires_root
+  cfg_del_ns uts
+  cfg '.hostname = "no-uts"'
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_clean_failure 'unable to set hostname without a private UTS namespace'
+  assert_no_cgroup "$TAG"
+  [ "$(hostname)" != no-uts ] || fail "host hostname changed"
 }

@@ -106,14 +106,74 @@ test_plan_errors (void)
                      "no mount namespace refused");
   expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"mount\"}]}", "duplicate",
                      "duplicate namespace refused");
-  expect_plan_error ("\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}", "uts namespace",
-                     "hostname without uts namespace refused");
+  expect_plan_error ("\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
+                     "unable to set hostname without a private UTS namespace", "hostname without uts namespace refused");
+  expect_plan_error ("\"domainname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
+                     "unable to set domainname without a private UTS namespace",
+                     "domainname without uts namespace refused");
+  /* runc's validator sysctl() */
+#define NS_SYSCTL(ns, key) "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}" ns "],\"sysctl\":{\"" key "\":\"1\"}}"
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\"}", "vm.stat_interval"),
+                     "sysctl \"vm.stat_interval\" is not in a separate kernel namespace", "vm.* refused");
+  expect_plan_error (NS_SYSCTL ("", "kernel.domainname"), "sysctl \"kernel.domainname\" is not in a separate kernel namespace",
+                     "kernel.domainname without uts refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"uts\"}", "kernel.hostname"),
+                     "sysctl \"kernel.hostname\" is not allowed as it conflicts with the OCI \"hostname\" field",
+                     "kernel.hostname refused");
+  expect_plan_error (NS_SYSCTL ("", "net.core.somaxconn"), "sysctl \"net.core.somaxconn\" not allowed in host network namespace",
+                     "net.* without a network namespace refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"network\"}", "kernel.shmmax"),
+                     "sysctl \"kernel.shmmax\" is not allowed in the hosts ipc namespace", "ipc sysctl without ipc refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"network\"}", "fs.mqueue.msg_max"),
+                     "sysctl \"fs.mqueue.msg_max\" is not allowed in the hosts ipc namespace", "fs.mqueue.* without ipc refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"}", "kernel/shmmax/x"),
+                     "sysctl \"kernel.shmmax.x\" is not in a separate kernel namespace", "slash form judged dotted");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"}", "fs.file-max"),
+                     "sysctl \"fs.file-max\" is not in a separate kernel namespace", "fs.* other than mqueue refused");
   expect_plan_error ("\"mounts\":[{\"destination\":\"rel\",\"type\":\"tmpfs\"}],\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
                      "absolute", "relative mount destination refused");
   expect_plan_error ("\"mounts\":[{\"destination\":\"/x\",\"options\":[\"bind\"]}],\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
                      "without a source", "bind without source refused");
   expect_plan_error ("\"linux\":{\"rootfsPropagation\":\"weird\",\"namespaces\":[{\"type\":\"mount\"}]}",
                      "rootfsPropagation", "unknown rootfsPropagation refused");
+}
+
+static void
+expect_plan_ok (const char *linux_json, const char *what)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  char json[2048];
+  snprintf (json, sizeof (json), "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},%s}", linux_json);
+  struct hr_plan *p = plan_of (json, &cfg, &err);
+  ok (p != NULL, "%s (%s)", what, err ? err->msg : "");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+}
+
+static void
+test_plan_namespaced (void)
+{
+  expect_plan_ok ("\"hostname\":\"x\",\"domainname\":\"d\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+                  "{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]}",
+                  "hostname and domainname in a joined uts namespace");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"ipc\"}", "kernel.shm_rmid_forced"), "ipc sysctl with a new ipc namespace");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"ipc\",\"path\":\"/proc/1/ns/ipc\"}", "fs.mqueue.queues_max"),
+                  "fs.mqueue.* in a joined ipc namespace (runc counts it)");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"uts\"}", "kernel.domainname"), "kernel.domainname with uts");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"network\"}", "net/ipv4/conf/eth0.100/rp_filter"), "net.* (slash form) with netns");
+
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},"
+                               NS_SYSCTL (",{\"type\":\"network\",\"path\":\"/run/netns/x\"}", "net.core.somaxconn") "}",
+                               &cfg, &err);
+  ok (p && p->net_sysctl_join && strcmp (p->net_sysctl_join, "/run/netns/x") == 0,
+      "net.* in a joined netns: left to hr_plan_check_host");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
 }
 
 static void
@@ -265,6 +325,7 @@ main (void)
   test_plan_order ();
   test_plan_errors ();
   test_root_propagation ();
+  test_plan_namespaced ();
   test_caps_rlimits ();
   test_mount_opts ();
   test_signals_ids ();
