@@ -42,14 +42,37 @@ status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/pr
   assert_eq "$(status_field "$pid" Groups | xargs)" "1000 2000" "groups"
 }
 
-@test "process: an unknown capability is refused" {
+@test "process: an unknown capability is ignored with a warning in the log, as runc does" {
   requires_root
-  requires_hydra "runc 1.1 only warns about unknown capabilities"
-  cfg '.process.capabilities.bounding += ["CAP_NOT_A_THING"]'
-  run hr create --bundle "$BUNDLE" "$TAG"
-  [ "$status" -eq 1 ] || fail "create: status $status"
-  assert_match "$output" "CAP_NOT_A_THING"
-  assert_no_state_dirs
+  cfg '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_FOO_NEW"], "effective": ["CAP_FOO_NEW", "CAP_KILL"],
+                                "permitted": ["CAP_KILL", "CAP_FOO_NEW"], "inheritable": ["CAP_FOO_NEW"],
+                                "ambient": ["CAP_FOO_NEW"]}'
+  cfg_args sleep 1000
+  hr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>&1 ||
+    fail "create failed: $(cat "$BATS_TEST_TMPDIR/log")"
+  track_pid "$TAG"
+  grep -q 'unknown.*capabilit.*CAP_FOO_NEW' "$BATS_TEST_TMPDIR/log" ||
+    fail "no warning in the log: $(cat "$BATS_TEST_TMPDIR/log")"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  # CAP_KILL is bit 5; nothing else
+  assert_eq "$(status_field "$pid" CapBnd)" "0000000000000020" "CapBnd"
+  assert_eq "$(status_field "$pid" CapEff)" "0000000000000020" "CapEff"
+  assert_eq "$(status_field "$pid" CapPrm)" "0000000000000020" "CapPrm"
+  assert_eq "$(status_field "$pid" CapInh)" "0000000000000000" "CapInh"
+  assert_eq "$(status_field "$pid" CapAmb)" "0000000000000000" "CapAmb"
+}
+
+@test "process: a malformed capability name is refused" {
+  requires_root
+  requires_hydra "runc 1.1 ignores any name it does not know"
+  local c
+  for c in "KILL" "CAP_KILL;" "CAP_"; do
+    cfg '.process.capabilities.bounding = ["CAP_KILL", $c]' --arg c "$c"
+    run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+    assert_clean_failure "process.capabilities.bounding: unknown capability \`${c//;/.}\`"
+    assert_no_cgroup "$TAG"
+  done
 }
 
 @test "process: rlimits and oomScoreAdj" {

@@ -199,12 +199,30 @@ test_caps_rlimits (void)
 
   hr_error_free (&err);
   p = plan_of ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
-               "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}},\"root\":{\"path\":\"r\"},"
-               "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               "\"capabilities\":{\"bounding\":[\"CAP_NOPE\",\"CAP_KILL\"],\"effective\":[\"CAP_FOO_NEW\"]}},"
+               "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
                &cfg, &err);
-  ok (p == NULL && err && strstr (err->msg, "unknown capability `CAP_NOPE`"), "unknown capability refused");
-  hr_error_free (&err);
+  ok (p != NULL && p->caps.bounding == (1ULL << 5) && p->caps.effective == 0,
+      "unknown capabilities ignored, the known ones kept");
+  hr_plan_free (p);
   oci_config_free (cfg);
+  static const char *const malformed[] = { "KILL", "CAP_", "CAP_KILL ", "CAP_K-ILL", "", "CAP_\\u00e9" };
+  for (size_t i = 0; i < sizeof (malformed) / sizeof (malformed[0]); i++)
+    {
+      char json[512];
+      hr_error_free (&err);
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+                "\"capabilities\":{\"bounding\":[\"%s\"]}},\"root\":{\"path\":\"r\"},"
+                "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+                malformed[i]);
+      p = plan_of (json, &cfg, &err);
+      ok (p == NULL && err && strstr (err->msg, "process.capabilities.bounding: unknown capability"),
+          "malformed capability `%s` refused", malformed[i]);
+      hr_plan_free (p);
+      oci_config_free (cfg);
+    }
+  hr_error_free (&err);
 }
 
 static void
