@@ -47,6 +47,9 @@ const char *hr_cgroup_layout_name (enum hr_cgroup_layout l);
    taken from the hierarchy's root; a relative one (and the default, the
    container id, as runc does) from the runtime's own cgroup. */
 char *hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own);
+/* Refuse a cgroupsPath that cleans to no cgroup of its own ("/", ".",
+   "a/.."); run before anything is created. */
+int hr_cgroup_check_path (const char *cgroups_path, hr_err *err);
 
 /* Make the container's directories (mkdir -p in every hierarchy of this
    process, parents included) and describe them. */

@@ -404,6 +404,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0)
     return -1;
+  if (!ctx->systemd_cgroup && hr_cgroup_check_path (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, err) < 0)
+    return -1;
   if (hr_log_debug_enabled ())
     {
       _cleanup_free_ char *text = hr_plan_format (plan);
