@@ -272,6 +272,8 @@ exec_child (struct exec_ctx *x)
   bool nnp = p->no_new_privileges_present && p->no_new_privileges;
   if (x->seccomp && !nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
     child_fail (x, err);
+  /* HOME as for the init (runc's setupUser), read before the uid change */
+  _cleanup_strv_ char **env = hr_env_with_home (p->env, rootfd, p->user);
   if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
       || hr_caps_apply (&x->caps, &err) < 0)
     child_fail (x, err);
@@ -298,7 +300,7 @@ exec_child (struct exec_ctx *x)
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (x->seccomp && nnp && hr_seccomp_apply (x->seccomp, &err) < 0)
     child_fail (x, err);
-  hr_exec (path, p->args, p->env, x->preserve_fds, &err);
+  hr_exec (path, p->args, env ? env : p->env, x->preserve_fds, &err);
   child_fail (x, err);
 }
 

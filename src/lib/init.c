@@ -35,6 +35,7 @@ struct init_state
   int procfd;       /* trusted procfs, see hr_open_trusted_proc */
   size_t join_idx;
   char *exec_path;
+  char **env;       /* process.env with HOME added, NULL when it had one */
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
@@ -237,6 +238,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_SET_USER:
       if (hr_caps_apply_bounding (&p->caps, err) < 0)
         return -1;
+      /* while /etc/passwd is still readable to us */
+      st->env = hr_env_with_home (proc->env, st->rootfd, proc->user);
       return hr_set_user (proc->user, err);
     case STEP_CAPS:
       return hr_caps_apply (&p->caps, err);
@@ -263,7 +266,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_EXEC:
       if (st->procfd >= 0)
         close (st->procfd);
-      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, err);
+      return hr_exec (st->exec_path, proc->args, st->env ? st->env : proc->env, st->args->preserve_fds, err);
     }
   return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }

@@ -5,6 +5,8 @@
 #define HYDRA_PROCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 #include "error.h"
 #include "oci.h"
 
@@ -21,6 +23,13 @@ int hr_lookup_exec (const char *argv0, char *const *env, char **out, hr_err *err
 /* setgroups/setresgid/setresuid to process.user, keeping capabilities
    across the uid change so hr_caps_apply can set the final sets. */
 int hr_set_user (const oci_user *user, hr_err *err);
+
+/* runc's setupUser: when env has no HOME (or an empty one), a copy of env
+   with HOME set to the home of process.user's uid in the container's
+   /etc/passwd (rootfd: the container's root; the file is hostile and read
+   through the resolver), "/" when it has none.  NULL when env has a HOME.
+   Run before the uid change: the file may be readable by root only. */
+char **hr_env_with_home (char *const *env, int rootfd, const oci_user *user);
 
 /* Close every fd from 3 up except [3, 3 + preserve) and exec.  Returns
    only on failure. */

@@ -75,6 +75,58 @@ status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/pr
   done
 }
 
+# home_of UID [ENV-JSON]: HOME the container's process gets as UID.
+home_of() {
+  cfg '.process.user = {"uid": ($u | tonumber), "gid": 0} | .process.env = ($e | fromjson)' \
+    --arg u "$1" --arg e "${2:-[\"PATH=/bin\"]}"
+  cfg_sh 'echo "HOME=${HOME-unset}"'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG-$1" </dev/null
+  [ "$status" -eq 0 ] || fail "run as $1 failed: $stderr"
+}
+
+@test "process: HOME comes from the container's /etc/passwd when env has none, / without an entry" {
+  requires_root
+  home_of 1000
+  assert_eq "$output" HOME=/home/hydra "uid 1000 (hydra in the rootfs's passwd)"
+  home_of 0
+  assert_eq "$output" HOME=/root "uid 0"
+  home_of 4242
+  assert_eq "$output" HOME=/ "uid without a passwd entry"
+  home_of 1000 '["PATH=/bin", "HOME=/custom"]'
+  assert_eq "$output" HOME=/custom "HOME from process.env is kept"
+  # runc treats an empty HOME as unset
+  home_of 1000 '["PATH=/bin", "HOME="]'
+  assert_eq "$output" HOME=/home/hydra "empty HOME replaced"
+}
+
+@test "process: HOME from a hostile /etc/passwd: its symlink stays in the rootfs, a FIFO is not read" {
+  requires_root
+  # an absolute symlink: resolved in the rootfs, not on the host
+  printf 'root:x:0:0::/from-the-rootfs:/bin/sh\n' >"$BUNDLE/rootfs/hostile-pw"
+  ln -sf /hostile-pw "$BUNDLE/rootfs/etc/passwd"
+  home_of 0
+  assert_eq "$output" HOME=/from-the-rootfs "passwd through an absolute symlink"
+  is_runc && return 0 # (runc 1.1 blocks opening a FIFO there)
+  rm "$BUNDLE/rootfs/etc/passwd"
+  mkfifo "$BUNDLE/rootfs/etc/passwd"
+  home_of 0
+  assert_eq "$output" HOME=/ "passwd that is a FIFO"
+}
+
+@test "process: exec sets HOME the same way" {
+  requires_root
+  cfg '.process.env = ["PATH=/bin"]'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  run --separate-stderr hr exec --user 1000:1000 "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" /home/hydra "exec as 1000"
+  run --separate-stderr hr exec --user 4242 "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" / "exec as a uid without an entry"
+  run --separate-stderr hr exec --env HOME=/mine "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" /mine "exec --env HOME kept"
+}
+
 @test "process: rlimits and oomScoreAdj" {
   requires_root
   cfg '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456},

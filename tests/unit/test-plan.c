@@ -7,6 +7,7 @@
 #include "mount_opts.h"
 #include "oci.h"
 #include "plan.h"
+#include "values.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -337,6 +338,41 @@ test_root_propagation (void)
     }
 }
 
+static void
+test_passwd_home (void)
+{
+  static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
+                           "bad:x:12x:1:::\n"
+                           "short:x:7:7:gecos\n"
+                           "dup:x:1000:1000::/home/first:/bin/sh\n"
+                           "dup2:x:1000:1000::/home/second:/bin/sh\n"
+                           "nohell:x:2000:2000::/srv/x\n"
+                           "big:x:99999999999999999999:0::/big:\n"
+                           "last:x:3000:3000::/last:/bin/sh";
+  static const struct
+  {
+    unsigned uid;
+    const char *want;
+  } cases[] = {
+    { 0, "/root" }, { 1000, "/home/first" }, { 2000, "/srv/x" }, { 3000, "/last" },
+    { 7, NULL },    { 12, NULL },            { 4242, NULL },     { 1661992959, NULL },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      char *h = hr_passwd_home (pw, sizeof (pw) - 1, cases[i].uid);
+      if (cases[i].want)
+        is_str (h, cases[i].want, "passwd home of uid %u", cases[i].uid);
+      else
+        ok (h == NULL, "no passwd home for uid %u", cases[i].uid);
+      free (h);
+    }
+  /* no terminating NUL is read past */
+  char *h = hr_passwd_home ("a:x:5:5::/five", 14, 5);
+  is_str (h, "/five", "entry cut at the end of the data");
+  free (h);
+  ok (hr_passwd_home ("a:x:5", 5, 5) == NULL, "truncated line");
+}
+
 int
 main (void)
 {
@@ -344,6 +380,7 @@ main (void)
   test_plan_errors ();
   test_root_propagation ();
   test_plan_namespaced ();
+  test_passwd_home ();
   test_caps_rlimits ();
   test_mount_opts ();
   test_signals_ids ();
