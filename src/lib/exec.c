@@ -153,6 +153,7 @@ struct exec_ctx
   struct hr_caps caps;
   int pidfd;           /* the container's init */
   int ns_flags;        /* namespaces to join */
+  int init_root;       /* the init's root when it shares our mount namespace, else -1 */
   int sync[2];
   int console[2];      /* console channel, -1 without a terminal */
   int preserve_fds;
@@ -221,6 +222,11 @@ exec_child (struct exec_ctx *x)
       child_fail (x, err);
     }
   close (x->pidfd);
+  if (x->init_root >= 0 && (fchdir (x->init_root) < 0 || chroot (".") < 0 || chdir ("/") < 0))
+    {
+      hr_error_set (&err, errno, "enter the root of the container's init");
+      child_fail (x, err);
+    }
   HR_FAULT_POINT ("exec-after-join");
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount
@@ -475,7 +481,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
 {
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
   _cleanup_ (oci_seccomp_freep) oci_seccomp *seccomp = NULL;
-  struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
+  struct exec_ctx x = { .pidfd = -1, .init_root = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = hr_msg_alloc ();
   struct hr_container c;
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
@@ -529,6 +535,21 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   if (namespaces_to_join (c.pid, &x.ns_flags, err) < 0)
     goto out;
+  /* A container without a mount namespace chroot'd into its rootfs
+     (plan.c): joining no mount namespace leaves us at the host's root, so
+     take the init's.  Alive after the open, the pidfd's process still
+     owns the pid: the root is the init's. */
+  if (!(x.ns_flags & CLONE_NEWNS))
+    {
+      char rp[64];
+      snprintf (rp, sizeof (rp), "/proc/%d/root", (int) c.pid);
+      x.init_root = open (rp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (x.init_root < 0 || pidfd_send_signal (x.pidfd, 0, NULL, 0) < 0)
+        {
+          hr_error_plain (err, ESRCH, "container not running");
+          goto out;
+        }
+    }
   /* The pidfd pins the init from here on: drop the state dir lock, which
      a foreground exec would otherwise hold against `delete` for as long
      as the process runs. */
@@ -627,6 +648,8 @@ out:
     }
   if (x.pidfd >= 0)
     close (x.pidfd);
+  if (x.init_root >= 0)
+    close (x.init_root);
   if (loaded)
     hr_container_release (&c);
   free (msg);

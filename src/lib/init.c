@@ -185,6 +185,16 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_BIND_ROOTFS:
       st->rootfd = hr_mount_bind_rootfs (s->path, err);
       return st->rootfd < 0 ? -1 : 0;
+    case STEP_OPEN_ROOTFS:
+      st->rootfd = open (s->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (st->rootfd < 0)
+        return hr_error_set (err, errno, "open rootfs `%s`", s->path);
+      /* a procfs instance of our pid namespace, never attached: the
+         host's mount table does not change */
+      st->procfd = hr_open_trusted_proc (err);
+      return st->procfd < 0 ? -1 : 0;
+    case STEP_CHROOT:
+      return hr_chroot_rootfs (st->rootfd, err);
     case STEP_MOUNT:
       return hr_mount_step (st->rootfd, s, err);
     case STEP_MOUNT_CGROUP:

@@ -513,6 +513,18 @@ hr_pivot_root (int rootfd, uint64_t propagation, bool no_pivot, hr_err *err)
 }
 
 int
+hr_chroot_rootfs (int rootfd, hr_err *err)
+{
+  if (fchdir (rootfd) < 0)
+    return hr_error_set (err, errno, "chdir to rootfs");
+  if (chroot (".") < 0)
+    return hr_error_set (err, errno, "chroot to rootfs");
+  if (chdir ("/") < 0)
+    return hr_error_set (err, errno, "chdir /");
+  return 0;
+}
+
+int
 hr_mask_path (int rootfd, const char *path, hr_err *err)
 {
   _cleanup_close_ int target = -1, mfd = -1, devnull = -1;

@@ -36,6 +36,8 @@ static const char *step_names[] = {
   [STEP_MKDIR_CWD] = "mkdir-cwd",
   [STEP_ROOT_PROPAGATION] = "root-propagation",
   [STEP_BIND_ROOTFS] = "bind-rootfs",
+  [STEP_OPEN_ROOTFS] = "open-rootfs",
+  [STEP_CHROOT] = "chroot",
   [STEP_MOUNT] = "mount",
   [STEP_MOUNT_CGROUP] = "mount-cgroup",
   [STEP_DEFAULT_DEVICES] = "default-devices",
@@ -138,10 +140,6 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
     }
   else if (lx && lx->time_offsets.len)
     return hr_error_plain (err, EINVAL, "linux.timeOffsets: set without a new time namespace");
-  /* Without its own mount namespace the container's rootfs setup would
-     happen in the host's: refuse rather than pivot the host. */
-  if (!(seen & CLONE_NEWNS))
-    return hr_error_plain (err, EINVAL, "linux.namespaces: a mount namespace is required");
 
   /* Joins in the order of hr_ns_all (user first, mount last).  The pid
      namespace is joined by the parent before clone: setns(CLONE_NEWPID)
@@ -262,6 +260,18 @@ propagation_flags (const char *prop, hr_err *err, int *ok)
   return 0;
 }
 
+/* runtime-spec config.md: createRuntime hooks run in the runtime
+   namespace once the container's namespaces exist, createContainer hooks
+   in the container's, both before pivot_root. */
+static void
+plan_hooks (struct hr_plan *p, const oci_config *cfg)
+{
+  if (cfg->hooks && (cfg->hooks->prestart_len || cfg->hooks->create_runtime_len))
+    add (p, STEP_RUNTIME_HOOKS);
+  if (cfg->hooks && cfg->hooks->create_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
+}
+
 static int
 plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
 {
@@ -304,13 +314,7 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, hr_err *err)
   if (!dev_is_bind)
     add (p, STEP_DEV_SYMLINKS);
 
-  /* runtime-spec config.md: createRuntime hooks run in the runtime
-     namespace once the container's namespaces exist, createContainer hooks
-     in the container's, both before pivot_root. */
-  if (cfg->hooks && (cfg->hooks->prestart_len || cfg->hooks->create_runtime_len))
-    add (p, STEP_RUNTIME_HOOKS);
-  if (cfg->hooks && cfg->hooks->create_container_len)
-    add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
+  plan_hooks (p, cfg);
   return 0;
 }
 
@@ -375,12 +379,98 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
   return 0;
 }
 
+/* The rootfs in the container's own mount namespace: everything the
+   config asks for, then pivot_root. */
+static int
+plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts *opts, hr_err *err)
+{
+  const oci_linux *lx = cfg->linux_;
+
+  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
+  int ok;
+  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
+  if (!ok)
+    return -1;
+  /* This first pass is on the copy of the host's tree the rootfs and the
+     bind sources come from: an unbindable one would refuse every bind
+     (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
+     keeps the host out just as well; unbindable is for the container's
+     own tree (STEP_ROOT_PROPAGATION_FINAL). */
+  if (s->flags & MS_UNBINDABLE)
+    s->flags = MS_SLAVE | MS_REC;
+  add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
+
+  if (plan_mounts (p, cfg, err) < 0)
+    return -1;
+  /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
+     as runc maps it: "shared" is / alone, "rshared" its whole tree. */
+  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
+  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
+  (void) ok; /* already checked above */
+  if (root_prop && *root_prop != 'r')
+    root_propagation &= ~(uint64_t) MS_REC;
+  /* runc creates a missing cwd inside the rootfs, before the root can
+     become read-only. */
+  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
+  struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
+  pivot->flags = root_propagation;
+  pivot->num = opts->no_pivot;
+  /* runc's order: the console after every mount the config asked for
+     (the pty comes from the container's own /dev/pts), before the rootfs
+     is finalized (read-only paths, read-only root). */
+  if (cfg->process->terminal_present && cfg->process->terminal)
+    add (p, STEP_CONSOLE);
+
+  for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
+    add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
+  for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
+    add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
+  if (cfg->root->readonly_present && cfg->root->readonly)
+    add (p, STEP_ROOT_READONLY);
+  /* After the last mount of the setup: masking and read-only paths clone
+     mounts of the container's tree, which an unbindable tree refuses. */
+  if (root_propagation)
+    add (p, STEP_ROOT_PROPAGATION_FINAL)->flags = root_propagation;
+  return 0;
+}
+
+/* runtime-spec config-linux.md "Namespaces": without a mount namespace
+   the container shares the runtime's, so its mount table is the host's.
+   runc 1.1 still mounts the rootfs and every config mount there, and
+   leaves them behind; here nothing is mounted: the rootfs is entered with
+   chroot(2), which changes no mount table, and what would need a mount is
+   refused. */
+static int
+plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts *opts, hr_err *err)
+{
+  const oci_linux *lx = cfg->linux_;
+  const char *needs_mount = cfg->mounts_len                                         ? "mounts"
+                            : lx && lx->devices_len                                 ? "linux.devices"
+                            : lx && lx->masked_paths_len                            ? "linux.maskedPaths"
+                            : lx && lx->readonly_paths_len                          ? "linux.readonlyPaths"
+                            : lx && lx->rootfs_propagation                          ? "linux.rootfsPropagation"
+                            : cfg->root->readonly_present && cfg->root->readonly    ? "root.readonly"
+                            : cfg->process->terminal_present && cfg->process->terminal ? "process.terminal"
+                                                                                    : NULL;
+  if (needs_mount)
+    return hr_error_plain (err, EINVAL,
+                           "%s: needs a mount, and without a mount namespace in linux.namespaces the container "
+                           "shares the host's mount table",
+                           needs_mount);
+  if (opts->no_pivot)
+    return hr_error_plain (err, EINVAL, "--no-pivot: needs a mount namespace in linux.namespaces");
+  add (p, STEP_OPEN_ROOTFS)->path = opts->rootfs;
+  plan_hooks (p, cfg);
+  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
+  add (p, STEP_CHROOT);
+  return 0;
+}
+
 int
 hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err)
 {
   _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
   const oci_linux *lx = cfg->linux_;
-  int ok;
 
   p->config = cfg;
   p->rootfs = opts->rootfs;
@@ -406,49 +496,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (opts->keyring)
     add (p, STEP_SESSION_KEYRING)->value = opts->keyring;
 
-  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
-  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
-  if (!ok)
+  if (((p->ns_listed & CLONE_NEWNS) ? plan_rootfs : plan_rootfs_shared_mntns) (p, cfg, opts, err) < 0)
     return -1;
-  /* This first pass is on the copy of the host's tree the rootfs and the
-     bind sources come from: an unbindable one would refuse every bind
-     (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
-     keeps the host out just as well; unbindable is for the container's
-     own tree (STEP_ROOT_PROPAGATION_FINAL). */
-  if (s->flags & MS_UNBINDABLE)
-    s->flags = MS_SLAVE | MS_REC;
-  add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
-
-  if (plan_mounts (p, cfg, err) < 0)
-    return -1;
-  /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
-     as runc maps it: "shared" is / alone, "rshared" its whole tree. */
-  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
-  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
-  if (root_prop && *root_prop != 'r')
-    root_propagation &= ~(uint64_t) MS_REC;
-  /* runc creates a missing cwd inside the rootfs, before the root can
-     become read-only. */
-  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
-  struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
-  pivot->flags = root_propagation;
-  pivot->num = opts->no_pivot;
-  /* runc's order: the console after every mount the config asked for
-     (the pty comes from the container's own /dev/pts), before the rootfs
-     is finalized (read-only paths, read-only root). */
-  if (cfg->process->terminal_present && cfg->process->terminal)
-    add (p, STEP_CONSOLE);
-
-  for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
-    add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
-  for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
-    add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
-  if (cfg->root->readonly_present && cfg->root->readonly)
-    add (p, STEP_ROOT_READONLY);
-  /* After the last mount of the setup: masking and read-only paths clone
-     mounts of the container's tree, which an unbindable tree refuses. */
-  if (root_propagation)
-    add (p, STEP_ROOT_PROPAGATION_FINAL)->flags = root_propagation;
 
   /* config.md "Hostname": set in the container's UTS namespace, new or
      joined; runc's validator refuses it only with none at all (the
@@ -469,7 +518,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     {
       if (check_sysctl (p, lx, lx->sysctl.keys[i], err) < 0)
         return -1;
-      s = add (p, STEP_SYSCTL);
+      struct hr_step *s = add (p, STEP_SYSCTL);
       s->path = lx->sysctl.keys[i];
       s->value = lx->sysctl.values[i];
     }

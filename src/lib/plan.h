@@ -28,6 +28,8 @@ enum hr_step_kind
   STEP_CPU_AFFINITY,     /* num 0: execCPUAffinity.initial, 1: .final */
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
+  STEP_OPEN_ROOTFS,      /* path: no mount namespace: open the rootfs as it is, and a detached procfs */
+  STEP_CHROOT,           /* no mount namespace: enter the rootfs with chroot(2), no mount */
   STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
   STEP_MOUNT_CGROUP,     /* mount, opts: a "cgroup" mount (v1 or v2 as the host has) */
   STEP_DEFAULT_DEVICES,  /* the spec's default devices in /dev */

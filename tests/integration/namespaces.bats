@@ -155,3 +155,56 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
   assert_no_cgroup "$TAG"
   [ "$(hostname)" != no-uts ] || fail "host hostname changed"
 }
+
+# in_private_mntns SCRIPT: run SCRIPT (bash) in a private copy of the host's
+# mount namespace, so that its mount table holds still while parallel
+# tests mount on the host, and a runtime that mounts does not reach it.
+in_private_mntns() {
+  HR_BIN=$HYDRA_RUNC HR_ROOT=$ROOT HR_BUNDLE=$BUNDLE HR_TAG=$TAG HR_OUT=$BATS_TEST_TMPDIR \
+    timeout 120 unshare -m --propagation private bash -c "$1" </dev/null
+}
+
+@test "namespaces: without a mount namespace the rootfs is entered with no mount: the mount table is unchanged" {
+  requires_root
+  requires_hydra "runc 1.1 mounts the rootfs and its mounts on the runtime's mount table, and leaves them"
+  cfg_del_ns mount
+  cfg '.mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | del(.linux.devices) | .root.readonly = false'
+  cfg_args sleep 1000
+  in_private_mntns '
+    r() { "$HR_BIN" --root "$HR_ROOT" "$@"; }
+    cat /proc/self/mountinfo >"$HR_OUT/before"
+    readlink /proc/self/ns/mnt >"$HR_OUT/ns"
+    r create --bundle "$HR_BUNDLE" "$HR_TAG" >/dev/null 2>"$HR_OUT/create.err" || exit 1
+    r start "$HR_TAG" || exit 2
+    pid=$(r state "$HR_TAG" | jq -r .pid)
+    readlink "/proc/$pid/ns/mnt" >"$HR_OUT/init-ns"
+    readlink "/proc/$pid/root" >"$HR_OUT/init-root"
+    r exec "$HR_TAG" cat /.hydra-test-rootfs >"$HR_OUT/exec" 2>&1 || exit 3
+    cat /proc/self/mountinfo >"$HR_OUT/running"
+    r delete --force "$HR_TAG" || exit 4
+    cat /proc/self/mountinfo >"$HR_OUT/after"
+  ' || fail "step $? failed: $(cat "$BATS_TEST_TMPDIR/create.err" 2>/dev/null)"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/init-ns")" "$(cat "$BATS_TEST_TMPDIR/ns")" "the init's mount namespace"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/init-root")" "$(readlink -f "$BUNDLE/rootfs")" "the init's root"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/exec")" hydra-test-rootfs "exec sees the rootfs"
+  diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/running" || fail "the mount table changed while it ran"
+  diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail "the mount table changed"
+  assert_no_state_dirs
+}
+
+@test "namespaces: without a mount namespace, a config that needs a mount is refused, the mount table unchanged" {
+  requires_root
+  cfg_del_ns mount
+  cfg_args true
+  in_private_mntns '
+    cat /proc/self/mountinfo >"$HR_OUT/before"
+    "$HR_BIN" --root "$HR_ROOT" create --bundle "$HR_BUNDLE" "$HR_TAG" >/dev/null 2>"$HR_OUT/err" && exit 1
+    cat /proc/self/mountinfo >"$HR_OUT/after"
+    exit 0
+  ' || fail "create without a mount namespace succeeded"
+  diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail "the mount table changed"
+  # (runc refuses the default maskedPaths; hydra-runc names the first field)
+  assert_match "$(cat "$BATS_TEST_TMPDIR/err")" "(mount|MNT) namespace" "error"
+  assert_no_state_dirs
+  assert_no_cgroup "$TAG"
+}

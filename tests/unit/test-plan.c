@@ -103,8 +103,13 @@ expect_plan_error (const char *linux_json, const char *want, const char *what)
 static void
 test_plan_errors (void)
 {
-  expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}", "mount namespace is required",
-                     "no mount namespace refused");
+  /* without a mount namespace: whatever needs a mount would change the host's table */
+  expect_plan_error ("\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}],\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
+                     "mounts: needs a mount, and without a mount namespace", "no mount namespace: mounts refused");
+  expect_plan_error ("\"linux\":{\"maskedPaths\":[\"/proc/kcore\"]}", "linux.maskedPaths: needs a mount",
+                     "no mount namespace: maskedPaths refused");
+  expect_plan_error ("\"linux\":{\"rootfsPropagation\":\"rslave\"}", "linux.rootfsPropagation: needs a mount",
+                     "no mount namespace: rootfsPropagation refused");
   expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"mount\"}]}", "duplicate",
                      "duplicate namespace refused");
   expect_plan_error ("\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
@@ -156,6 +161,26 @@ expect_plan_ok (const char *linux_json, const char *what)
 static void
 test_plan_namespaced (void)
 {
+  {
+    hr_err err = NULL;
+    oci_config *cfg = NULL;
+    struct hr_plan *p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},"
+                                 "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
+                                 &cfg, &err);
+    ok (p != NULL, "no mount namespace, nothing to mount: accepted (%s)", err ? err->msg : "");
+    if (p)
+      {
+        ok (index_of (p, STEP_OPEN_ROOTFS) >= 0 && index_of (p, STEP_CHROOT) > index_of (p, STEP_MKDIR_CWD),
+            "the rootfs is opened and entered with chroot");
+        ok (index_of (p, STEP_ROOT_PROPAGATION) < 0 && index_of (p, STEP_BIND_ROOTFS) < 0
+              && index_of (p, STEP_DEFAULT_DEVICES) < 0 && index_of (p, STEP_PIVOT_ROOT) < 0,
+            "no step that mounts");
+        ok (!(p->clone_flags & CLONE_NEWNS), "no CLONE_NEWNS");
+      }
+    hr_plan_free (p);
+    oci_config_free (cfg);
+    hr_error_free (&err);
+  }
   expect_plan_ok ("\"hostname\":\"x\",\"domainname\":\"d\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
                   "{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]}",
                   "hostname and domainname in a joined uts namespace");
