@@ -14,18 +14,19 @@ setup() { SAVED_SYSCTLS=() && hr_setup && canary_setup; }
 teardown() {
   hr_teardown
   # a runtime that wrote to the host (the bug) must not leave it changed
-  local kv
-  for kv in "${SAVED_SYSCTLS[@]}"; do
+  # (newest first: the first value saved for a key is the host's own)
+  local i kv
+  for ((i = ${#SAVED_SYSCTLS[@]} - 1; i >= 0; i--)); do
+    kv=${SAVED_SYSCTLS[i]}
     printf '%s\n' "${kv#*=}" >"/proc/sys/${kv%%=*}" 2>/dev/null || true
   done
 }
 
-# host_sysctl PATH-UNDER-/proc/sys: its value, remembered for teardown.
+# host_sysctl PATH-UNDER-/proc/sys: its value in $HOST_VALUE, remembered
+# for teardown (not in a $(...) subshell, or teardown never sees it).
 host_sysctl() {
-  local v
-  v=$(cat "/proc/sys/$1")
-  SAVED_SYSCTLS+=("$1=$v")
-  printf '%s\n' "$v"
+  HOST_VALUE=$(cat "/proc/sys/$1")
+  SAVED_SYSCTLS+=("$1=$HOST_VALUE")
 }
 
 # refused KEY VALUE ERE: create must fail with ERE, nothing left, the host's
@@ -35,7 +36,8 @@ refused() {
   # (runc's log quotes the message's quotes)
   re=$(printf '%s' "$3" | sed 's/"/\\\\?"/g')
   path=${key//.//}
-  before=$(host_sysctl "$path")
+  host_sysctl "$path"
+  before=$HOST_VALUE
   [ "$before" != "$value" ] || fail "pick a value the host does not have for $key"
   cfg '.linux.sysctl = {($k): $v}' --arg k "$key" --arg v "$value"
   run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
@@ -90,9 +92,9 @@ refused() {
 @test "sysctl: namespaced ones land inside the container, the host's stay as they were" {
   requires_root
   local shm mq somax
-  shm=$(host_sysctl kernel/shmmni)
-  mq=$(host_sysctl fs/mqueue/msg_max)
-  somax=$(host_sysctl net/core/somaxconn)
+  host_sysctl kernel/shmmni && shm=$HOST_VALUE
+  host_sysctl fs/mqueue/msg_max && mq=$HOST_VALUE
+  host_sysctl net/core/somaxconn && somax=$HOST_VALUE
   cfg '.linux.sysctl = {"kernel.shmmni": "1234", "fs.mqueue.msg_max": "17",
                         "net.core.somaxconn": "321", "kernel.domainname": "dom.test"}'
   cfg_sh 'cat /proc/sys/kernel/shmmni /proc/sys/fs/mqueue/msg_max /proc/sys/net/core/somaxconn /proc/sys/kernel/domainname'
@@ -110,7 +112,7 @@ refused() {
   local ns=hrsysctl$$ somax
   ip netns add "$ns"
   HR_NETNS+=("$ns")
-  somax=$(host_sysctl net/core/somaxconn)
+  host_sysctl net/core/somaxconn && somax=$HOST_VALUE
   cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/run/netns/$ns"
   cfg '.linux.sysctl = {"net.core.somaxconn": "321"}'
   cfg_args true
