@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h>
 #include "caps.h"
+#include "log.h"
 #include "plan.h"
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
@@ -17,6 +19,19 @@ last_cap (void)
   return last > 63 ? 63 : last;
 }
 
+/* CAP_ and then letters, digits and underscores: the shape of every
+   capability name the kernel has and will have. */
+static bool
+well_formed (const char *name)
+{
+  if (name == NULL || strncasecmp (name, "CAP_", 4) != 0 || name[4] == '\0')
+    return false;
+  for (const char *c = name + 4; *c; c++)
+    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+      return false;
+  return true;
+}
+
 int
 hr_caps_parse (char *const *names, size_t n, const char *set, uint64_t *mask, hr_err *err)
 {
@@ -24,10 +39,18 @@ hr_caps_parse (char *const *names, size_t n, const char *set, uint64_t *mask, hr
   for (size_t i = 0; i < n; i++)
     {
       cap_value_t v;
-      if (names[i] == NULL || strncasecmp (names[i], "CAP_", 4) != 0 || cap_from_name (names[i], &v) < 0
-          || v < 0 || v > 63)
+      if (!well_formed (names[i]))
         return hr_error_plain (err, EINVAL, "process.capabilities.%s: unknown capability `%s`", set,
-                             names[i] ? names[i] : "");
+                               names[i] ? names[i] : "");
+      /* runc's capabilities.New: a capability this kernel or libcap does
+         not know (a config written for a newer kernel) is ignored with a
+         warning, not an error. */
+      if (cap_from_name (names[i], &v) < 0 || v < 0 || v > last_cap ())
+        {
+          hr_warn ("ignoring unknown or unavailable capability: unknown capability \"%s\" in process.capabilities.%s",
+                   names[i], set);
+          continue;
+        }
       *mask |= 1ULL << v;
     }
   return 0;

@@ -9,8 +9,9 @@
 
 struct hr_caps;
 
-/* Names ("CAP_KILL") to a bit mask.  Unknown names are refused: a typo
-   must not silently grant or drop a capability. */
+/* Names ("CAP_KILL") to a bit mask.  A well-formed name this kernel or
+   libcap does not know is left out with a warning (runc does so); a
+   malformed one is refused. */
 int hr_caps_parse (char *const *names, size_t n, const char *set, uint64_t *mask, hr_err *err);
 /* Names of every capability this kernel and libcap know, NULL-terminated;
    caller frees with strv_free. */

@@ -50,24 +50,67 @@ hr_cgroup_ns_by_default (enum hr_cgroup_layout l)
   return l == HR_CGROUP_UNIFIED;
 }
 
+/* runc's utils.CleanPath: filepath.Clean, with a relative path cleaned as
+   if it started at "/", so ".." never climbs above where the path is
+   joined.  Lexical (cgroupfs has no symlinks).  "/a/../b" -> "/b",
+   "../x" -> "/x", "a//b/" -> "/a/b".  Always starts with "/". */
+static char *
+clean_path (const char *p)
+{
+  char *r = xmalloc0 (strlen (p) + 2), *w = r;
+
+  for (const char *c = p; *c;)
+    {
+      size_t len = strcspn (c, "/");
+      if (len == 2 && c[0] == '.' && c[1] == '.')
+        {
+          while (w > r && *--w != '/')
+            ; /* drop the last component kept */
+        }
+      else if (len > 0 && !(len == 1 && c[0] == '.'))
+        {
+          *w++ = '/';
+          memcpy (w, c, len);
+          w += len;
+        }
+      c += len;
+      c += *c == '/';
+    }
+  if (w == r)
+    *w++ = '/';
+  *w = '\0';
+  return r;
+}
+
 char *
 hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own)
 {
   const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;
-  char *r;
+  _cleanup_free_ char *clean = clean_path (p);
 
-  if (p[0] == '/')
-    r = xstrdup (p);
-  else
-    r = xasprintf ("%s/%s", strcmp (own, "/") == 0 ? "" : own, p);
-  /* Clean "//" and a trailing "/": the kernel does not mind, state.json
-     and tests read better. */
-  char *w = r;
-  for (char *q = r; *q; q++)
-    if (!(q[0] == '/' && (q[1] == '/' || q[1] == '\0') && q != r))
-      *w++ = *q;
-  *w = '\0';
-  return r;
+  /* A path with ".." was made as written (mkdir of "a/../b" makes a and
+     b) while delete refused it: the cgroups leaked. */
+  if (p[0] == '/' || strcmp (own, "/") == 0)
+    return TAKE_PTR (clean);
+  if (strcmp (clean, "/") == 0)
+    return xstrdup (own);
+  return xasprintf ("%s%s", own, clean);
+}
+
+int
+hr_cgroup_check_path (const char *cgroups_path, hr_err *err)
+{
+  if (cgroups_path == NULL || *cgroups_path == '\0')
+    return 0;
+  _cleanup_free_ char *clean = clean_path (cgroups_path);
+  /* Its limits would be the whole hierarchy's (or the runtime's), and
+     delete would try to remove it. */
+  if (strcmp (clean, "/") == 0)
+    return hr_error_plain (err, EINVAL,
+                           "linux.cgroupsPath `%s`: names the hierarchy's root or the runtime's own cgroup, not one "
+                           "of the container's",
+                           cgroups_path);
+  return 0;
 }
 
 int

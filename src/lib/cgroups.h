@@ -51,6 +51,9 @@ bool hr_cgroup_ns_by_default (enum hr_cgroup_layout l);
    taken from the hierarchy's root; a relative one (and the default, the
    container id, as runc does) from the runtime's own cgroup. */
 char *hr_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own);
+/* Refuse a cgroupsPath that cleans to no cgroup of its own ("/", ".",
+   "a/.."); run before anything is created. */
+int hr_cgroup_check_path (const char *cgroups_path, hr_err *err);
 
 /* Where the host mounts the v1 hierarchy of `controllers` (as in
    /proc/self/cgroup: "memory", "cpu,cpuacct", "name=systemd"), or NULL. */

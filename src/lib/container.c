@@ -444,7 +444,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         return -1;
       popts.cgroupns_late = true;
     }
-  if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_netdev_precheck (cfg->linux_, err) < 0)
+  if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
+      || hr_netdev_precheck (cfg->linux_, err) < 0)
+    return -1;
+  if (!ctx->systemd_cgroup && hr_cgroup_check_path (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, err) < 0)
     return -1;
   /* Labels for a module the host does not run are refused here, before
      anything exists (lsm.h). */

@@ -161,6 +161,7 @@ struct exec_ctx
   struct hr_caps caps;
   int pidfd;           /* the container's init */
   int ns_flags;        /* namespaces to join */
+  int init_root;       /* the init's root when it shares our mount namespace, else -1 */
   int sync[2];
   int console[2];      /* console channel, -1 without a terminal */
   int preserve_fds;
@@ -253,6 +254,11 @@ exec_child (struct exec_ctx *x)
       hr_error_set (&err, errno, "become root in the container's user namespace (is uid/gid 0 mapped?)");
       child_fail (x, err);
     }
+  if (x->init_root >= 0 && (fchdir (x->init_root) < 0 || chroot (".") < 0 || chdir ("/") < 0))
+    {
+      hr_error_set (&err, errno, "enter the root of the container's init");
+      child_fail (x, err);
+    }
   HR_FAULT_POINT ("exec-after-join");
 
   /* setns(CLONE_NEWNS) put us at the root of the container's mount
@@ -305,6 +311,9 @@ exec_child (struct exec_ctx *x)
   /* The container's seccomp filter applies to exec'd processes too; loaded
      where create loads it (see plan.c): before the uid change unless
      no_new_privs lets an unprivileged process load it at the end. */
+  /* HOME as for the init (runc's setupUser), read before the uid change
+     and before the filter, which may deny what reading it takes. */
+  _cleanup_strv_ char **env = hr_env_with_home (p->env, rootfd, p->user);
   bool nnp = p->no_new_privileges_present && p->no_new_privileges;
   if (x->seccomp && !nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
     child_fail (x, err);
@@ -334,7 +343,7 @@ exec_child (struct exec_ctx *x)
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (x->seccomp && nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
     child_fail (x, err);
-  hr_exec (path, p->args, p->env, x->preserve_fds, x->seccomp != NULL, &err);
+  hr_exec (path, p->args, env ? env : p->env, x->preserve_fds, x->seccomp != NULL, &err);
   child_fail (x, err);
 }
 
@@ -512,7 +521,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
 {
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
   _cleanup_ (oci_seccomp_freep) oci_seccomp *seccomp = NULL;
-  struct exec_ctx x = { .pidfd = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
+  struct exec_ctx x = { .pidfd = -1, .init_root = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = hr_msg_alloc ();
   struct hr_container c;
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
@@ -575,6 +584,21 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   if (namespaces_to_join (c.pid, &x.ns_flags, err) < 0)
     goto out;
+  /* A container without a mount namespace chroot'd into its rootfs
+     (plan.c): joining no mount namespace leaves us at the host's root, so
+     take the init's.  Alive after the open, the pidfd's process still
+     owns the pid: the root is the init's. */
+  if (!(x.ns_flags & CLONE_NEWNS))
+    {
+      char rp[64];
+      snprintf (rp, sizeof (rp), "/proc/%d/root", (int) c.pid);
+      x.init_root = open (rp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (x.init_root < 0 || pidfd_send_signal (x.pidfd, 0, NULL, 0) < 0)
+        {
+          hr_error_plain (err, ESRCH, "container not running");
+          goto out;
+        }
+    }
   /* The pidfd pins the init from here on: drop the state dir lock, which
      a foreground exec would otherwise hold against `delete` for as long
      as the process runs. */
@@ -684,6 +708,8 @@ out:
     }
   if (x.pidfd >= 0)
     close (x.pidfd);
+  if (x.init_root >= 0)
+    close (x.init_root);
   if (loaded)
     hr_container_release (&c);
   free (msg);

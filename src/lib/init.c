@@ -36,6 +36,7 @@ struct init_state
   int procfd;       /* trusted procfs, see hr_open_trusted_proc */
   size_t join_idx;
   char *exec_path;
+  char **env;       /* process.env with HOME added, NULL when it had one */
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
@@ -183,6 +184,16 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_BIND_ROOTFS:
       st->rootfd = hr_mount_bind_rootfs (s->path, err);
       return st->rootfd < 0 ? -1 : 0;
+    case STEP_OPEN_ROOTFS:
+      st->rootfd = open (s->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (st->rootfd < 0)
+        return hr_error_set (err, errno, "open rootfs `%s`", s->path);
+      /* a procfs instance of our pid namespace, never attached: the
+         host's mount table does not change */
+      st->procfd = hr_open_trusted_proc (err);
+      return st->procfd < 0 ? -1 : 0;
+    case STEP_CHROOT:
+      return hr_chroot_rootfs (st->rootfd, err);
     case STEP_MOUNT:
       {
         /* The source fd is needed once: not kept open until execve. */
@@ -210,6 +221,9 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_dev_readonly (st->rootfd, err);
     case STEP_ROOT_READONLY:
       return hr_root_readonly (st->rootfd, err);
+    case STEP_ROOT_PROPAGATION_FINAL:
+      /* after pivot_root: "/" is the container's root */
+      return hr_mount_root_propagation (s->flags, err);
     case STEP_HOSTNAME:
       if (sethostname (s->value, strlen (s->value)) < 0)
         return hr_error_set (err, errno, "sethostname `%s`", s->value);
@@ -236,6 +250,9 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       /* After pivot_root "/" is the rootfs: the kernel keeps this inside it. */
       if (chdir (s->path) < 0)
         return hr_error_set (err, errno, "chdir to cwd (\"%s\") set in config.json failed", s->path);
+      return 0;
+    case STEP_HOME:
+      st->env = hr_env_with_home (proc->env, st->rootfd, proc->user);
       return 0;
     case STEP_SET_USER:
       if (hr_caps_apply_bounding (&p->caps, err) < 0)
@@ -268,7 +285,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
          needed (a KILL profile may not list close). */
       if (st->procfd >= 0 && !st->filtered)
         close (st->procfd);
-      return hr_exec (st->exec_path, proc->args, proc->env, st->args->preserve_fds, st->filtered, err);
+      return hr_exec (st->exec_path, proc->args, st->env ? st->env : proc->env, st->args->preserve_fds, st->filtered,
+                      err);
     }
   return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }

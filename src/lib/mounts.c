@@ -577,10 +577,20 @@ hr_pivot_root (int rootfd, uint64_t propagation, bool no_pivot, hr_err *err)
   if (chdir ("/") < 0)
     return hr_error_set (err, errno, "chdir /");
   /* config-linux.md "Rootfs Mount Propagation" is about the container's
-     root: apply it there, now that it is "/" (runc applies it after
-     pivot_root too; private already holds). */
-  if (propagation && !(propagation & MS_PRIVATE) && mount (NULL, "/", NULL, (unsigned long) propagation, NULL) < 0)
-    return hr_error_set (err, errno, "set propagation of the container's /");
+     root: the plan applies it to the new "/" once the last mount is made
+     (STEP_ROOT_PROPAGATION_FINAL; runc applies it after pivot_root too). */
+  return 0;
+}
+
+int
+hr_chroot_rootfs (int rootfd, hr_err *err)
+{
+  if (fchdir (rootfd) < 0)
+    return hr_error_set (err, errno, "chdir to rootfs");
+  if (chroot (".") < 0)
+    return hr_error_set (err, errno, "chroot to rootfs");
+  if (chdir ("/") < 0)
+    return hr_error_set (err, errno, "chdir /");
   return 0;
 }
 

@@ -21,9 +21,13 @@ int hr_mount_bind_rootfs (const char *rootfs, hr_err *err);
    namespace (plan->parent_opens_binds), or -1 to open the source here. */
 int hr_mount_step (int rootfd, const struct hr_step *step, int srcfd, hr_err *err);
 int hr_mount_cgroup (int rootfd, const struct hr_step *step, hr_err *err);
-/* Enter the rootfs: pivot_root(2), or MS_MOVE + chroot with no_pivot;
-   then apply the rootfs propagation (MS_* flags) to the new /. */
+/* Enter the rootfs: pivot_root(2), or MS_MOVE + chroot with no_pivot.
+   propagation: the rootfsPropagation flags (a shared root is made private
+   first, pivot_root refuses it). */
 int hr_pivot_root (int rootfd, uint64_t propagation, bool no_pivot, hr_err *err);
+/* No mount namespace: enter the rootfs with chroot(2), which changes no
+   mount table (runc 1.1 chroots there too, after mounting on the host's). */
+int hr_chroot_rootfs (int rootfd, hr_err *err);
 int hr_mask_path (int rootfd, const char *path, hr_err *err);
 int hr_readonly_path (int rootfd, const char *path, hr_err *err);
 int hr_root_readonly (int rootfd, hr_err *err);

@@ -17,6 +17,7 @@
 # define CLONE_NEWTIME 0x00000080
 #endif
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 static const char *step_names[] = {
   [STEP_JOIN_NS] = "join-namespace",
@@ -36,6 +37,8 @@ static const char *step_names[] = {
   [STEP_MKDIR_CWD] = "mkdir-cwd",
   [STEP_ROOT_PROPAGATION] = "root-propagation",
   [STEP_BIND_ROOTFS] = "bind-rootfs",
+  [STEP_OPEN_ROOTFS] = "open-rootfs",
+  [STEP_CHROOT] = "chroot",
   [STEP_MOUNT] = "mount",
   [STEP_MOUNT_CGROUP] = "mount-cgroup",
   [STEP_DEFAULT_DEVICES] = "default-devices",
@@ -47,6 +50,7 @@ static const char *step_names[] = {
   [STEP_READONLY_PATH] = "readonly-path",
   [STEP_DEV_READONLY] = "dev-readonly",
   [STEP_ROOT_READONLY] = "root-readonly",
+  [STEP_ROOT_PROPAGATION_FINAL] = "rootfs-propagation",
   [STEP_HOSTNAME] = "hostname",
   [STEP_DOMAINNAME] = "domainname",
   [STEP_SYSCTL] = "sysctl",
@@ -54,6 +58,7 @@ static const char *step_names[] = {
   [STEP_RLIMIT] = "rlimit",
   [STEP_LOOKUP_EXEC] = "lookup-exec",
   [STEP_CHDIR] = "chdir",
+  [STEP_HOME] = "home",
   [STEP_SET_USER] = "set-user",
   [STEP_CAPS] = "capabilities",
   [STEP_NO_NEW_PRIVS] = "no-new-privileges",
@@ -113,6 +118,7 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
       if (seen & info->clone_flag)
         return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
       seen |= info->clone_flag;
+      p->ns_listed |= info->clone_flag;
       if (ns->path == NULL || ns->path[0] == '\0')
         p->clone_flags |= info->clone_flag;
     }
@@ -137,10 +143,6 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
     }
   else if (lx && lx->time_offsets.len)
     return hr_error_plain (err, EINVAL, "linux.timeOffsets: set without a new time namespace");
-  /* Without its own mount namespace the container's rootfs setup would
-     happen in the host's: refuse rather than pivot the host. */
-  if (!(seen & CLONE_NEWNS))
-    return hr_error_plain (err, EINVAL, "linux.namespaces: a mount namespace is required");
 
   /* Joins in the order of hr_ns_all (user first, mount last).  The pid
      namespace is joined by the parent before clone: setns(CLONE_NEWPID)
@@ -214,6 +216,77 @@ plan_netdevices (const oci_linux *lx, hr_err *err)
   return 0;
 }
 
+/* runc's validator sysctl(): /proc/sys is namespaced only in part, and a
+   sysctl outside the container's own namespaces is the host's (or another
+   container's) setting.  The names are those runc accepts. */
+static const char *const ipc_sysctls[] = {
+  "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+  "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+};
+
+static int
+check_sysctl (struct hr_plan *p, const oci_linux *lx, const char *key, hr_err *err)
+{
+  /* sysctl.d(5): "net/ipv4/conf/eth0.100/rp_filter" is the same key as
+     "net.ipv4.conf.eth0/100.rp_filter"; judge the dotted form, as runc. */
+  _cleanup_free_ char *k = xstrdup (key);
+  char *sep = strpbrk (k, "./");
+  if (sep && *sep == '/')
+    for (char *c = k; *c; c++)
+      *c = *c == '/' ? '.' : *c == '.' ? '/' : *c;
+
+  bool ipc = strncmp (k, "fs.mqueue.", 10) == 0;
+  for (size_t i = 0; !ipc && i < sizeof (ipc_sysctls) / sizeof (ipc_sysctls[0]); i++)
+    ipc = strcmp (k, ipc_sysctls[i]) == 0;
+  if (ipc)
+    {
+      /* (runc counts a joined ipc namespace as the container's) */
+      if (!(p->ns_listed & CLONE_NEWIPC))
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not allowed in the hosts ipc namespace", k);
+      return 0;
+    }
+  if (strncmp (k, "net.", 4) == 0)
+    {
+      if (!(p->ns_listed & CLONE_NEWNET))
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" not allowed in host network namespace", k);
+      if (!(p->clone_flags & CLONE_NEWNET) && p->net_sysctl == NULL)
+        {
+          /* joined: hr_plan_check_host compares it with ours */
+          for (size_t i = 0; i < lx->namespaces_len; i++)
+            if (strcmp (lx->namespaces[i]->type, "network") == 0)
+              p->net_sysctl_join = lx->namespaces[i]->path;
+          p->net_sysctl = key;
+        }
+      return 0;
+    }
+  if (p->ns_listed & CLONE_NEWUTS)
+    {
+      if (strcmp (k, "kernel.domainname") == 0)
+        return 0;
+      if (strcmp (k, "kernel.hostname") == 0)
+        return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not allowed as it conflicts with the OCI \"hostname\" field",
+                               k);
+    }
+  return hr_error_plain (err, EINVAL, "sysctl \"%s\" is not in a separate kernel namespace", k);
+}
+
+int
+hr_plan_check_host (const struct hr_plan *p, hr_err *err)
+{
+  struct stat ours, theirs;
+
+  if (p->net_sysctl_join == NULL)
+    return 0;
+  /* runc's isHostNetNS: "host" is the runtime's current namespace. */
+  if (stat ("/proc/self/ns/net", &ours) < 0)
+    return hr_error_set (err, errno, "invalid netns path: stat /proc/self/ns/net");
+  if (stat (p->net_sysctl_join, &theirs) < 0)
+    return hr_error_set (err, errno, "invalid netns path: stat %s", p->net_sysctl_join);
+  if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
+    return hr_error_plain (err, EINVAL, "sysctl \"%s\" not allowed in host network namespace", p->net_sysctl);
+  return 0;
+}
+
 static uint64_t
 propagation_flags (const char *prop, hr_err *err, int *ok)
 {
@@ -242,6 +315,18 @@ has_cgroupns (const oci_config *cfg)
     if (cfg->linux_->namespaces[i]->type && strcmp (cfg->linux_->namespaces[i]->type, "cgroup") == 0)
       return true;
   return false;
+}
+
+/* runtime-spec config.md: createRuntime hooks run in the runtime
+   namespace once the container's namespaces exist, createContainer hooks
+   in the container's, both before pivot_root. */
+static void
+plan_hooks (struct hr_plan *p, const oci_config *cfg)
+{
+  if (cfg->hooks && (cfg->hooks->prestart_len || cfg->hooks->create_runtime_len))
+    add (p, STEP_RUNTIME_HOOKS);
+  if (cfg->hooks && cfg->hooks->create_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
 }
 
 static int
@@ -304,14 +389,18 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_er
   if (!dev_is_bind)
     add (p, STEP_DEV_SYMLINKS);
 
-  /* runtime-spec config.md: createRuntime hooks run in the runtime
-     namespace once the container's namespaces exist, createContainer hooks
-     in the container's, both before pivot_root. */
-  if (cfg->hooks && (cfg->hooks->prestart_len || cfg->hooks->create_runtime_len))
-    add (p, STEP_RUNTIME_HOOKS);
-  if (cfg->hooks && cfg->hooks->create_container_len)
-    add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
+  plan_hooks (p, cfg);
   return 0;
+}
+
+/* A HOME that hr_env_with_home (process.c) would keep. */
+static bool
+env_has_home (char *const *env, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    if (strncmp (env[i], "HOME=", 5) == 0 && env[i][5] != '\0')
+      return true;
+  return false;
 }
 
 static int
@@ -347,6 +436,12 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
   if (proc->cwd == NULL || proc->cwd[0] != '/')
     return hr_error_plain (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
   add (p, STEP_CHDIR)->path = proc->cwd;
+  /* runc's setupUser: HOME from the container's /etc/passwd when env has
+     none; read before the filter (item: nothing after it may need a
+     syscall the profile can deny) and before the uid change (the file may
+     be root's alone). */
+  if (!env_has_home (proc->env, proc->env_len))
+    add (p, STEP_HOME);
   /* runtime-spec config-linux.md "Seccomp"; runc's order: without
      no_new_privs the filter is loaded while the process still has
      CAP_SYS_ADMIN, with it as late as possible. */
@@ -375,12 +470,105 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
   return 0;
 }
 
+/* The rootfs in the container's own mount namespace: everything the
+   config asks for, then pivot_root. */
+static int
+plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts *opts, hr_err *err)
+{
+  const oci_linux *lx = cfg->linux_;
+
+  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
+  int ok;
+  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
+  if (!ok)
+    return -1;
+  /* This first pass is on the copy of the host's tree the rootfs and the
+     bind sources come from: an unbindable one would refuse every bind
+     (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
+     keeps the host out just as well; unbindable is for the container's
+     own tree (STEP_ROOT_PROPAGATION_FINAL). */
+  if (s->flags & MS_UNBINDABLE)
+    s->flags = MS_SLAVE | MS_REC;
+  add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
+
+  bool dev_readonly = false;
+  if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
+    return -1;
+  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
+     namespace with a new mount namespace, the one the fds must be in. */
+  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
+  /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
+     as runc maps it: "shared" is / alone, "rshared" its whole tree. */
+  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
+  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
+  (void) ok; /* already checked above */
+  if (root_prop && *root_prop != 'r')
+    root_propagation &= ~(uint64_t) MS_REC;
+  /* runc creates a missing cwd inside the rootfs, before the root can
+     become read-only. */
+  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
+  struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
+  pivot->flags = root_propagation;
+  pivot->num = opts->no_pivot;
+  /* runc's order: the console after every mount the config asked for
+     (the pty comes from the container's own /dev/pts), before the rootfs
+     is finalized (read-only paths, read-only root). */
+  if (cfg->process->terminal_present && cfg->process->terminal)
+    add (p, STEP_CONSOLE);
+
+  for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
+    add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
+  for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
+    add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
+  /* runc's finalizeRootfs: /dev, then the root. */
+  if (dev_readonly)
+    add (p, STEP_DEV_READONLY);
+  if (cfg->root->readonly_present && cfg->root->readonly)
+    add (p, STEP_ROOT_READONLY);
+  /* After the last mount of the setup: masking and read-only paths clone
+     mounts of the container's tree, which an unbindable tree refuses. */
+  if (root_propagation)
+    add (p, STEP_ROOT_PROPAGATION_FINAL)->flags = root_propagation;
+  return 0;
+}
+
+/* runtime-spec config-linux.md "Namespaces": without a mount namespace
+   the container shares the runtime's, so its mount table is the host's.
+   runc 1.1 still mounts the rootfs and every config mount there, and
+   leaves them behind; here nothing is mounted: the rootfs is entered with
+   chroot(2), which changes no mount table, and what would need a mount is
+   refused. */
+static int
+plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts *opts, hr_err *err)
+{
+  const oci_linux *lx = cfg->linux_;
+  const char *needs_mount = cfg->mounts_len                                         ? "mounts"
+                            : lx && lx->devices_len                                 ? "linux.devices"
+                            : lx && lx->masked_paths_len                            ? "linux.maskedPaths"
+                            : lx && lx->readonly_paths_len                          ? "linux.readonlyPaths"
+                            : lx && lx->rootfs_propagation                          ? "linux.rootfsPropagation"
+                            : cfg->root->readonly_present && cfg->root->readonly    ? "root.readonly"
+                            : cfg->process->terminal_present && cfg->process->terminal ? "process.terminal"
+                                                                                    : NULL;
+  if (needs_mount)
+    return hr_error_plain (err, EINVAL,
+                           "%s: needs a mount, and without a mount namespace in linux.namespaces the container "
+                           "shares the host's mount table",
+                           needs_mount);
+  if (opts->no_pivot)
+    return hr_error_plain (err, EINVAL, "--no-pivot: needs a mount namespace in linux.namespaces");
+  add (p, STEP_OPEN_ROOTFS)->path = opts->rootfs;
+  plan_hooks (p, cfg);
+  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
+  add (p, STEP_CHROOT);
+  return 0;
+}
+
 int
 hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err)
 {
   _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
   const oci_linux *lx = cfg->linux_;
-  int ok;
 
   p->config = cfg;
   p->rootfs = opts->rootfs;
@@ -406,61 +594,29 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (opts->keyring)
     add (p, STEP_SESSION_KEYRING)->value = opts->keyring;
 
-  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
-  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
-  if (!ok)
+  if (((p->ns_listed & CLONE_NEWNS) ? plan_rootfs : plan_rootfs_shared_mntns) (p, cfg, opts, err) < 0)
     return -1;
-  add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
-  bool dev_readonly = false;
-  if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
-    return -1;
-  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
-     namespace with a new mount namespace, the one the fds must be in. */
-  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
-  /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
-     as runc maps it: "shared" is / alone, "rshared" its whole tree. */
-  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
-  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
-  if (root_prop && *root_prop != 'r')
-    root_propagation &= ~(uint64_t) MS_REC;
-  /* runc creates a missing cwd inside the rootfs, before the root can
-     become read-only. */
-  add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
-  struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
-  pivot->flags = root_propagation;
-  pivot->num = opts->no_pivot;
-  /* runc's order: the console after every mount the config asked for
-     (the pty comes from the container's own /dev/pts), before the rootfs
-     is finalized (read-only paths, read-only root). */
-  if (cfg->process->terminal_present && cfg->process->terminal)
-    add (p, STEP_CONSOLE);
-
-  for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
-    add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
-  for (size_t i = 0; lx && i < lx->readonly_paths_len; i++)
-    add (p, STEP_READONLY_PATH)->path = lx->readonly_paths[i];
-  /* runc's finalizeRootfs: /dev, then the root. */
-  if (dev_readonly)
-    add (p, STEP_DEV_READONLY);
-  if (cfg->root->readonly_present && cfg->root->readonly)
-    add (p, STEP_ROOT_READONLY);
-
-  if (cfg->hostname)
+  /* config.md "Hostname": set in the container's UTS namespace, new or
+     joined; runc's validator refuses it only with none at all (the
+     runtime's own). */
+  if (cfg->hostname && *cfg->hostname)
     {
-      if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_plain (err, EINVAL, "hostname: setting it needs a new uts namespace");
+      if (!(p->ns_listed & CLONE_NEWUTS))
+        return hr_error_plain (err, EINVAL, "unable to set hostname without a private UTS namespace");
       add (p, STEP_HOSTNAME)->value = cfg->hostname;
     }
-  if (cfg->domainname)
+  if (cfg->domainname && *cfg->domainname)
     {
-      if (!(p->clone_flags & CLONE_NEWUTS))
-        return hr_error_plain (err, EINVAL, "domainname: setting it needs a new uts namespace");
+      if (!(p->ns_listed & CLONE_NEWUTS))
+        return hr_error_plain (err, EINVAL, "unable to set domainname without a private UTS namespace");
       add (p, STEP_DOMAINNAME)->value = cfg->domainname;
     }
   for (size_t i = 0; lx && i < lx->sysctl.len; i++)
     {
-      s = add (p, STEP_SYSCTL);
+      if (check_sysctl (p, lx, lx->sysctl.keys[i], err) < 0)
+        return -1;
+      struct hr_step *s = add (p, STEP_SYSCTL);
       s->path = lx->sysctl.keys[i];
       s->value = lx->sysctl.values[i];
     }
@@ -530,6 +686,7 @@ hr_plan_format (const struct hr_plan *p)
             fputs (" cgroupns", f);
           break;
         case STEP_ROOT_PROPAGATION:
+        case STEP_ROOT_PROPAGATION_FINAL:
           fprintf (f, " 0x%llx", (unsigned long long) s->flags);
           break;
         case STEP_RLIMIT:

@@ -28,6 +28,8 @@ enum hr_step_kind
   STEP_CPU_AFFINITY,     /* num 0: execCPUAffinity.initial, 1: .final */
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
+  STEP_OPEN_ROOTFS,      /* path: no mount namespace: open the rootfs as it is, and a detached procfs */
+  STEP_CHROOT,           /* no mount namespace: enter the rootfs with chroot(2), no mount */
   STEP_MOUNT,            /* mount, opts: one entry of config.mounts */
   STEP_MOUNT_CGROUP,     /* mount, opts: a "cgroup" mount (v1 or v2 as the host has);
                             flags: HR_MOUNT_CGROUP_NS when the container has a cgroup namespace */
@@ -43,6 +45,7 @@ enum hr_step_kind
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */
   STEP_DEV_READONLY,     /* a read-only /dev mount, made so once everything under it is set up */
   STEP_ROOT_READONLY,    /* root.readonly */
+  STEP_ROOT_PROPAGATION_FINAL, /* flags: rootfsPropagation on the container's / */
   STEP_HOSTNAME,         /* value */
   STEP_DOMAINNAME,       /* value */
   STEP_SYSCTL,           /* key, value: through the trusted procfs handle */
@@ -58,6 +61,7 @@ enum hr_step_kind
                             else last before exec */
   STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
   STEP_CHDIR,            /* path: process.cwd, inside the new root */
+  STEP_HOME,             /* HOME from the container's /etc/passwd (process.env has none) */
   STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities */
   STEP_CAPS,             /* the five capability sets */
   STEP_NO_NEW_PRIVS,
@@ -102,6 +106,11 @@ struct hr_plan
      order: once it is root of a new user namespace, the init could no
      longer reach a source under a directory only host root may search. */
   bool parent_opens_binds;
+  int ns_listed;                    /* clone flags of every namespace in the config, new or joined */
+  /* A net.* sysctl with a network namespace joined by path: the caller
+     refuses it when that is the runtime's own namespace (hr_plan_check_host). */
+  const char *net_sysctl;
+  const char *net_sysctl_join;
   const oci_config *config;
   const char *rootfs;               /* absolute host path of the rootfs */
   const char *bundle;               /* the init works from here (relative bind sources) */
@@ -124,5 +133,8 @@ void hr_plan_free (struct hr_plan *plan);
 /* One line per step, for --debug and the tests.  Caller frees. */
 char *hr_plan_format (const struct hr_plan *plan);
 const char *hr_step_name (enum hr_step_kind kind);
+/* The part of validation that looks at the host (so not in the pure
+   hr_plan_build): run before anything is created. */
+int hr_plan_check_host (const struct hr_plan *plan, hr_err *err);
 
 #endif

@@ -2,9 +2,12 @@
 #include <config.h>
 #include "process.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "util.h"
+#include "values.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -137,6 +140,55 @@ hr_set_user (const oci_user *user, hr_err *err)
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return hr_error_set (err, errno, "prctl(PR_SET_KEEPCAPS)");
   return 0;
+}
+
+/* The container's /etc/passwd, through the resolver (a symlink stays in
+   the rootfs), a regular file only (not a FIFO to block on), bounded. */
+static char *
+container_home (int rootfd, uid_t uid)
+{
+  _cleanup_close_ int fd = -1;
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+  struct stat st;
+  hr_err err = NULL;
+
+  fd = hr_open_in_root (rootfd, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, &err);
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || hr_read_all (fd, 4 << 20, &data, &len, &err) < 0)
+    {
+      hr_error_free (&err);
+      return NULL;
+    }
+  return hr_passwd_home (data, len, uid);
+}
+
+char **
+hr_env_with_home (char *const *env, int rootfd, const oci_user *user)
+{
+  uid_t uid = user && user->uid_present ? user->uid : 0;
+  size_t n = 0, home = SIZE_MAX;
+
+  for (; env && env[n]; n++)
+    if (strncmp (env[n], "HOME=", 5) == 0)
+      {
+        if (env[n][5] != '\0')
+          return NULL;
+        home = n; /* runc treats an empty HOME as unset */
+      }
+
+  _cleanup_free_ char *dir = container_home (rootfd, uid);
+  char **out = xmalloc0 ((n + 2) * sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    out[i] = xstrdup (env[i]);
+  char *entry = xasprintf ("HOME=%s", dir ? dir : "/");
+  if (home != SIZE_MAX)
+    {
+      free (out[home]);
+      out[home] = entry;
+    }
+  else
+    out[n] = entry;
+  return out;
 }
 
 int

@@ -5,6 +5,8 @@
 #define HYDRA_PROCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 #include "error.h"
 #include "oci.h"
 
@@ -26,5 +28,12 @@ int hr_set_user (const oci_user *user, hr_err *err);
    fds_sealed (a seccomp filter is in force, hr_seccomp_apply already did
    hr_fds_cloexec, util.h) only execve is called.  Returns only on failure. */
 int hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, bool fds_sealed, hr_err *err);
+
+/* runc's setupUser: when env has no HOME (or an empty one), a copy of env
+   with HOME set to the home of process.user's uid in the container's
+   /etc/passwd (rootfd: the container's root; the file is hostile and read
+   through the resolver), "/" when it has none.  NULL when env has a HOME.
+   Run before the uid change: the file may be readable by root only. */
+char **hr_env_with_home (char *const *env, int rootfd, const oci_user *user);
 
 #endif

@@ -7,9 +7,11 @@
  */
 #include <config.h>
 #include "hydra.h"
+#include "util.h"
 #include "values.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,4 +140,41 @@ hr_validate_id (const char *id, hr_err *err)
         return hr_error_plain (err, EINVAL, "invalid container id format: %s", id);
     }
   return 0;
+}
+
+/* The home field of uid's first entry in passwd data (name:pw:uid:gid:
+   gecos:home:shell), NULL when there is none.  The data is the
+   container's, so hostile; nothing is assumed about it. */
+char *
+hr_passwd_home (const char *data, size_t len, uid_t uid)
+{
+  const char *end = data + len;
+
+  for (const char *line = data, *eol; line < end; line = eol < end ? eol + 1 : end)
+    {
+      const char *f[7];
+      size_t n = 0;
+
+      eol = memchr (line, '\n', (size_t) (end - line));
+      if (eol == NULL)
+        eol = end;
+      f[n++] = line;
+      for (const char *c = line; c < eol && n < 7; c++)
+        if (*c == ':')
+          f[n++] = c + 1;
+      if (n < 6)
+        continue;
+      /* the uid field: decimal digits only, up to the next ':' */
+      unsigned long long v = 0;
+      const char *c = f[2];
+      for (; c < eol && *c >= '0' && *c <= '9' && v <= UINT32_MAX; c++)
+        v = v * 10 + (unsigned) (*c - '0');
+      if (c == f[2] || *c != ':' || v != (unsigned long long) uid)
+        continue;
+      const char *home_end = n > 6 ? f[6] - 1 : eol;
+      char *home = xmalloc0 ((size_t) (home_end - f[5]) + 1);
+      memcpy (home, f[5], (size_t) (home_end - f[5]));
+      return home;
+    }
+  return NULL;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the parsers of values that cross a trust boundary on
    the command line or in config strings: signal names, exec --user specs,
-   container ids, mount option lists, cpu/NUMA node lists.  The first byte
+   container ids, mount option lists, cpu/NUMA node lists, the container's
+   /etc/passwd (HOME).  The first byte
    picks the parser; the rest is the input. */
 #include <config.h>
 #include "hydra.h"
 #include "mount_opts.h"
 #include "process_attrs.h"
+#include "values.h"
 
 #include "check.h"
 
@@ -28,7 +30,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   s = malloc (size);
   memcpy (s, data + 1, size - 1);
   s[size - 1] = '\0';
-  switch (data[0] % 5)
+  switch (data[0] % 6)
     {
     case 0:
       {
@@ -72,6 +74,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       {
         unsigned long bits[HR_MAX_NUMA_NODES / (8 * sizeof (unsigned long))];
         fuzz_check (hr_parse_id_list (s, bits, HR_MAX_NUMA_NODES, &err), &err);
+        break;
+      }
+    case 5:
+      {
+        /* a container's /etc/passwd (not NUL-terminated, may hold NULs) */
+        char *home = hr_passwd_home ((const char *) data + 1, size - 1, (uid_t) (data[0] / 6));
+        if (home && (strchr (home, '\n') || strchr (home, ':')))
+          abort ();
+        free (home);
         break;
       }
     }

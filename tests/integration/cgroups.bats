@@ -15,6 +15,16 @@ teardown() {
   hr_teardown
   # pod-style parents the tests made at the hierarchy roots
   rmdir /sys/fs/cgroup/*/"hr-pod-$TAG"-*/ctr /sys/fs/cgroup/*/"hr-pod-$TAG"-* 2>/dev/null || true
+  # cgroups a test made by path, in case the runtime left them (innermost
+  # first; rmdir removes only empty ones)
+  local d i
+  for d in "${HR_CGROUP_DIRS[@]}"; do
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      rmdir /sys/fs/cgroup/*/"$d" /sys/fs/cgroup/"$d" 2>/dev/null
+      compgen -G "/sys/fs/cgroup/*/$d" >/dev/null || break
+      sleep 0.1
+    done
+  done
 }
 
 # cgroup path of pid $1 in hierarchy $2 ("memory", "freezer", "" = unified)
@@ -129,6 +139,48 @@ own_cg() { cg_of self "$1"; }
   done
   assert_eq "$n" 0 "processes left in the cgroup"
 }
+
+@test "cgroups: a cgroupsPath with .. is cleaned lexically: nothing made above it, delete removes it" {
+  requires_root
+  local pid h want own
+  HR_CGROUP_DIRS=("hydra-test/$TAG-a" "hydra-test/$TAG-b" hydra-test)
+  # absolute: ".." stays inside the hierarchy, "a" is never made
+  cfg '.linux.cgroupsPath = $p' --arg p "/../hydra-test/$TAG-a/../$TAG-b"
+  cfg_args sleep 1000
+  create_container "$TAG"
+  pid=$(state_field "$TAG" pid)
+  for h in pids memory; do
+    assert_eq "$(cg_of "$pid" $h)" "/hydra-test/$TAG-b" "$h cgroup"
+    [ ! -e "/sys/fs/cgroup/$h/hydra-test/$TAG-a" ] || fail "$h: hydra-test/$TAG-a was made"
+  done
+  hr delete --force "$TAG"
+  wait_for_pid_gone "$pid"
+  assert_no_state_dirs
+  for h in /sys/fs/cgroup/*/; do
+    [ ! -d "$h/hydra-test/$TAG-b" ] || fail "cgroup left behind: $h/hydra-test/$TAG-b"
+  done
+
+  # relative: ".." cannot climb above the runtime's own cgroup
+  HR_CGROUP_DIRS=()
+  cfg '.linux.cgroupsPath = $p' --arg p "../../$TAG-c/./x/.."
+  create_container "$TAG"
+  pid=$(state_field "$TAG" pid)
+  for h in pids memory; do
+    own=$(own_cg $h)
+    want="${own%/}/$TAG-c"
+    HR_CGROUP_DIRS+=("${want#/}")
+    assert_eq "$(cg_of "$pid" $h)" "$want" "$h cgroup"
+  done
+  hr delete --force "$TAG"
+  wait_for_pid_gone "$pid"
+  assert_no_state_dirs
+  assert_no_cgroup "$TAG-c"
+}
+
+# (A cgroupsPath that cleans to no cgroup of its own, "/", ".", "a/..", is
+# refused before anything exists: tests/unit/test-cgroups.c.  It is not
+# tried here: a runtime that accepts it kills every process of that cgroup,
+# the hierarchy's root or the test runner's, when it cleans up.)
 
 @test "cgroups: delete removes the cgroup in every hierarchy" {
   requires_root

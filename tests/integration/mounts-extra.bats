@@ -160,6 +160,38 @@ run_ok() {
   ! grep -q " $BUNDLE/rootfs" /proc/self/mountinfo
 }
 
+@test "rootfsPropagation: rshared, rslave, rprivate, runbindable reach the mounts under /" {
+  requires_root
+  requires_hydra "runc 1.1.5 leaves / private with rshared and fails runbindable (binding the rootfs)"
+  # A shared mount under the rootfs: "r" forms act on it too, plain ones do not.
+  host_mount -t tmpfs hr-vol "$BUNDLE/rootfs/tmp"
+  mount --make-shared "$BUNDLE/rootfs/tmp"
+  local p root tmp
+  for p in rshared rslave rprivate runbindable; do
+    cfg '.linux.rootfsPropagation = $p' --arg p $p
+    cfg_args cat /proc/self/mountinfo
+    run_ok "$TAG-$p"
+    root=$(mnt_optional "$output" /)
+    tmp=$(mnt_optional "$output" /tmp)
+    case $p in
+      rshared)
+        assert_match "$root" '^ shared:[0-9]+$' "/ with $p"
+        assert_match "$tmp" '^ shared:[0-9]+' "/tmp with $p" ;;
+      rslave)
+        [[ $root != *shared:* ]] || fail "/ is shared with $p: $root"
+        # a slave of the host's peer group: host mounts reach it, its never the host
+        assert_match "$tmp" '^ master:[0-9]+$' "/tmp with $p" ;;
+      rprivate)
+        assert_eq "$root" "" "/ with $p"
+        assert_eq "$tmp" "" "/tmp with $p" ;;
+      runbindable)
+        assert_eq "$root" " unbindable" "/ with $p"
+        assert_eq "$tmp" " unbindable" "/tmp with $p" ;;
+    esac
+  done
+  ! grep -q " $BUNDLE/rootfs " /proc/self/mountinfo || fail "rootfs bind leaked to the host"
+}
+
 @test "rootfsPropagation shared: pivot_root works even when the rootfs's parent mount is shared" {
   requires_root
   requires_hydra "runc 1.1.5 leaves / private with rootfsPropagation shared"

@@ -42,14 +42,89 @@ status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/pr
   assert_eq "$(status_field "$pid" Groups | xargs)" "1000 2000" "groups"
 }
 
-@test "process: an unknown capability is refused" {
+@test "process: an unknown capability is ignored with a warning in the log, as runc does" {
   requires_root
-  requires_hydra "runc 1.1 only warns about unknown capabilities"
-  cfg '.process.capabilities.bounding += ["CAP_NOT_A_THING"]'
-  run hr create --bundle "$BUNDLE" "$TAG"
-  [ "$status" -eq 1 ] || fail "create: status $status"
-  assert_match "$output" "CAP_NOT_A_THING"
-  assert_no_state_dirs
+  cfg '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_FOO_NEW"], "effective": ["CAP_FOO_NEW", "CAP_KILL"],
+                                "permitted": ["CAP_KILL", "CAP_FOO_NEW"], "inheritable": ["CAP_FOO_NEW"],
+                                "ambient": ["CAP_FOO_NEW"]}'
+  cfg_args sleep 1000
+  hr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>&1 ||
+    fail "create failed: $(cat "$BATS_TEST_TMPDIR/log")"
+  track_pid "$TAG"
+  grep -q 'unknown.*capabilit.*CAP_FOO_NEW' "$BATS_TEST_TMPDIR/log" ||
+    fail "no warning in the log: $(cat "$BATS_TEST_TMPDIR/log")"
+  local pid
+  pid=$(state_field "$TAG" pid)
+  # CAP_KILL is bit 5; nothing else
+  assert_eq "$(status_field "$pid" CapBnd)" "0000000000000020" "CapBnd"
+  assert_eq "$(status_field "$pid" CapEff)" "0000000000000020" "CapEff"
+  assert_eq "$(status_field "$pid" CapPrm)" "0000000000000020" "CapPrm"
+  assert_eq "$(status_field "$pid" CapInh)" "0000000000000000" "CapInh"
+  assert_eq "$(status_field "$pid" CapAmb)" "0000000000000000" "CapAmb"
+}
+
+@test "process: a malformed capability name is refused" {
+  requires_root
+  requires_hydra "runc 1.1 ignores any name it does not know"
+  local c
+  for c in "KILL" "CAP_KILL;" "CAP_"; do
+    cfg '.process.capabilities.bounding = ["CAP_KILL", $c]' --arg c "$c"
+    run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+    assert_clean_failure "process.capabilities.bounding: unknown capability \`${c//;/.}\`"
+    assert_no_cgroup "$TAG"
+  done
+}
+
+# home_of UID [ENV-JSON]: HOME the container's process gets as UID.
+home_of() {
+  cfg '.process.user = {"uid": ($u | tonumber), "gid": 0} | .process.env = ($e | fromjson)' \
+    --arg u "$1" --arg e "${2:-[\"PATH=/bin\"]}"
+  cfg_sh 'echo "HOME=${HOME-unset}"'
+  run --separate-stderr hr run --bundle "$BUNDLE" "$TAG-$1" </dev/null
+  [ "$status" -eq 0 ] || fail "run as $1 failed: $stderr"
+}
+
+@test "process: HOME comes from the container's /etc/passwd when env has none, / without an entry" {
+  requires_root
+  home_of 1000
+  assert_eq "$output" HOME=/home/hydra "uid 1000 (hydra in the rootfs's passwd)"
+  home_of 0
+  assert_eq "$output" HOME=/root "uid 0"
+  home_of 4242
+  assert_eq "$output" HOME=/ "uid without a passwd entry"
+  home_of 1000 '["PATH=/bin", "HOME=/custom"]'
+  assert_eq "$output" HOME=/custom "HOME from process.env is kept"
+  # runc treats an empty HOME as unset
+  home_of 1000 '["PATH=/bin", "HOME="]'
+  assert_eq "$output" HOME=/home/hydra "empty HOME replaced"
+}
+
+@test "process: HOME from a hostile /etc/passwd: its symlink stays in the rootfs, a FIFO is not read" {
+  requires_root
+  # an absolute symlink: resolved in the rootfs, not on the host
+  printf 'root:x:0:0::/from-the-rootfs:/bin/sh\n' >"$BUNDLE/rootfs/hostile-pw"
+  ln -sf /hostile-pw "$BUNDLE/rootfs/etc/passwd"
+  home_of 0
+  assert_eq "$output" HOME=/from-the-rootfs "passwd through an absolute symlink"
+  is_runc && return 0 # (runc 1.1 blocks opening a FIFO there)
+  rm "$BUNDLE/rootfs/etc/passwd"
+  mkfifo "$BUNDLE/rootfs/etc/passwd"
+  home_of 0
+  assert_eq "$output" HOME=/ "passwd that is a FIFO"
+}
+
+@test "process: exec sets HOME the same way" {
+  requires_root
+  cfg '.process.env = ["PATH=/bin"]'
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  run --separate-stderr hr exec --user 1000:1000 "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" /home/hydra "exec as 1000"
+  run --separate-stderr hr exec --user 4242 "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" / "exec as a uid without an entry"
+  run --separate-stderr hr exec --env HOME=/mine "$TAG" sh -c 'echo "$HOME"'
+  assert_eq "$output" /mine "exec --env HOME kept"
 }
 
 @test "process: rlimits and oomScoreAdj" {

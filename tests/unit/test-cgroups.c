@@ -230,10 +230,47 @@ test_ns_by_default (void)
   ok (!hr_cgroup_ns_by_default (HR_CGROUP_LEGACY), "none by default on v1");
 }
 
+/* cgroupsPath is cleaned as runc's utils.CleanPath does: ".." never
+   climbs above the hierarchy root (absolute) or the runtime's cgroup
+   (relative), and nothing with ".." reaches mkdir or state.json. */
+static void
+test_resolve_path (void)
+{
+  static const struct
+  {
+    const char *path, *own, *want;
+  } cases[] = {
+    { "/a/../b", "/", "/b" },
+    { "/../../x", "/user.slice", "/x" },
+    { "/a/./b//c/", "/", "/a/b/c" },
+    { "../../etc", "/user.slice", "/user.slice/etc" },
+    { "a/../../b", "/run", "/run/b" },
+    { "x/y", "/", "/x/y" },
+    { NULL, "/own", "/own/ctr" },
+    { "", "/", "/ctr" },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      char *got = hr_cgroup_resolve_path (cases[i].path, "ctr", cases[i].own);
+      is_str (got, cases[i].want, "cgroupsPath `%s` from `%s`", cases[i].path ? cases[i].path : "(none)", cases[i].own);
+      free (got);
+    }
+  static const char *const refused[] = { "/", "/..", ".", "a/..", "//./", "../" };
+  for (size_t i = 0; i < sizeof (refused) / sizeof (refused[0]); i++)
+    {
+      hr_err err = NULL;
+      ok (hr_cgroup_check_path (refused[i], &err) < 0 && err && strstr (err->msg, "not one of the container's"),
+          "cgroupsPath `%s` refused: no cgroup of its own", refused[i]);
+      hr_error_free (&err);
+    }
+  ok (hr_cgroup_check_path ("/a/../b", NULL) == 0 && hr_cgroup_check_path (NULL, NULL) == 0, "others accepted");
+}
+
 int
 main (void)
 {
   test_ns_by_default ();
+  test_resolve_path ();
   test_conversions ();
   test_v1 ();
   test_v2 ();

@@ -375,8 +375,8 @@ test_errors (void)
                 "seccomp defaultAction required");
   config_error (CFG ("\"linux\":{\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"64kB\",\"limit\":1}]}}"),
                 "config.json: .linux.resources.hugepageLimits[0].pageSize: invalid value \"64kB\"", "pattern");
-  config_error (CFG ("\"linux\":{\"rootfsPropagation\":\"rslave\"}"),
-                "config.json: .linux.rootfsPropagation: unknown rootfs propagation \"rslave\"", "rootfsPropagation");
+  config_error (CFG ("\"linux\":{\"rootfsPropagation\":\"rslavery\"}"),
+                "config.json: .linux.rootfsPropagation: unknown rootfs propagation \"rslavery\"", "rootfsPropagation");
   config_error (CFG ("\"linux\":{\"resources\":{\"rdma\":{\"mlx\":{\"hcaHandles\":\"x\"}}}}"),
                 "config.json: .linux.resources.rdma[\"mlx\"].hcaHandles: expected integer, got string", "object map value");
   config_error (PROC ("\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"hard\":1,\"soft\":1}]"),

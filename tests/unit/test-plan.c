@@ -8,6 +8,7 @@
 #include "oci.h"
 #include "plan.h"
 #include "util.h"
+#include "values.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -233,12 +234,39 @@ expect_plan_error (const char *linux_json, const char *want, const char *what)
 static void
 test_plan_errors (void)
 {
-  expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}", "mount namespace is required",
-                     "no mount namespace refused");
+  /* without a mount namespace: whatever needs a mount would change the host's table */
+  expect_plan_error ("\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}],\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
+                     "mounts: needs a mount, and without a mount namespace", "no mount namespace: mounts refused");
+  expect_plan_error ("\"linux\":{\"maskedPaths\":[\"/proc/kcore\"]}", "linux.maskedPaths: needs a mount",
+                     "no mount namespace: maskedPaths refused");
+  expect_plan_error ("\"linux\":{\"rootfsPropagation\":\"rslave\"}", "linux.rootfsPropagation: needs a mount",
+                     "no mount namespace: rootfsPropagation refused");
   expect_plan_error ("\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"mount\"}]}", "duplicate",
                      "duplicate namespace refused");
-  expect_plan_error ("\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}", "uts namespace",
-                     "hostname without uts namespace refused");
+  expect_plan_error ("\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
+                     "unable to set hostname without a private UTS namespace", "hostname without uts namespace refused");
+  expect_plan_error ("\"domainname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
+                     "unable to set domainname without a private UTS namespace",
+                     "domainname without uts namespace refused");
+  /* runc's validator sysctl() */
+#define NS_SYSCTL(ns, key) "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}" ns "],\"sysctl\":{\"" key "\":\"1\"}}"
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"network\"}", "vm.stat_interval"),
+                     "sysctl \"vm.stat_interval\" is not in a separate kernel namespace", "vm.* refused");
+  expect_plan_error (NS_SYSCTL ("", "kernel.domainname"), "sysctl \"kernel.domainname\" is not in a separate kernel namespace",
+                     "kernel.domainname without uts refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"uts\"}", "kernel.hostname"),
+                     "sysctl \"kernel.hostname\" is not allowed as it conflicts with the OCI \"hostname\" field",
+                     "kernel.hostname refused");
+  expect_plan_error (NS_SYSCTL ("", "net.core.somaxconn"), "sysctl \"net.core.somaxconn\" not allowed in host network namespace",
+                     "net.* without a network namespace refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"network\"}", "kernel.shmmax"),
+                     "sysctl \"kernel.shmmax\" is not allowed in the hosts ipc namespace", "ipc sysctl without ipc refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"network\"}", "fs.mqueue.msg_max"),
+                     "sysctl \"fs.mqueue.msg_max\" is not allowed in the hosts ipc namespace", "fs.mqueue.* without ipc refused");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"}", "kernel/shmmax/x"),
+                     "sysctl \"kernel.shmmax.x\" is not in a separate kernel namespace", "slash form judged dotted");
+  expect_plan_error (NS_SYSCTL (",{\"type\":\"ipc\"}", "fs.file-max"),
+                     "sysctl \"fs.file-max\" is not in a separate kernel namespace", "fs.* other than mqueue refused");
   expect_plan_error ("\"mounts\":[{\"destination\":\"rel\",\"type\":\"tmpfs\"}],\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
                      "absolute", "relative mount destination refused");
   expect_plan_error ("\"mounts\":[{\"destination\":\"/x\",\"options\":[\"bind\"]}],\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
@@ -286,6 +314,64 @@ test_netdevices (void)
 }
 
 static void
+expect_plan_ok (const char *linux_json, const char *what)
+{
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  char json[2048];
+  snprintf (json, sizeof (json), "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},%s}", linux_json);
+  struct hr_plan *p = plan_of (json, &cfg, &err);
+  ok (p != NULL, "%s (%s)", what, err ? err->msg : "");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+}
+
+static void
+test_plan_namespaced (void)
+{
+  {
+    hr_err err = NULL;
+    oci_config *cfg = NULL;
+    struct hr_plan *p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},"
+                                 "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
+                                 &cfg, &err);
+    ok (p != NULL, "no mount namespace, nothing to mount: accepted (%s)", err ? err->msg : "");
+    if (p)
+      {
+        ok (index_of (p, STEP_OPEN_ROOTFS) >= 0 && index_of (p, STEP_CHROOT) > index_of (p, STEP_MKDIR_CWD),
+            "the rootfs is opened and entered with chroot");
+        ok (index_of (p, STEP_ROOT_PROPAGATION) < 0 && index_of (p, STEP_BIND_ROOTFS) < 0
+              && index_of (p, STEP_DEFAULT_DEVICES) < 0 && index_of (p, STEP_PIVOT_ROOT) < 0,
+            "no step that mounts");
+        ok (!(p->clone_flags & CLONE_NEWNS), "no CLONE_NEWNS");
+      }
+    hr_plan_free (p);
+    oci_config_free (cfg);
+    hr_error_free (&err);
+  }
+  expect_plan_ok ("\"hostname\":\"x\",\"domainname\":\"d\",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+                  "{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]}",
+                  "hostname and domainname in a joined uts namespace");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"ipc\"}", "kernel.shm_rmid_forced"), "ipc sysctl with a new ipc namespace");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"ipc\",\"path\":\"/proc/1/ns/ipc\"}", "fs.mqueue.queues_max"),
+                  "fs.mqueue.* in a joined ipc namespace (runc counts it)");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"uts\"}", "kernel.domainname"), "kernel.domainname with uts");
+  expect_plan_ok (NS_SYSCTL (",{\"type\":\"network\"}", "net/ipv4/conf/eth0.100/rp_filter"), "net.* (slash form) with netns");
+
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *p = plan_of ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},"
+                               NS_SYSCTL (",{\"type\":\"network\",\"path\":\"/run/netns/x\"}", "net.core.somaxconn") "}",
+                               &cfg, &err);
+  ok (p && p->net_sysctl_join && strcmp (p->net_sysctl_join, "/run/netns/x") == 0,
+      "net.* in a joined netns: left to hr_plan_check_host");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+  hr_error_free (&err);
+}
+
+static void
 test_caps_rlimits (void)
 {
   hr_err err = NULL;
@@ -308,12 +394,30 @@ test_caps_rlimits (void)
 
   hr_error_free (&err);
   p = plan_of ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
-               "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}},\"root\":{\"path\":\"r\"},"
-               "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               "\"capabilities\":{\"bounding\":[\"CAP_NOPE\",\"CAP_KILL\"],\"effective\":[\"CAP_FOO_NEW\"]}},"
+               "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
                &cfg, &err);
-  ok (p == NULL && err && strstr (err->msg, "unknown capability `CAP_NOPE`"), "unknown capability refused");
-  hr_error_free (&err);
+  ok (p != NULL && p->caps.bounding == (1ULL << 5) && p->caps.effective == 0,
+      "unknown capabilities ignored, the known ones kept");
+  hr_plan_free (p);
   oci_config_free (cfg);
+  static const char *const malformed[] = { "KILL", "CAP_", "CAP_KILL ", "CAP_K-ILL", "", "CAP_\\u00e9" };
+  for (size_t i = 0; i < sizeof (malformed) / sizeof (malformed[0]); i++)
+    {
+      char json[512];
+      hr_error_free (&err);
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+                "\"capabilities\":{\"bounding\":[\"%s\"]}},\"root\":{\"path\":\"r\"},"
+                "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+                malformed[i]);
+      p = plan_of (json, &cfg, &err);
+      ok (p == NULL && err && strstr (err->msg, "process.capabilities.bounding: unknown capability"),
+          "malformed capability `%s` refused", malformed[i]);
+      hr_plan_free (p);
+      oci_config_free (cfg);
+    }
+  hr_error_free (&err);
 }
 
 static void
@@ -420,6 +524,86 @@ test_signals_ids (void)
   hr_error_free (&err);
 }
 
+/* config-linux.md "Rootfs Mount Propagation", mapped as runc's specconv
+   does: the r* forms are recursive, the plain ones act on / alone. */
+static void
+test_root_propagation (void)
+{
+  static const struct
+  {
+    const char *name;
+    uint64_t first, last;
+  } cases[] = {
+    { "rprivate", MS_PRIVATE | MS_REC, MS_PRIVATE | MS_REC },
+    { "rslave", MS_SLAVE | MS_REC, MS_SLAVE | MS_REC },
+    { "rshared", MS_SHARED | MS_REC, MS_SHARED | MS_REC },
+    /* the host's tree is made rslave, or no bind source could be cloned */
+    { "runbindable", MS_SLAVE | MS_REC, MS_UNBINDABLE | MS_REC },
+    { "unbindable", MS_SLAVE | MS_REC, MS_UNBINDABLE },
+    { "shared", MS_SHARED | MS_REC, MS_SHARED },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      hr_err err = NULL;
+      oci_config *cfg = NULL;
+      char json[512];
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"r\"},\"linux\":{"
+                "\"rootfsPropagation\":\"%s\",\"namespaces\":[{\"type\":\"mount\"}],"
+                "\"maskedPaths\":[\"/proc/kcore\"]}}",
+                cases[i].name);
+      struct hr_plan *p = plan_of (json, &cfg, &err);
+      ok (p != NULL, "rootfsPropagation `%s` accepted (%s)", cases[i].name, err ? err->msg : "");
+      if (p)
+        {
+          int first = index_of (p, STEP_ROOT_PROPAGATION), last = index_of (p, STEP_ROOT_PROPAGATION_FINAL);
+          ok (first >= 0 && p->steps[first].flags == cases[i].first, "`%s`: host tree made 0x%llx", cases[i].name,
+              (unsigned long long) cases[i].first);
+          ok (last > index_of (p, STEP_MASK_PATH) && p->steps[last].flags == cases[i].last,
+                "`%s`: 0x%llx on the container's / after its last mount", cases[i].name,
+                (unsigned long long) cases[i].last);
+        }
+      hr_plan_free (p);
+      oci_config_free (cfg);
+      hr_error_free (&err);
+    }
+}
+
+static void
+test_passwd_home (void)
+{
+  static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
+                           "bad:x:12x:1:::\n"
+                           "short:x:7:7:gecos\n"
+                           "dup:x:1000:1000::/home/first:/bin/sh\n"
+                           "dup2:x:1000:1000::/home/second:/bin/sh\n"
+                           "nohell:x:2000:2000::/srv/x\n"
+                           "big:x:99999999999999999999:0::/big:\n"
+                           "last:x:3000:3000::/last:/bin/sh";
+  static const struct
+  {
+    unsigned uid;
+    const char *want;
+  } cases[] = {
+    { 0, "/root" }, { 1000, "/home/first" }, { 2000, "/srv/x" }, { 3000, "/last" },
+    { 7, NULL },    { 12, NULL },            { 4242, NULL },     { 1661992959, NULL },
+  };
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      char *h = hr_passwd_home (pw, sizeof (pw) - 1, cases[i].uid);
+      if (cases[i].want)
+        is_str (h, cases[i].want, "passwd home of uid %u", cases[i].uid);
+      else
+        ok (h == NULL, "no passwd home for uid %u", cases[i].uid);
+      free (h);
+    }
+  /* no terminating NUL is read past */
+  char *h = hr_passwd_home ("a:x:5:5::/five", 14, 5);
+  is_str (h, "/five", "entry cut at the end of the data");
+  free (h);
+  ok (hr_passwd_home ("a:x:5", 5, 5) == NULL, "truncated line");
+}
+
 int
 main (void)
 {
@@ -430,6 +614,9 @@ main (void)
   test_cgroup_mount_ns ();
   test_plan_errors ();
   test_netdevices ();
+  test_root_propagation ();
+  test_plan_namespaced ();
+  test_passwd_home ();
   test_caps_rlimits ();
   test_mount_opts ();
   test_seccomp_placement ();
