@@ -63,6 +63,7 @@ struct create_ctx
   pid_t pid;
   const char *id;
   bool dir_made;
+  bool lost;          /* the state dir was deleted while we did not hold its lock */
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg;
@@ -78,14 +79,17 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
       while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
-  if (failed && c->systemd_unit)
+  /* lost: a delete --force removed the state dir, the cgroup and the unit
+     while our hooks ran; a new create may own the id by now. */
+  bool undo = failed && !c->lost;
+  if (undo && c->systemd_unit)
     {
       hr_err ignored = NULL;
       hr_systemd_unit_stop (c->systemd_unit, &ignored);
       hr_error_free (&ignored);
     }
   free (c->systemd_unit);
-  if (failed && c->cg)
+  if (undo && c->cg)
     hr_cgroup_destroy (c->cg, NULL);
   hr_cgroup_free (c->cg);
   for (size_t i = 0; i < c->njoin; i++)
@@ -101,7 +105,7 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     }
   if (c->fifo_fd >= 0)
     close (c->fifo_fd);
-  if (failed && c->dir_made)
+  if (undo && c->dir_made)
     {
       hr_err ignored = NULL;
       hr_state_dir_remove (c->rootfd, c->id, &ignored);
@@ -152,6 +156,33 @@ hand_over (struct create_ctx *c, hr_err *err)
   if (hr_error_errno (*err) != EPIPE)
     return -1;
   hr_error_free (err);
+  return 0;
+}
+
+/* No lock is held while the init sets up and the hooks run (state.h
+   "Locking"): a hook may call `state` or `kill` on this container, and
+   `delete --force` must be able to stop a hung one.  Take the lock back
+   and check the state dir is still this create's: a delete --force kills
+   this process first, but a directory removed and made again by someone
+   else must never be written to or cleaned up by us. */
+static int
+reclaim_lock (struct create_ctx *c, hr_err *err)
+{
+  hr_err ignored = NULL;
+
+  if (hr_state_dir_lock (c->dirfd, err ? err : &ignored) < 0)
+    {
+      hr_error_free (&ignored);
+      c->lost = true; /* cannot tell: touch nothing of the state dir */
+      return -1;
+    }
+  if (!hr_state_dir_is_ours (c->rootfd, c->id, c->dirfd))
+    {
+      c->lost = true;
+      if (err)
+        hr_error_plain (err, ENOENT, "container %s was deleted while it was being created", c->id);
+      return -1;
+    }
   return 0;
 }
 
@@ -430,6 +461,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->rootfs = xstrdup (rootfs);
   st->created = now_rfc3339 ();
   st->owner = hr_passwd_name (geteuid ());
+  st->creator_pid = getpid ();
+  st->creator_pid_present = true;
+  st->creator_start_time = hr_proc_start_time (getpid (), NULL);
+  st->creator_start_time_present = true;
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
   st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
@@ -493,7 +528,15 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       if (hr_cgroup_set_resources (c.cg, res, err) < 0)
         goto out;
     }
-  /* The init exists, in its cgroup, and waits for GO. */
+  /* The init exists, in its cgroup, and waits for GO.  Its pid goes on
+     record now, with status still "creating": `state` shows it and
+     `kill` reaches it while the hooks run. */
+  st->pid = c.pid;
+  st->pid_present = true;
+  st->init_start_time = hr_proc_start_time (c.pid, NULL);
+  st->init_start_time_present = true;
+  if (record_progress (&c, st, err) < 0)
+    goto out;
   HR_FAULT_POINT ("create-after-cgroup");
   {
     /* GO carries the state documents the init's own hooks will read. */
@@ -505,7 +548,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     memcpy (payload + l1 + 1, created, l2);
     if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, payload, l1 + 1 + l2, err) < 0)
       goto out;
-    if (wait_created (&c, cfg, creating, err) < 0)
+    hr_state_dir_unlock (c.dirfd);
+    int r = wait_created (&c, cfg, creating, err);
+    if (reclaim_lock (&c, r < 0 ? NULL : err) < 0 || r < 0)
       goto out;
   }
   if (terminal)
@@ -527,10 +572,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
 
   free (st->status);
   st->status = xstrdup ("created");
-  st->pid = c.pid;
-  st->pid_present = true;
-  st->init_start_time = hr_proc_start_time (c.pid, NULL);
-  st->init_start_time_present = true;
+  /* delete --force has no creator to kill any more. */
+  st->creator_pid_present = st->creator_start_time_present = false;
   if (cfg->annotations.len)
     {
       /* Hand the annotations over instead of copying them. */
@@ -591,12 +634,14 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
   _cleanup_close_ int fifo = -1;
   int ret = -1;
 
-  if (hr_container_load (ctx, id, true, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
     return -1;
   if (strcmp (c.status, "created") != 0)
     {
       if (strcmp (c.status, "stopped") == 0)
         hr_error_plain (err, EINVAL, "cannot start a container that has stopped");
+      else if (strcmp (c.status, "creating") == 0)
+        hr_error_plain (err, EINVAL, "cannot start a container that is being created");
       else
         hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
@@ -631,6 +676,9 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       goto out;
     }
   ret = 0;
+  /* The container runs: poststart hooks run with no lock held (state.h
+     "Locking"), so they can query it and kill or delete need not wait. */
+  hr_state_dir_unlock (c.dirfd);
   run_poststart (&c, id);
 
 out:

@@ -483,12 +483,19 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   int master = -1, ret = -1;
 
   *exit_code = 0;
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_SH, &c, err) < 0)
     goto out;
   loaded = true;
   if (strcmp (c.status, "stopped") == 0)
     {
       hr_error_plain (err, EINVAL, "cannot exec in a stopped container");
+      goto out;
+    }
+  /* Its create runs hooks with no lock held (state.h "Locking"): the init
+     has not finished its setup. */
+  if (strcmp (c.status, "creating") == 0)
+    {
+      hr_error_plain (err, EINVAL, "cannot exec in a container that is being created");
       goto out;
     }
   bool paused = strcmp (c.status, "paused") == 0;

@@ -95,7 +95,7 @@ hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t 
   struct hr_container c;
   int ret;
 
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
   ret = hr_container_procs (&c, pids, n, err);
   hr_container_release (&c);
