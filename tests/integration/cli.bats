@@ -82,6 +82,18 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   [[ $output == *create* ]]
 }
 
+@test "cli: help for an unknown command: 'No help topic', exit 3, as runc" {
+  local form
+  # urfave/cli (runc): the same words and status for every way of asking
+  for form in "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$HYDRA_RUNC" $form
+    [ "$status" -eq 3 ] || fail "'$form': exit $status, want 3 (stderr: $stderr)"
+    assert_match "$stderr" "No help topic for 'nosuchcmd'" "'$form' stderr"
+    assert_eq "$output" "" "'$form' stdout"
+  done
+}
+
 @test "cli: --version first line is 'hydra-runc version X'" {
   requires_hydra "runc prints 'runc version'"
   run --separate-stderr "$HYDRA_RUNC" --version
