@@ -171,10 +171,12 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
 
   if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
-  if (strcmp (c.status, "stopped") == 0)
-    ret = hr_error_plain (err, ESRCH, "container not running");
-  else if (all)
+  /* (kill --all of a stopped container signals what its cgroup still
+     holds, and succeeds, as runc's) */
+  if (all)
     ret = kill_all (&c, signo, err);
+  else if (strcmp (c.status, "stopped") == 0)
+    ret = hr_error_plain (err, ESRCH, "container not running");
   else
     ret = hr_signal_init (&c, signo, err);
   if (ret == 0 && signo == SIGKILL && strcmp (c.status, "paused") == 0)

@@ -68,3 +68,29 @@ start_sleeper() {
   [ "$status" -ne 0 ]
   [[ $stderr == *"does not exist"* ]] || fail "stderr: $stderr"
 }
+
+@test "ps and kill --all of a stopped container succeed with nothing to show or signal, as runc's" {
+  requires_root
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  hr kill "$TAG" KILL
+  wait_for_status "$TAG" stopped
+  # runc 1.1: the (empty) process list, not "container not running"
+  run --separate-stderr hr ps --format json "$TAG"
+  [ "$status" -eq 0 ] || fail "ps --format json of a stopped container: $status: $stderr"
+  assert_eq "$output" "null" "ps --format json"
+  run --separate-stderr hr ps "$TAG"
+  [ "$status" -eq 0 ] || fail "ps of a stopped container: $status: $stderr"
+  assert_eq "${#lines[@]}" 1 "lines of ps (the header only): $output"
+  assert_match "${lines[0]}" "^UID +PID +PPID" "ps header"
+  run --separate-stderr hr kill --all "$TAG" 0
+  [ "$status" -eq 0 ] || fail "kill --all SIG 0 of a stopped container: $status: $stderr"
+  run --separate-stderr hr kill -a "$TAG" KILL
+  [ "$status" -eq 0 ] || fail "kill -a KILL of a stopped container: $status: $stderr"
+  # the init alone still answers "not running"
+  run --separate-stderr hr kill "$TAG" 0
+  [ "$status" -eq 1 ] || fail "kill SIG 0 of a stopped container: $status"
+  assert_match "$stderr" "container not running"
+  assert_eq "$(state_field "$TAG" status)" stopped "status after kill --all"
+}
