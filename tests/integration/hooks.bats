@@ -67,6 +67,29 @@ cfg_hook() {
   assert_eq "$output" "from-hook" "the process saw what the hook wrote in the container"
 }
 
+@test "hooks: startContainer hooks run under the container's seccomp filter, with or without no_new_privs" {
+  requires_root
+  local nnp
+  for nnp in true false; do
+    # allow everything but mkdir/mkdirat (EPERM), as runc's own hook test
+    cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+          "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+          "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+         | .process.noNewPrivileges = ($nnp == "true") | .root.readonly = false' --arg nnp "$nnp"
+    cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+           "grep ^Seccomp: /proc/self/status > /hook-seccomp; mkdir /hook-made 2>/hook-err; echo $? > /hook-rc"]}]'
+    cfg_sh 'cat /hook-rc'
+    rm -f "$BUNDLE"/rootfs/hook-*
+    rmdir "$BUNDLE/rootfs/hook-made" 2>/dev/null || true
+    run hr run --bundle "$BUNDLE" "$TAG-$nnp"
+    [ "$status" -eq 0 ] || fail "run (noNewPrivileges $nnp): $output"
+    ! [ -d "$BUNDLE/rootfs/hook-made" ] || fail "noNewPrivileges $nnp: the hook's mkdir got through the filter"
+    assert_eq "$(cat "$BUNDLE/rootfs/hook-rc")" 1 "noNewPrivileges $nnp: exit status of the hook's mkdir"
+    assert_match "$(cat "$BUNDLE/rootfs/hook-err")" "Operation not permitted" "noNewPrivileges $nnp: mkdir error"
+    assert_match "$(cat "$BUNDLE/rootfs/hook-seccomp")" "Seccomp:[[:space:]]+2" "noNewPrivileges $nnp: hook's seccomp mode"
+  done
+}
+
 @test "hooks: a failing createRuntime hook aborts create and leaves nothing behind" {
   requires_root
   cfg_hook createRuntime createRuntime '{"env": ["HOOK_FAIL=1"]}'
