@@ -171,7 +171,15 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       {
         const oci_hooks *h = p->config->hooks;
         if (strcmp (s->path, "createContainer") == 0)
-          return hr_hooks_run (h->create_container, h->create_container_len, s->path, st->state_creating, err);
+          {
+            /* runc (rootfs_linux.go) runs them from the container's root
+               (its rootfs, pivot_root not done yet), not the bundle the
+               init started in; every mount is in place by now and
+               pivot_root changes directory again. */
+            if (fchdir (st->rootfd) < 0)
+              return hr_error_set (err, errno, "chdir to rootfs for createContainer hooks");
+            return hr_hooks_run (h->create_container, h->create_container_len, s->path, st->state_creating, err);
+          }
         return hr_hooks_run (h->start_container, h->start_container_len, s->path, st->state_created, err);
       }
     case STEP_ROOT_PROPAGATION:

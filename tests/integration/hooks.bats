@@ -90,6 +90,21 @@ cfg_hook() {
   done
 }
 
+@test "hooks: createContainer hooks run in the container's root, as runc's" {
+  requires_root
+  local out="$BATS_TEST_TMPDIR/cwd"
+  # (before pivot_root: host paths are still there to write to)
+  cfg '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+         "pwd > \($o).pwd; ls -a > \($o).ls; stat -c %d:%i . > \($o).stat"]}]' --arg o "$out"
+  cfg_args true
+  create_container "$TAG"
+  # the rootfs (bind-mounted onto itself in the container's mount
+  # namespace: the same directory), not the bundle
+  assert_eq "$(cat "$out.pwd")" "$BUNDLE/rootfs" "createContainer hook's working directory"
+  assert_eq "$(cat "$out.stat")" "$(stat -c %d:%i "$BUNDLE/rootfs")" "device:inode of the hook's cwd"
+  grep -qx ".hydra-test-rootfs" "$out.ls" || fail "the hook's cwd does not list the rootfs: $(cat "$out.ls")"
+}
+
 @test "hooks: a failing createRuntime hook aborts create and leaves nothing behind" {
   requires_root
   cfg_hook createRuntime createRuntime '{"env": ["HOOK_FAIL=1"]}'
