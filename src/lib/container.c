@@ -302,6 +302,7 @@ wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_cre
                                hr_msg_name (msg->type));
       const oci_hooks *h = cfg->hooks;
       hr_err herr = NULL;
+      hr_debug ("running %zu prestart and %zu createRuntime hooks", h->prestart_len, h->create_runtime_len);
       if (hr_hooks_run (h->prestart, h->prestart_len, "prestart", state_creating, &herr) < 0
           || hr_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state_creating, &herr) < 0)
         {
@@ -437,8 +438,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     return -1;
   if (hr_log_debug_enabled ())
     {
+      /* One entry a line, as runc's log lines are. */
       _cleanup_free_ char *text = hr_plan_format (plan);
-      hr_debug ("setup plan for %s:\n%s", id, text);
+      char *save = NULL;
+      for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        hr_log (HR_LOG_DEBUG, "setup plan for %s: %s", id, line);
     }
 
   /* Everything above only read; from here on a failure must undo. */
@@ -449,6 +453,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (c.dirfd < 0)
     goto out;
   c.dir_made = true;
+  hr_debug ("container %s: state directory in %s", id, state_root);
   /* (as written: socket activation's LISTEN_FDS is for the init only, not
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
@@ -476,6 +481,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   if (record_progress (&c, st, err) < 0)
     goto out;
+  for (size_t i = 0; i < st->cgroup_paths.len; i++)
+    hr_debug ("container %s: cgroup %s: %s", id, st->cgroup_paths.keys[i], st->cgroup_paths.values[i]);
   /* Limits in place before the init exists (on v2 it is born inside). */
   if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
     goto out;
@@ -537,6 +544,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->init_start_time_present = true;
   if (record_progress (&c, st, err) < 0)
     goto out;
+  hr_debug ("container %s: init started, pid %d, clone flags 0x%x", id, (int) c.pid, (unsigned) plan->clone_flags);
   HR_FAULT_POINT ("create-after-cgroup");
   {
     /* GO carries the state documents the init's own hooks will read. */
@@ -584,6 +592,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (record_progress (&c, st, err) < 0)
     goto out;
   HR_FAULT_POINT ("create-after-state");
+  hr_debug ("container %s: created, state recorded", id);
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
     goto out;
   if (hand_over (&c, err) < 0)
@@ -620,6 +629,7 @@ run_poststart (struct hr_container *c, const char *id)
       return;
     }
   state = hr_hooks_state_json (id, "running", c->pid, c->state->bundle, &c->state->annotations);
+  hr_debug ("running %zu poststart hooks", cfg->hooks->poststart_len);
   if (hr_hooks_run (cfg->hooks->poststart, cfg->hooks->poststart_len, "poststart", state, &e) < 0)
     {
       hr_warn ("%s", e->msg);
@@ -676,6 +686,7 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       goto out;
     }
   ret = 0;
+  hr_debug ("container %s: started, init pid %d", id, (int) c.pid);
   /* The container runs: poststart hooks run with no lock held (state.h
      "Locking"), so they can query it and kill or delete need not wait. */
   hr_state_dir_unlock (c.dirfd);

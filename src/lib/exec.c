@@ -45,6 +45,7 @@
 #include "cgroups.h"
 #include "fault.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "seccomp.h"
 #include "values.h"
 #include "namespaces.h"
@@ -562,6 +563,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   pid = spawn_child (&x, cgfd, err);
   if (pid < 0)
     goto out;
+  hr_debug ("exec in container %s: process pid %d joins the namespaces of init pid %d", id, (int) pid, (int) c.pid);
   close (x.sync[1]);
   x.sync[1] = -1;
   if (x.console[1] >= 0)
@@ -608,6 +610,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   if (hr_error_errno (*err) != EPIPE)
     goto out;
   hr_error_free (err);
+  hr_debug ("exec in container %s: process pid %d started", id, (int) pid);
 
   if (o->detach)
     {

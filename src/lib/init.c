@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h>
 #include "init.h"
+#include "log.h"
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
@@ -308,6 +309,10 @@ hr_init_run (const struct hr_init_args *args)
   if (st.state_created > msg->data + msg->len)
     st.state_created = st.state_creating;
 
+  /* --debug (runc says "child process in init()" too).  The init logs
+     only before the console step: from there its stderr may be the
+     container's terminal (the plan itself is logged by create). */
+  hr_debug ("child process in init(): running the %zu steps of the setup plan", args->plan->len);
   for (i = 0; i < args->plan->len; i++)
     {
       const struct hr_step *s = &args->plan->steps[i];
@@ -318,7 +323,10 @@ hr_init_run (const struct hr_init_args *args)
         goto fail;
       /* Every mount of the config is in place and / is the rootfs. */
       if (s->kind == STEP_PIVOT_ROOT)
-        HR_FAULT_POINT ("create-after-mounts");
+        {
+          hr_debug ("init: every mount in place, root is the rootfs");
+          HR_FAULT_POINT ("create-after-mounts");
+        }
       if (s->kind == STEP_REPORT_CREATED)
         st.reported = true;
     }

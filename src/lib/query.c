@@ -288,6 +288,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
           hr_error_plain (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, c.status);
           goto out;
         }
+      hr_debug ("container %s (%s): killing its init, pid %d", id, c.status, (int) c.pid);
       if (strcmp (c.status, "creating") == 0 && kill_creator (&c, err) < 0)
         goto out;
       if (c.pid > 0 && hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
@@ -312,9 +313,12 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     ret = remove_cgroup (&c, err);
     if (ret == 0)
       ret = hr_state_dir_remove (c.rootfd, id, err);
+    if (ret == 0)
+      hr_debug ("container %s: cgroup and state removed", id);
     if (ret == 0 && cfg && cfg->hooks && cfg->hooks->poststop_len)
       {
         _cleanup_free_ char *state = hr_hooks_state_json (id, "stopped", 0, c.state->bundle, &c.state->annotations);
+        hr_debug ("running %zu poststop hooks", cfg->hooks->poststop_len);
         /* runtime-spec: a poststop failure is logged and delete goes on. */
         if (hr_hooks_run (cfg->hooks->poststop, cfg->hooks->poststop_len, "poststop", state, &e) < 0)
           {

@@ -189,3 +189,50 @@ SUBCOMMANDS="create start run state kill delete list spec features"
     assert_eq "$(jq -r '.linux.cgroup.systemd' <<<"$output")" false "systemd without systemd"
   fi
 }
+
+# debug_lines FORMAT TEXT: the debug entries of TEXT in runc's log FORMAT
+# (text: time="..." level=debug msg="..."; json: {"level":"debug",...}).
+debug_lines() {
+  if [ "$1" = json ]; then
+    printf '%s\n' "$2" | jq -c 'select(.level == "debug" and (.msg | type) == "string" and (.time | type) == "string")' 2>/dev/null
+  else
+    printf '%s\n' "$2" | grep -E '^time="[0-9TZ:+-]+" level=debug msg=".*"$'
+  fi
+  return 0
+}
+
+@test "cli: --debug logs create, run and exec in runc's text and JSON forms, to stderr or --log" {
+  requires_root
+  local fmt log lines
+  cfg_args true
+  for fmt in text json; do
+    # no --log: the entries go to stderr
+    run --separate-stderr hr --debug --log-format "$fmt" run --bundle "$BUNDLE" "$TAG-$fmt"
+    [ "$status" -eq 0 ] || fail "--debug run ($fmt): $status: $stderr"
+    lines=$(debug_lines "$fmt" "$stderr")
+    [ "$(grep -c . <<<"$lines")" -ge 3 ] || fail "--debug run ($fmt): too few debug entries on stderr: $stderr"
+    # runc's words for the container's init starting
+    grep -q 'child process in init()' <<<"$lines" || fail "no 'child process in init()' entry ($fmt): $stderr"
+    # --log: the entries go there, not to stderr
+    log="$BATS_TEST_TMPDIR/log-$fmt"
+    run --separate-stderr hr --debug --log "$log" --log-format "$fmt" run --bundle "$BUNDLE" "$TAG-$fmt-log"
+    [ "$status" -eq 0 ] || fail "--debug --log run ($fmt): $status: $stderr"
+    assert_eq "$(debug_lines "$fmt" "$stderr")" "" "debug entries on stderr with --log ($fmt)"
+    lines=$(debug_lines "$fmt" "$(cat "$log")")
+    grep -q 'child process in init()' <<<"$lines" || fail "no 'child process in init()' in the --log file ($fmt): $(cat "$log")"
+  done
+  # create and exec say something too
+  cfg_args sleep 1000
+  # (the container keeps create's stdio: no pipe for `run` to wait on)
+  local err="$BATS_TEST_TMPDIR/create.err"
+  hr --debug create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>"$err" || fail "--debug create: $(cat "$err")"
+  track_pid "$TAG"
+  [ -n "$(debug_lines text "$(cat "$err")")" ] || fail "--debug create logged nothing: $(cat "$err")"
+  hr start "$TAG"
+  run --separate-stderr hr --debug exec "$TAG" true
+  [ "$status" -eq 0 ] || fail "--debug exec: $status: $stderr"
+  [ -n "$(debug_lines text "$stderr")" ] || fail "--debug exec logged nothing: $stderr"
+  # and without --debug, nothing
+  run --separate-stderr hr exec "$TAG" true
+  assert_eq "$stderr" "" "stderr of exec without --debug"
+}
