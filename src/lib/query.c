@@ -231,9 +231,9 @@ remove_cgroup (struct hr_container *c, hr_err *err)
   return hr_cgroup_destroy (cg, err);
 }
 
-/* delete --force of a container still being created.  create holds no
-   lock while its hooks run (state.h "Locking"), so we can get here while
-   it waits on a hung one.  Killing the create process takes its hooks
+/* delete of a container still being created (--force, or its init is
+   dead).  create holds no lock while its hooks run (state.h "Locking"),
+   so we can get here while it waits on a hung one.  Killing the create process takes its hooks
    and the init with it (both have PR_SET_PDEATHSIG until the created
    state is recorded); wait until it is gone, so that they have been
    signalled and it writes nothing more, before removing what it made. */
@@ -279,6 +279,11 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
         }
       return -1;
     }
+  /* A create still at work on what we remove (killed init, or delete
+     --force): stop it first, its hooks with it. */
+  if (c.state->status && strcmp (c.state->status, "creating") == 0 && (force || strcmp (c.status, "creating") != 0)
+      && kill_creator (&c, err) < 0)
+    goto out;
   if (strcmp (c.status, "stopped") != 0)
     {
       /* A created container never ran user code: runc deletes it without
@@ -289,8 +294,6 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
           goto out;
         }
       hr_debug ("container %s (%s): killing its init, pid %d", id, c.status, (int) c.pid);
-      if (strcmp (c.status, "creating") == 0 && kill_creator (&c, err) < 0)
-        goto out;
       if (c.pid > 0 && hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
         goto out;
       hr_error_free (err);

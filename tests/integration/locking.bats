@@ -56,10 +56,16 @@ cfg_sleep_hook() {
   fast 1000 list --format json
   fast 1000 ps "$TAG"
   fast 1000 kill "$TAG" KILL
-  # the init is gone long before the hook ends; create then fails cleanly
+  # the init is gone long before the hook ends
   wait_for_pid_gone "$pid" 2 || fail "kill KILL did not kill the init"
+  local hook
+  hook=$(cat "$MARK")
+  # delete (no --force: it is stopped) does not wait for the hook either:
+  # it stops the create, and the hook with it
+  assert_eq "$(state_field "$TAG" status)" stopped "status once the init is killed"
+  fast 2000 delete "$TAG"
+  wait_for_pid_gone "$hook" 2 || fail "the hook (pid $hook) outlived delete"
   wait "$rt" && fail "create succeeded after its init was killed"
-  hr delete --force "$TAG"
   assert_no_state_dirs
   assert_no_cgroup "$TAG"
 }
