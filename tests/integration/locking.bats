@@ -37,7 +37,7 @@ cfg_sleep_hook() {
     --arg s "$1" --arg m "$MARK" --arg t "$2"
 }
 
-@test "locking: state, list, ps and kill do not wait for a createRuntime hook" {
+@test "locking: state, list, ps, events, kill and delete do not wait for a createRuntime hook" {
   requires_root
   requires_hydra "runc 1.1 says 'container does not exist' until its create hooks are done"
   cfg_sleep_hook createRuntime 6
@@ -55,6 +55,7 @@ cfg_sleep_hook() {
   assert_match "$FAST_OUT" "$TAG" "list while createRuntime runs"
   fast 1000 list --format json
   fast 1000 ps "$TAG"
+  fast 1000 events --stats "$TAG"
   fast 1000 kill "$TAG" KILL
   # the init is gone long before the hook ends
   wait_for_pid_gone "$pid" 2 || fail "kill KILL did not kill the init"
@@ -70,7 +71,7 @@ cfg_sleep_hook() {
   assert_no_cgroup "$TAG"
 }
 
-@test "locking: state, list, ps, kill and delete do not wait for a poststart hook" {
+@test "locking: state, list, ps, events, kill and delete do not wait for a poststart hook" {
   requires_root
   requires_hydra "runc 1.1 runs poststart hooks at create, not after start as runtime.md says"
   cfg_sleep_hook poststart 6
@@ -87,6 +88,7 @@ cfg_sleep_hook() {
   assert_match "$FAST_OUT" "$TAG.*running" "list while poststart runs"
   fast 1000 ps "$TAG"
   assert_match "$FAST_OUT" "sleep" "ps while poststart runs"
+  fast 1000 events --stats "$TAG"
   fast 1000 kill "$TAG" KILL
   wait_for_pid_gone "$pid" 2 || fail "kill KILL did not kill the init"
   fast 1000 delete "$TAG"
@@ -171,4 +173,24 @@ cfg_sleep_hook() {
   hr delete --force "$TAG"
   wait "$rt" 2>/dev/null || true
   assert_no_state_dirs
+}
+
+@test "locking: delete --force during a hung createContainer hook kills it and leaves nothing" {
+  requires_root
+  requires_hydra "runc 1.1 cannot delete a container whose create is still running"
+  # (the init runs this one, in the container's namespaces and cgroup)
+  cfg_sleep_hook createContainer 1000
+  cfg_args sleep 1000
+  hr create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>&1 &
+  local rt=$! init
+  wait_for_file "$MARK" 20 || fail "the hook never started"
+  init=$(state_field "$TAG" pid)
+  assert_eq "$(state_field "$TAG" status)" creating "status while createContainer runs"
+  fast 3000 delete --force "$TAG"
+  wait_for_pid_gone "$rt" 2 || fail "create (pid $rt) outlived delete --force"
+  wait "$rt" 2>/dev/null || true
+  wait_for_pid_gone "$init" 2 || fail "the init (pid $init) outlived delete --force"
+  # the hook was in the container's cgroup: its removal means it is gone
+  assert_no_state_dirs
+  assert_no_cgroup "$TAG"
 }
