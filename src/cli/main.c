@@ -120,13 +120,36 @@ parse_rootless (const char *s, int *out, hr_err *err)
   return 0;
 }
 
+/* A help request for a command that does not exist: urfave/cli's words
+   and exit status, which runc prints for `help foo`, `foo -h` and
+   `foo --help` alike (scripts test for both). */
+static int
+no_help_topic (const char *topic)
+{
+  hr_err err = NULL;
+
+  hr_error_set (&err, 0, "No help topic for '%s'", topic);
+  cli_fail (&err);
+  return 3;
+}
+
+static bool
+asks_help (size_t nargs, char **args)
+{
+  /* Go's flag package spells it all four ways. */
+  for (size_t i = 1; i < nargs; i++)
+    if (strcmp (args[i], "-h") == 0 || strcmp (args[i], "--help") == 0 || strcmp (args[i], "-help") == 0
+        || strcmp (args[i], "--h") == 0)
+      return true;
+  return false;
+}
+
 /* `help [command]`. */
 static int
 run_help (const struct hr_opt *global, int nargs, char **args, struct hr_context *ctx)
 {
   const struct cli_command *cmd;
   char *help_argv[3];
-  hr_err err = NULL;
 
   if (nargs < 2)
     {
@@ -135,10 +158,7 @@ run_help (const struct hr_opt *global, int nargs, char **args, struct hr_context
     }
   cmd = find_command (args[1]);
   if (cmd == NULL)
-    {
-      hr_error_set (&err, 0, "%s: no help topic for \"%s\"", cli_progname, args[1]);
-      return cli_fail (&err);
-    }
+    return no_help_topic (args[1]);
   help_argv[0] = (char *) cmd->name;
   help_argv[1] = (char *) "--help";
   help_argv[2] = NULL;
@@ -239,6 +259,8 @@ main (int argc, char **argv)
   }
 
   cmd = find_command (args.args[0]);
+  if (cmd == NULL && asks_help (args.nargs, args.args))
+    return no_help_topic (args.args[0]);
   if (cmd == NULL)
     {
       hr_error_set (&err, 0, "%s: unknown command \"%s\" (see \"%s --help\")", cli_progname, args.args[0],

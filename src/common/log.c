@@ -88,13 +88,37 @@ write_all (int fd, const char *buf, size_t len)
     }
 }
 
+/* One log entry as runc writes it (logrus): text
+   `time="..." level=debug msg="..."` or JSON {"level","msg","time"},
+   the time RFC 3339 to the second. */
+static size_t
+format_entry (char *line, size_t cap, enum hr_log_level level, const char *msg)
+{
+  char esc[8192], ts[32];
+  struct timespec now;
+  struct tm tm;
+  int n;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  gmtime_r (&now.tv_sec, &tm);
+  strftime (ts, sizeof (ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  json_escape (esc, sizeof (esc), msg);
+  if (log_format == HR_LOG_JSON)
+    n = snprintf (line, cap, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level_names[level], esc, ts);
+  else
+    n = snprintf (line, cap, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_names[level], esc);
+  if (n <= 0)
+    return 0;
+  return (size_t) n < cap ? (size_t) n : cap - 1;
+}
+
 void
 hr_log (enum hr_log_level level, const char *fmt, ...)
 {
-  char msg[4096], esc[8192], line[8448], ts[HR_RFC3339_LEN];
-  struct timespec now;
+  char msg[4096], line[8448];
   int saved_errno = errno;
   va_list ap;
+  size_t len;
   int n;
 
   if (level == HR_LOG_DEBUG && !log_debug)
@@ -102,32 +126,20 @@ hr_log (enum hr_log_level level, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (msg, sizeof (msg), fmt, ap);
   va_end (ap);
-  /* RFC 3339 with nanoseconds, UTC, as Go's logrus/runc print it. */
-  clock_gettime (CLOCK_REALTIME, &now);
-  hr_format_rfc3339 (&now, ts);
 
-  if (log_fd >= 0)
-    {
-      json_escape (esc, sizeof (esc), msg);
-      if (log_format == HR_LOG_JSON)
-        n = snprintf (line, sizeof (line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
-                      level_names[level], esc, ts);
-      else
-        n = snprintf (line, sizeof (line), "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_names[level], esc);
-      if (n > 0)
-        write_all (log_fd, line, (size_t) n < sizeof (line) ? (size_t) n : sizeof (line) - 1);
-    }
+  if (log_fd >= 0 && (len = format_entry (line, sizeof (line), level, msg)) > 0)
+    write_all (log_fd, line, len);
 
-  /* Errors always reach stderr too: engines show it, people read it.  Other
-     levels go to stderr only when there is no log file. */
-  if (level == HR_LOG_ERROR || log_fd < 0)
+  /* Errors always reach stderr too, as one plain line: engines show it,
+     people read it.  Other levels go to stderr only when there is no log
+     file, as runc's entries (debug lines from --debug among them). */
+  if (level == HR_LOG_ERROR)
     {
-      if (level == HR_LOG_ERROR)
-        n = snprintf (line, sizeof (line), "%s\n", msg);
-      else
-        n = snprintf (line, sizeof (line), "%s: %s\n", level_names[level], msg);
+      n = snprintf (line, sizeof (line), "%s\n", msg);
       if (n > 0)
         write_all (2, line, (size_t) n < sizeof (line) ? (size_t) n : sizeof (line) - 1);
     }
+  else if (log_fd < 0 && (len = format_entry (line, sizeof (line), level, msg)) > 0)
+    write_all (2, line, len);
   errno = saved_errno;
 }

@@ -66,6 +66,7 @@ struct create_ctx
   pid_t pid;
   const char *id;
   bool dir_made;
+  bool lost;          /* the state dir was deleted while we did not hold its lock */
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg;
@@ -88,14 +89,17 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
       while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
-  if (failed && c->systemd_unit)
+  /* lost: a delete --force removed the state dir, the cgroup and the unit
+     while our hooks ran; a new create may own the id by now. */
+  bool undo = failed && !c->lost;
+  if (undo && c->systemd_unit)
     {
       hr_err ignored = NULL;
       hr_systemd_unit_stop (c->systemd_unit, &ignored);
       hr_error_free (&ignored);
     }
   free (c->systemd_unit);
-  if (failed && c->cg)
+  if (undo && c->cg)
     hr_cgroup_destroy (c->cg, NULL);
   hr_cgroup_free (c->cg);
   for (size_t i = 0; i < c->njoin; i++)
@@ -111,7 +115,7 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     }
   if (c->fifo_fd >= 0)
     close (c->fifo_fd);
-  if (failed && c->dir_made)
+  if (undo && c->dir_made)
     {
       hr_err ignored = NULL;
       hr_state_dir_remove (c->rootfd, c->id, &ignored);
@@ -162,6 +166,33 @@ hand_over (struct create_ctx *c, hr_err *err)
   if (hr_error_errno (*err) != EPIPE)
     return -1;
   hr_error_free (err);
+  return 0;
+}
+
+/* No lock is held while the init sets up and the hooks run (state.h
+   "Locking"): a hook may call `state` or `kill` on this container, and
+   `delete --force` must be able to stop a hung one.  Take the lock back
+   and check the state dir is still this create's: a delete --force kills
+   this process first, but a directory removed and made again by someone
+   else must never be written to or cleaned up by us. */
+static int
+reclaim_lock (struct create_ctx *c, hr_err *err)
+{
+  hr_err ignored = NULL;
+
+  if (hr_state_dir_lock (c->dirfd, err ? err : &ignored) < 0)
+    {
+      hr_error_free (&ignored);
+      c->lost = true; /* cannot tell: touch nothing of the state dir */
+      return -1;
+    }
+  if (!hr_state_dir_is_ours (c->rootfd, c->id, c->dirfd))
+    {
+      c->lost = true;
+      if (err)
+        hr_error_plain (err, ENOENT, "container %s was deleted while it was being created", c->id);
+      return -1;
+    }
   return 0;
 }
 
@@ -313,6 +344,7 @@ wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_cre
                                hr_msg_name (msg->type));
       const oci_hooks *h = cfg->hooks;
       hr_err herr = NULL;
+      hr_debug ("running %zu prestart and %zu createRuntime hooks", h->prestart_len, h->create_runtime_len);
       if (hr_hooks_run (h->prestart, h->prestart_len, "prestart", state_creating, &herr) < 0
           || hr_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state_creating, &herr) < 0)
         {
@@ -460,8 +492,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     return -1;
   if (hr_log_debug_enabled ())
     {
+      /* One entry a line, as runc's log lines are. */
       _cleanup_free_ char *text = hr_plan_format (plan);
-      hr_debug ("setup plan for %s:\n%s", id, text);
+      char *save = NULL;
+      for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        hr_log (HR_LOG_DEBUG, "setup plan for %s: %s", id, line);
     }
 
   /* Everything above only read; from here on a failure must undo. */
@@ -472,6 +507,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (c.dirfd < 0)
     goto out;
   c.dir_made = true;
+  hr_debug ("container %s: state directory in %s", id, state_root);
   /* (as written: socket activation's LISTEN_FDS is for the init only, not
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
@@ -484,6 +520,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->rootfs = xstrdup (rootfs);
   st->created = now_rfc3339 ();
   st->owner = hr_passwd_name (geteuid ());
+  st->creator_pid = getpid ();
+  st->creator_pid_present = true;
+  st->creator_start_time = hr_proc_start_time (getpid (), NULL);
+  st->creator_start_time_present = true;
   st->systemd_cgroup = ctx->systemd_cgroup;
   st->systemd_cgroup_present = true;
   st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
@@ -497,6 +537,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   if (record_progress (&c, st, err) < 0)
     goto out;
+  for (size_t i = 0; i < st->cgroup_paths.len; i++)
+    hr_debug ("container %s: cgroup %s: %s", id, st->cgroup_paths.keys[i], st->cgroup_paths.values[i]);
   /* Limits in place before the init exists (on v2 it is born inside). */
   if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
     goto out;
@@ -555,7 +597,16 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
      does. */
   if (hr_netdev_move_in (cfg->linux_, c.pid, &c.netdevs, err) < 0)
     goto out;
-  /* The init exists, in its cgroup, and waits for GO. */
+  /* The init exists, in its cgroup, and waits for GO.  Its pid goes on
+     record now, with status still "creating": `state` shows it and
+     `kill` reaches it while the hooks run. */
+  st->pid = c.pid;
+  st->pid_present = true;
+  st->init_start_time = hr_proc_start_time (c.pid, NULL);
+  st->init_start_time_present = true;
+  if (record_progress (&c, st, err) < 0)
+    goto out;
+  hr_debug ("container %s: init started, pid %d, clone flags 0x%x", id, (int) c.pid, (unsigned) plan->clone_flags);
   HR_FAULT_POINT ("create-after-cgroup");
   {
     /* GO carries the state documents the init's own hooks will read. */
@@ -569,7 +620,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       goto out;
     if (plan->parent_opens_binds && send_bind_sources (&c, plan, err) < 0)
       goto out;
-    if (wait_created (&c, cfg, creating, err) < 0)
+    hr_state_dir_unlock (c.dirfd);
+    int r = wait_created (&c, cfg, creating, err);
+    if (reclaim_lock (&c, r < 0 ? NULL : err) < 0 || r < 0)
       goto out;
   }
   if (terminal)
@@ -591,10 +644,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
 
   free (st->status);
   st->status = xstrdup ("created");
-  st->pid = c.pid;
-  st->pid_present = true;
-  st->init_start_time = hr_proc_start_time (c.pid, NULL);
-  st->init_start_time_present = true;
+  /* delete --force has no creator to kill any more. */
+  st->creator_pid_present = st->creator_start_time_present = false;
   if (cfg->annotations.len)
     {
       /* Hand the annotations over instead of copying them. */
@@ -605,6 +656,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (record_progress (&c, st, err) < 0)
     goto out;
   HR_FAULT_POINT ("create-after-state");
+  hr_debug ("container %s: created, state recorded", id);
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
     goto out;
   if (hand_over (&c, err) < 0)
@@ -641,6 +693,7 @@ run_poststart (struct hr_container *c, const char *id)
       return;
     }
   state = hr_hooks_state_json (id, "running", c->pid, c->state->bundle, &c->state->annotations);
+  hr_debug ("running %zu poststart hooks", cfg->hooks->poststart_len);
   if (hr_hooks_run (cfg->hooks->poststart, cfg->hooks->poststart_len, "poststart", state, &e) < 0)
     {
       hr_warn ("%s", e->msg);
@@ -655,12 +708,14 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
   _cleanup_close_ int fifo = -1;
   int ret = -1;
 
-  if (hr_container_load (ctx, id, true, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
     return -1;
   if (strcmp (c.status, "created") != 0)
     {
       if (strcmp (c.status, "stopped") == 0)
         hr_error_plain (err, EINVAL, "cannot start a container that has stopped");
+      else if (strcmp (c.status, "creating") == 0)
+        hr_error_plain (err, EINVAL, "cannot start a container that is being created");
       else
         hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
@@ -695,6 +750,10 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
       goto out;
     }
   ret = 0;
+  hr_debug ("container %s: started, init pid %d", id, (int) c.pid);
+  /* The container runs: poststart hooks run with no lock held (state.h
+     "Locking"), so they can query it and kill or delete need not wait. */
+  hr_state_dir_unlock (c.dirfd);
   run_poststart (&c, id);
 
 out:

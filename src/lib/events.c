@@ -162,7 +162,7 @@ hr_container_events (struct hr_context *ctx, const char *id, bool stats_only, un
   struct hr_container c;
   int ret = -1;
 
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
   if (strcmp (c.status, "stopped") == 0)
     {

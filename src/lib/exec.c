@@ -52,6 +52,7 @@
 #include "lsm.h"
 #include "mounts.h"
 #include "hooks.h"
+#include "log.h"
 #include "seccomp.h"
 #include "seccomp_notify.h"
 #include "values.h"
@@ -535,12 +536,19 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   int master = -1, ret = -1;
 
   *exit_code = 0;
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_SH, &c, err) < 0)
     goto out;
   loaded = true;
   if (strcmp (c.status, "stopped") == 0)
     {
       hr_error_plain (err, EINVAL, "cannot exec in a stopped container");
+      goto out;
+    }
+  /* Its create runs hooks with no lock held (state.h "Locking"): the init
+     has not finished its setup. */
+  if (strcmp (c.status, "creating") == 0)
+    {
+      hr_error_plain (err, EINVAL, "cannot exec in a container that is being created");
       goto out;
     }
   bool paused = strcmp (c.status, "paused") == 0;
@@ -637,6 +645,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     goto out;
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
+  hr_debug ("exec in container %s: process pid %d joins the namespaces of init pid %d", id, (int) pid, (int) c.pid);
   close (x.sync[1]);
   x.sync[1] = -1;
   if (x.console[1] >= 0)
@@ -684,6 +693,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   if (hr_error_errno (*err) != EPIPE)
     goto out;
   hr_error_free (err);
+  hr_debug ("exec in container %s: process pid %d started", id, (int) pid);
 
   if (o->detach)
     {

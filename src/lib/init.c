@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h>
 #include "init.h"
+#include "log.h"
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
@@ -171,7 +172,15 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       {
         const oci_hooks *h = p->config->hooks;
         if (strcmp (s->path, "createContainer") == 0)
-          return hr_hooks_run (h->create_container, h->create_container_len, s->path, st->state_creating, err);
+          {
+            /* runc (rootfs_linux.go) runs them from the container's root
+               (its rootfs, pivot_root not done yet), not the bundle the
+               init started in; every mount is in place by now and
+               pivot_root changes directory again. */
+            if (fchdir (st->rootfd) < 0)
+              return hr_error_set (err, errno, "chdir to rootfs for createContainer hooks");
+            return hr_hooks_run (h->create_container, h->create_container_len, s->path, st->state_creating, err);
+          }
         return hr_hooks_run (h->start_container, h->start_container_len, s->path, st->state_created, err);
       }
     case STEP_ROOT_PROPAGATION:
@@ -328,6 +337,10 @@ hr_init_run (const struct hr_init_args *args)
   if (st.state_created > msg->data + msg->len)
     st.state_created = st.state_creating;
 
+  /* --debug (runc says "child process in init()" too).  The init logs
+     only before the console step: from there its stderr may be the
+     container's terminal (the plan itself is logged by create). */
+  hr_debug ("child process in init(): running the %zu steps of the setup plan", args->plan->len);
   for (i = 0; i < args->plan->len; i++)
     {
       const struct hr_step *s = &args->plan->steps[i];
@@ -338,7 +351,10 @@ hr_init_run (const struct hr_init_args *args)
         goto fail;
       /* Every mount of the config is in place and / is the rootfs. */
       if (s->kind == STEP_PIVOT_ROOT)
-        HR_FAULT_POINT ("create-after-mounts");
+        {
+          hr_debug ("init: every mount in place, root is the rootfs");
+          HR_FAULT_POINT ("create-after-mounts");
+        }
       if (s->kind == STEP_REPORT_CREATED)
         st.reported = true;
     }

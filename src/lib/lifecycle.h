@@ -8,8 +8,10 @@
 #include "error.h"
 #include "hydra.h"
 #include "oci.h"
+#include "state.h"
 
-/* Open the root and the container's locked state dir; read its state. */
+/* Open the root and the container's state dir (locked as asked); read its
+   state. */
 struct hr_container
 {
   int rootfd;
@@ -26,7 +28,10 @@ int hr_container_cgroup (const struct hr_container *c, struct hr_cgroup **out, h
 /* Every process of a loaded container (cgroup, else pid namespace). */
 int hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_err *err);
 
-int hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struct hr_container *c, hr_err *err);
+/* LOCK: what the command needs (state.h "Locking"): readers and kill
+   HR_STATE_NO_LOCK, commands that change the container HR_STATE_LOCK_EX. */
+int hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lock, struct hr_container *c,
+                       hr_err *err);
 void hr_container_release (struct hr_container *c);
 
 /* Signal the init through a pidfd, checking that the pid still names the

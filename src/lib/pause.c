@@ -29,7 +29,7 @@ set_frozen (struct hr_context *ctx, const char *id, bool freeze, hr_err *err)
   struct hr_container c;
   int ret = -1;
 
-  if (hr_container_load (ctx, id, true, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
     return -1;
   if (freeze && strcmp (c.status, "running") != 0 && strcmp (c.status, "created") != 0)
     {

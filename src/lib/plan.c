@@ -637,14 +637,19 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     }
   add (p, STEP_REPORT_CREATED);
   add (p, STEP_WAIT_START);
-  if (cfg->hooks && cfg->hooks->start_container_len)
-    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
   if (p->attrs.has_cpu_final)
     add (p, STEP_CPU_AFFINITY)->num = 1;
   if (p->attrs.has_personality)
     add (p, STEP_PERSONALITY);
   if (late_seccomp)
     add (p, STEP_SECCOMP);
+  /* After the filter, whichever of its two places it took: runc runs the
+     startContainer hooks under the container's seccomp filter (its
+     standard_init_linux.go loads it before waiting on the exec fifo), so a
+     profile that denies a syscall denies it to these hooks too.  Nothing
+     of ours but the hooks' fork/exec/wait runs under it before exec. */
+  if (cfg->hooks && cfg->hooks->start_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
   add (p, STEP_EXEC);
 
   *out = TAKE_PTR (p);

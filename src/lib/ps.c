@@ -40,18 +40,28 @@ hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_er
   char path[64];
   pid_t init = c->pid;
 
-  if (strcmp (c->status, "stopped") == 0)
-    return hr_error_plain (err, ESRCH, "container not running");
+  bool stopped = strcmp (c->status, "stopped") == 0;
+
   /* The container's cgroup holds all of its processes, whatever
-     namespaces they share with us. */
+     namespaces they share with us.  A stopped container is no error: runc
+     lists (`ps`) or signals (`kill --all`) what its cgroup still holds,
+     often nothing (a container sharing our pid namespace can leave
+     children there). */
   if (hr_container_cgroup (c, &cg, err) < 0)
     return -1;
   if (cg)
     {
       if (hr_cgroup_pids (cg, &v, &len, err) < 0)
-        return -1;
+        {
+          if (!stopped)
+            return -1;
+          hr_error_free (err); /* its cgroup is gone too */
+          len = 0;
+        }
       goto done;
     }
+  if (stopped)
+    goto done; /* without a cgroup, nothing names what it left */
 
   snprintf (path, sizeof (path), "/proc/%d/ns/pid", (int) init);
   if (stat (path, &init_ns) < 0)
@@ -95,7 +105,7 @@ hr_container_pids (struct hr_context *ctx, const char *id, pid_t **pids, size_t 
   struct hr_container c;
   int ret;
 
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
   ret = hr_container_procs (&c, pids, n, err);
   hr_container_release (&c);

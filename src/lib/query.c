@@ -29,7 +29,8 @@
 #include <unistd.h>
 
 int
-hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struct hr_container *c, hr_err *err)
+hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lock, struct hr_container *c,
+                   hr_err *err)
 {
   memset (c, 0, sizeof (*c));
   c->dirfd = -1;
@@ -38,7 +39,7 @@ hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struc
   c->rootfd = hr_state_root_open (ctx, NULL, err);
   if (c->rootfd < 0)
     return -1;
-  c->dirfd = hr_state_dir_open (c->rootfd, id, exclusive, err);
+  c->dirfd = hr_state_dir_open (c->rootfd, id, lock, err);
   if (c->dirfd < 0)
     goto fail;
   if (hr_state_read (c->dirfd, &c->state, err) == 0)
@@ -57,6 +58,15 @@ hr_container_load (struct hr_context *ctx, const char *id, bool exclusive, struc
          nothing runs, so it reads as stopped and delete works. */
       if (hr_error_errno (*err) != ENOENT)
         goto fail;
+      /* Without the lock, a missing state.json may also be a create that
+         has not written it yet, or a delete removing the files: neither
+         is a container yet (or still). */
+      if (lock == HR_STATE_NO_LOCK && (hr_state_dir_busy (c->dirfd) || !hr_state_dir_is_ours (c->rootfd, id, c->dirfd)))
+        {
+          hr_error_free (err);
+          hr_error_plain (err, ENOENT, "container does not exist");
+          goto fail;
+        }
       hr_error_free (err);
       c->state = xmalloc0 (sizeof (*c->state));
       c->state->oci_version = xstrdup (OCI_VERSION);
@@ -159,12 +169,14 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
   struct hr_container c;
   int ret;
 
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
-  if (strcmp (c.status, "stopped") == 0)
-    ret = hr_error_plain (err, ESRCH, "container not running");
-  else if (all)
+  /* (kill --all of a stopped container signals what its cgroup still
+     holds, and succeeds, as runc's) */
+  if (all)
     ret = kill_all (&c, signo, err);
+  else if (strcmp (c.status, "stopped") == 0)
+    ret = hr_error_plain (err, ESRCH, "container not running");
   else
     ret = hr_signal_init (&c, signo, err);
   if (ret == 0 && signo == SIGKILL && strcmp (c.status, "paused") == 0)
@@ -219,13 +231,45 @@ remove_cgroup (struct hr_container *c, hr_err *err)
   return hr_cgroup_destroy (cg, err);
 }
 
+/* delete of a container still being created (--force, or its init is
+   dead).  create holds no lock while its hooks run (state.h "Locking"),
+   so we can get here while it waits on a hung one.  Killing the create process takes its hooks
+   and the init with it (both have PR_SET_PDEATHSIG until the created
+   state is recorded); wait until it is gone, so that they have been
+   signalled and it writes nothing more, before removing what it made. */
+static int
+kill_creator (const struct hr_container *c, hr_err *err)
+{
+  const hr_state_file *s = c->state;
+  _cleanup_close_ int pidfd = -1;
+  struct pollfd p;
+  int r;
+
+  if (!s->creator_pid_present || s->creator_pid <= 0 || (pid_t) s->creator_pid == getpid ())
+    return 0;
+  pidfd = pidfd_open ((pid_t) s->creator_pid, 0);
+  /* (checked after the pidfd pins the pid: no signal to a recycled one) */
+  if (pidfd < 0 || !hr_state_proc_alive ((pid_t) s->creator_pid, s->creator_start_time_present, s->creator_start_time))
+    return 0;
+  if (pidfd_send_signal (pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return hr_error_set (err, errno, "kill the create of container %s (pid %d)", s->id, (int) s->creator_pid);
+  p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  do
+    r = poll (&p, 1, 10000);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return hr_error_plain (err, ETIMEDOUT, "the create of container %s (pid %d) did not exit", s->id,
+                           (int) s->creator_pid);
+  return 0;
+}
+
 int
 hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err *err)
 {
   struct hr_container c;
   int ret = -1;
 
-  if (hr_container_load (ctx, id, true, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
     {
       /* Engines clean up with `delete --force` whatever happened before. */
       if (force && hr_error_errno (*err) == ENOENT)
@@ -235,6 +279,11 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
         }
       return -1;
     }
+  /* A create still at work on what we remove (killed init, or delete
+     --force): stop it first, its hooks with it. */
+  if (c.state->status && strcmp (c.state->status, "creating") == 0 && (force || strcmp (c.status, "creating") != 0)
+      && kill_creator (&c, err) < 0)
+    goto out;
   if (strcmp (c.status, "stopped") != 0)
     {
       /* A created container never ran user code: runc deletes it without
@@ -244,7 +293,8 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
           hr_error_plain (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, c.status);
           goto out;
         }
-      if (hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
+      hr_debug ("container %s (%s): killing its init, pid %d", id, c.status, (int) c.pid);
+      if (c.pid > 0 && hr_signal_init (&c, SIGKILL, err) < 0 && hr_error_errno (*err) != ESRCH)
         goto out;
       hr_error_free (err);
       if (strcmp (c.status, "paused") == 0)
@@ -254,7 +304,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
           if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && hr_cgroup_freeze (cg, false, err) < 0))
             goto out;
         }
-      if (hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
+      if (c.pid > 0 && hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
         goto out;
     }
   {
@@ -266,9 +316,12 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     ret = remove_cgroup (&c, err);
     if (ret == 0)
       ret = hr_state_dir_remove (c.rootfd, id, err);
+    if (ret == 0)
+      hr_debug ("container %s: cgroup and state removed", id);
     if (ret == 0 && cfg && cfg->hooks && cfg->hooks->poststop_len)
       {
         _cleanup_free_ char *state = hr_hooks_state_json (id, "stopped", 0, c.state->bundle, &c.state->annotations);
+        hr_debug ("running %zu poststop hooks", cfg->hooks->poststop_len);
         /* runtime-spec: a poststop failure is logged and delete goes on. */
         if (hr_hooks_run (cfg->hooks->poststop, cfg->hooks->poststop_len, "poststop", state, &e) < 0)
           {
@@ -327,7 +380,7 @@ int
 hr_container_state (struct hr_context *ctx, const char *id, struct hr_container_info *out, hr_err *err)
 {
   struct hr_container c;
-  if (hr_container_load (ctx, id, false, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
     return -1;
   fill_info (id, &c, out);
   hr_container_release (&c);
@@ -376,7 +429,7 @@ hr_container_list (struct hr_context *ctx, struct hr_container_info **out, size_
           hr_error_free (&e);
           continue;
         }
-      if (hr_container_load (ctx, id, false, &c, &e) < 0)
+      if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, &e) < 0)
         {
           /* Deleted meanwhile, or unreadable: not listed. */
           hr_error_free (&e);

@@ -94,15 +94,54 @@ hr_state_root_open (struct hr_context *ctx, char **path, hr_err *err)
 }
 
 static int
-lock_dir (int dirfd, bool exclusive, hr_err *err)
+lock_dir (int dirfd, int how, hr_err *err)
 {
   int r;
   do
-    r = flock (dirfd, exclusive ? LOCK_EX : LOCK_SH);
+    r = flock (dirfd, how);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return hr_error_set (err, errno, "lock container state");
   return 0;
+}
+
+int
+hr_state_dir_lock (int dirfd, hr_err *err)
+{
+  return lock_dir (dirfd, LOCK_EX, err);
+}
+
+void
+hr_state_dir_unlock (int dirfd)
+{
+  (void) flock (dirfd, LOCK_UN);
+}
+
+/* A writer holds the lock only for its own short critical sections, so
+   finding it held says one is at work right now (a create before its
+   first state.json, a delete removing the files). */
+bool
+hr_state_dir_busy (int dirfd)
+{
+  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
+    {
+      (void) flock (dirfd, LOCK_UN);
+      return false;
+    }
+  return errno == EWOULDBLOCK;
+}
+
+bool
+hr_state_dir_is_ours (int rootfd, const char *id, int dirfd)
+{
+  char buf[HR_STATE_DIR_NAME_MAX];
+  struct stat a, b;
+
+  if (fstat (dirfd, &a) < 0 || a.st_nlink == 0)
+    return false;
+  if (fstatat (rootfd, hr_state_dir_name (id, buf), &b, AT_SYMLINK_NOFOLLOW) < 0)
+    return false;
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int
@@ -121,13 +160,13 @@ hr_state_dir_create (int rootfd, const char *id, hr_err *err)
   fd = openat (rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return hr_error_set (err, errno, "open state directory for `%s`", id);
-  if (lock_dir (fd, true, err) < 0)
+  if (lock_dir (fd, LOCK_EX, err) < 0)
     return -1;
   return TAKE_FD (fd);
 }
 
 int
-hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
+hr_state_dir_open (int rootfd, const char *id, enum hr_state_lock lock, hr_err *err)
 {
   char buf[HR_STATE_DIR_NAME_MAX];
   _cleanup_close_ int fd = openat (rootfd, hr_state_dir_name (id, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -139,7 +178,7 @@ hr_state_dir_open (int rootfd, const char *id, bool exclusive, hr_err *err)
         return hr_error_plain (err, ENOENT, "container does not exist");
       return hr_error_set (err, errno, "open state directory for `%s`", id);
     }
-  if (lock_dir (fd, exclusive, err) < 0)
+  if (lock != HR_STATE_NO_LOCK && lock_dir (fd, lock == HR_STATE_LOCK_EX ? LOCK_EX : LOCK_SH, err) < 0)
     return -1;
   /* A delete that held the lock before us has unlinked the directory. */
   if (fstat (fd, &st) < 0)
@@ -284,20 +323,42 @@ hr_state_read (int dirfd, hr_state_file **out, hr_err *err)
   return 0;
 }
 
-const char *
-hr_state_status (int dirfd, const hr_state_file *st, pid_t *pid)
+bool
+hr_state_proc_alive (pid_t pid, bool start_present, unsigned long long start_time)
 {
   char pstate = 0;
   unsigned long long start;
 
+  if (pid <= 0)
+    return false;
+  start = hr_proc_start_time (pid, &pstate);
+  return start != 0 && pstate != 'Z' && pstate != 'X' && (!start_present || start == start_time);
+}
+
+const char *
+hr_state_status (int dirfd, const hr_state_file *st, pid_t *pid)
+{
+  bool creating;
+
   *pid = 0;
-  if (st == NULL || !st->pid_present || st->pid <= 0)
+  if (st == NULL)
     return "stopped";
-  start = hr_proc_start_time ((pid_t) st->pid, &pstate);
-  if (start == 0 || pstate == 'Z' || pstate == 'X'
-      || (st->init_start_time_present && start != st->init_start_time))
+  /* A create at work (hooks run with no lock held): "creating" while its
+     init, or before the init exists its create process, lives.  Both die
+     together (PR_SET_PDEATHSIG), so a killed create reads as stopped. */
+  creating = st->status && strcmp (st->status, "creating") == 0;
+  if (!st->pid_present || st->pid <= 0)
+    {
+      if (creating && hr_state_proc_alive ((pid_t) st->creator_pid, st->creator_start_time_present,
+                                           st->creator_start_time))
+        return "creating";
+      return "stopped";
+    }
+  if (!hr_state_proc_alive ((pid_t) st->pid, st->init_start_time_present, st->init_start_time))
     return "stopped";
   *pid = (pid_t) st->pid;
+  if (creating)
+    return "creating";
   if (faccessat (dirfd, HR_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return "created";
   return "running";

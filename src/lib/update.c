@@ -359,7 +359,7 @@ hr_container_update (struct hr_context *ctx, const char *id, const struct hr_upd
         return -1;
     }
 
-  if (hr_container_load (ctx, id, true, &c, err) < 0)
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
     return -1;
   if (strcmp (c.status, "stopped") == 0)
     {

@@ -82,6 +82,18 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   [[ $output == *create* ]]
 }
 
+@test "cli: help for an unknown command: 'No help topic', exit 3, as runc" {
+  local form
+  # urfave/cli (runc): the same words and status for every way of asking
+  for form in "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$HYDRA_RUNC" $form
+    [ "$status" -eq 3 ] || fail "'$form': exit $status, want 3 (stderr: $stderr)"
+    assert_match "$stderr" "No help topic for 'nosuchcmd'" "'$form' stderr"
+    assert_eq "$output" "" "'$form' stdout"
+  done
+}
+
 @test "cli: --version first line is 'hydra-runc version X'" {
   requires_hydra "runc prints 'runc version'"
   run --separate-stderr "$HYDRA_RUNC" --version
@@ -189,4 +201,51 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   if [ ! -d /run/systemd/system ]; then
     assert_eq "$(jq -r '.linux.cgroup.systemd' <<<"$output")" false "systemd without systemd"
   fi
+}
+
+# debug_lines FORMAT TEXT: the debug entries of TEXT in runc's log FORMAT
+# (text: time="..." level=debug msg="..."; json: {"level":"debug",...}).
+debug_lines() {
+  if [ "$1" = json ]; then
+    printf '%s\n' "$2" | jq -c 'select(.level == "debug" and (.msg | type) == "string" and (.time | type) == "string")' 2>/dev/null
+  else
+    printf '%s\n' "$2" | grep -E '^time="[0-9TZ:+-]+" level=debug msg=".*"$'
+  fi
+  return 0
+}
+
+@test "cli: --debug logs create, run and exec in runc's text and JSON forms, to stderr or --log" {
+  requires_root
+  local fmt log lines
+  cfg_args true
+  for fmt in text json; do
+    # no --log: the entries go to stderr
+    run --separate-stderr hr --debug --log-format "$fmt" run --bundle "$BUNDLE" "$TAG-$fmt"
+    [ "$status" -eq 0 ] || fail "--debug run ($fmt): $status: $stderr"
+    lines=$(debug_lines "$fmt" "$stderr")
+    [ "$(grep -c . <<<"$lines")" -ge 3 ] || fail "--debug run ($fmt): too few debug entries on stderr: $stderr"
+    # runc's words for the container's init starting
+    grep -q 'child process in init()' <<<"$lines" || fail "no 'child process in init()' entry ($fmt): $stderr"
+    # --log: the entries go there, not to stderr
+    log="$BATS_TEST_TMPDIR/log-$fmt"
+    run --separate-stderr hr --debug --log "$log" --log-format "$fmt" run --bundle "$BUNDLE" "$TAG-$fmt-log"
+    [ "$status" -eq 0 ] || fail "--debug --log run ($fmt): $status: $stderr"
+    assert_eq "$(debug_lines "$fmt" "$stderr")" "" "debug entries on stderr with --log ($fmt)"
+    lines=$(debug_lines "$fmt" "$(cat "$log")")
+    grep -q 'child process in init()' <<<"$lines" || fail "no 'child process in init()' in the --log file ($fmt): $(cat "$log")"
+  done
+  # create and exec say something too
+  cfg_args sleep 1000
+  # (the container keeps create's stdio: no pipe for `run` to wait on)
+  local err="$BATS_TEST_TMPDIR/create.err"
+  hr --debug create --bundle "$BUNDLE" "$TAG" </dev/null >/dev/null 2>"$err" || fail "--debug create: $(cat "$err")"
+  track_pid "$TAG"
+  [ -n "$(debug_lines text "$(cat "$err")")" ] || fail "--debug create logged nothing: $(cat "$err")"
+  hr start "$TAG"
+  run --separate-stderr hr --debug exec "$TAG" true
+  [ "$status" -eq 0 ] || fail "--debug exec: $status: $stderr"
+  [ -n "$(debug_lines text "$stderr")" ] || fail "--debug exec logged nothing: $stderr"
+  # and without --debug, nothing
+  run --separate-stderr hr exec "$TAG" true
+  assert_eq "$stderr" "" "stderr of exec without --debug"
 }

@@ -67,6 +67,44 @@ cfg_hook() {
   assert_eq "$output" "from-hook" "the process saw what the hook wrote in the container"
 }
 
+@test "hooks: startContainer hooks run under the container's seccomp filter, with or without no_new_privs" {
+  requires_root
+  local nnp
+  for nnp in true false; do
+    # allow everything but mkdir/mkdirat (EPERM), as runc's own hook test
+    cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+          "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+          "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+         | .process.noNewPrivileges = ($nnp == "true") | .root.readonly = false' --arg nnp "$nnp"
+    cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+           "grep ^Seccomp: /proc/self/status > /hook-seccomp; mkdir /hook-made 2>/hook-err; echo $? > /hook-rc"]}]'
+    cfg_sh 'cat /hook-rc'
+    rm -f "$BUNDLE"/rootfs/hook-*
+    rmdir "$BUNDLE/rootfs/hook-made" 2>/dev/null || true
+    run hr run --bundle "$BUNDLE" "$TAG-$nnp"
+    [ "$status" -eq 0 ] || fail "run (noNewPrivileges $nnp): $output"
+    ! [ -d "$BUNDLE/rootfs/hook-made" ] || fail "noNewPrivileges $nnp: the hook's mkdir got through the filter"
+    assert_eq "$(cat "$BUNDLE/rootfs/hook-rc")" 1 "noNewPrivileges $nnp: exit status of the hook's mkdir"
+    assert_match "$(cat "$BUNDLE/rootfs/hook-err")" "Operation not permitted" "noNewPrivileges $nnp: mkdir error"
+    assert_match "$(cat "$BUNDLE/rootfs/hook-seccomp")" "Seccomp:[[:space:]]+2" "noNewPrivileges $nnp: hook's seccomp mode"
+  done
+}
+
+@test "hooks: createContainer hooks run in the container's root, as runc's" {
+  requires_root
+  local out="$BATS_TEST_TMPDIR/cwd"
+  # (before pivot_root: host paths are still there to write to)
+  cfg '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+         "pwd > \($o).pwd; ls -a > \($o).ls; stat -c %d:%i . > \($o).stat"]}]' --arg o "$out"
+  cfg_args true
+  create_container "$TAG"
+  # the rootfs (bind-mounted onto itself in the container's mount
+  # namespace: the same directory), not the bundle
+  assert_eq "$(cat "$out.pwd")" "$BUNDLE/rootfs" "createContainer hook's working directory"
+  assert_eq "$(cat "$out.stat")" "$(stat -c %d:%i "$BUNDLE/rootfs")" "device:inode of the hook's cwd"
+  grep -qx ".hydra-test-rootfs" "$out.ls" || fail "the hook's cwd does not list the rootfs: $(cat "$out.ls")"
+}
+
 @test "hooks: a failing createRuntime hook aborts create and leaves nothing behind" {
   requires_root
   cfg_hook createRuntime createRuntime '{"env": ["HOOK_FAIL=1"]}'

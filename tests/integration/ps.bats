@@ -68,3 +68,44 @@ start_sleeper() {
   [ "$status" -ne 0 ]
   [[ $stderr == *"does not exist"* ]] || fail "stderr: $stderr"
 }
+
+@test "ps and kill --all of a stopped container reach what its cgroup still holds, as runc's" {
+  requires_root
+  # Sharing our pid namespace, the init's child outlives it, in the cgroup.
+  cfg_del_ns pid
+  cfg_sh 'sleep 1001 & exec sleep 1000'
+  create_container "$TAG"
+  hr start "$TAG"
+  local init child i
+  init=$(state_field "$TAG" pid)
+  for ((i = 0; i < 100; i++)); do
+    child=$(cat "/proc/$init/task/$init/children" 2>/dev/null | tr -d ' ')
+    [ -n "$child" ] && break
+    sleep 0.05
+  done
+  [ -n "$child" ] || fail "the init has no child"
+  HR_PIDS+=("$child")
+  hr kill "$TAG" KILL
+  wait_for_status "$TAG" stopped
+  [ -e "/proc/$child" ] || fail "the child died with the init"
+  # runc 1.1: no "container not running"; ps shows what is left
+  run --separate-stderr hr ps --format json "$TAG"
+  [ "$status" -eq 0 ] || fail "ps --format json of a stopped container: $status: $stderr"
+  assert_eq "$(jq -c . <<<"$output")" "[$child]" "ps --format json"
+  run --separate-stderr hr kill --all "$TAG" 0
+  [ "$status" -eq 0 ] || fail "kill --all SIG 0 of a stopped container: $status: $stderr"
+  run --separate-stderr hr kill -a "$TAG" KILL
+  [ "$status" -eq 0 ] || fail "kill -a KILL of a stopped container: $status: $stderr"
+  wait_for_pid_gone "$child" 5 || fail "kill --all did not kill the leftover child $child"
+  # nothing left: the header alone, or null
+  run --separate-stderr hr ps "$TAG"
+  [ "$status" -eq 0 ] || fail "ps of a stopped container: $status: $stderr"
+  assert_eq "${#lines[@]}" 1 "lines of ps (the header only): $output"
+  assert_match "${lines[0]}" "^UID +PID +PPID" "ps header"
+  run --separate-stderr hr ps --format json "$TAG"
+  assert_eq "$output" "null" "ps --format json with nothing left"
+  # the init alone still answers "not running"
+  run --separate-stderr hr kill "$TAG" 0
+  [ "$status" -eq 1 ] || fail "kill SIG 0 of a stopped container: $status"
+  assert_match "$stderr" "container not running"
+}

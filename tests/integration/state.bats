@@ -167,3 +167,28 @@ teardown() { hr_teardown; }
   assert_eq "$(echo "$st" | jq -r '.annotations["org.example.key"]')" "value one" "annotation"
   assert_eq "$(echo "$st" | jq -r '.annotations["io.hydra.test"]')" "2" "annotation"
 }
+
+@test "list --format json and state: keys in runc's order, annotations only when set, null when empty" {
+  requires_root
+  mkdir -p "$ROOT"
+  # runc 1.1 (list.go containerState): an empty list is the JSON null
+  run --separate-stderr hr list --format json
+  [ "$status" -eq 0 ]
+  assert_eq "$output" "null" "empty list"
+  cfg_args sleep 1000
+  create_container "$TAG-a"
+  cfg '.annotations = {"org.example.k": "v"}'
+  create_container "$TAG-b"
+  run --separate-stderr hr list --format json
+  [ "$status" -eq 0 ]
+  # the field order of runc's containerState struct; annotations omitempty
+  assert_eq "$(jq -c --arg id "$TAG-a" '.[] | select(.id == $id) | keys_unsorted' <<<"$output")" \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' "keys without annotations"
+  assert_eq "$(jq -c --arg id "$TAG-b" '.[] | select(.id == $id) | keys_unsorted' <<<"$output")" \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' "keys with annotations"
+  # one line, as runc's json.NewEncoder writes it
+  assert_eq "$(printf '%s\n' "$output" | wc -l)" 1 "lines of list --format json"
+  # `state` prints the same struct
+  assert_eq "$(hr state "$TAG-b" | jq -c keys_unsorted)" \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' "keys of state"
+}

@@ -489,6 +489,52 @@ test_seccomp_placement (void)
     }
 }
 
+/* The seccomp filter is in place before the startContainer hooks run,
+   whichever of its two positions it takes (runc runs the hooks under it). */
+static void
+test_plan_seccomp_hooks (void)
+{
+  static const char *procs[] = {
+    "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}",
+    "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":true}",
+  };
+  for (int nnp = 0; nnp < 2; nnp++)
+    {
+      hr_err err = NULL;
+      oci_config *cfg = NULL;
+      char json[1024];
+      snprintf (json, sizeof (json),
+                "{\"ociVersion\":\"1.3.0\",%s,\"root\":{\"path\":\"rootfs\"},"
+                "\"hooks\":{\"startContainer\":[{\"path\":\"/bin/true\"}]},"
+                "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"personality\":{\"domain\":\"LINUX\"},"
+                "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}",
+                procs[nnp]);
+      struct hr_plan *p = plan_of (json, &cfg, &err);
+      ok (p != NULL, "plan with seccomp and a startContainer hook builds (%s)", err ? err->msg : "");
+      if (p == NULL)
+        {
+          hr_error_free (&err);
+          oci_config_free (cfg);
+          continue;
+        }
+      int hooks = -1;
+      for (size_t i = 0; i < p->len; i++)
+        if (p->steps[i].kind == STEP_CONTAINER_HOOKS && strcmp (p->steps[i].path, "startContainer") == 0)
+          hooks = (int) i;
+      ok (hooks > index_of (p, STEP_WAIT_START), "%s: startContainer hooks after start", nnp ? "nnp" : "no nnp");
+      ok (index_of (p, STEP_SECCOMP) >= 0 && index_of (p, STEP_SECCOMP) < hooks,
+          "%s: seccomp before the startContainer hooks", nnp ? "nnp" : "no nnp");
+      ok (index_of (p, STEP_PERSONALITY) < hooks, "%s: personality before the startContainer hooks",
+          nnp ? "nnp" : "no nnp");
+      if (nnp)
+        ok (index_of (p, STEP_SECCOMP) > index_of (p, STEP_NO_NEW_PRIVS), "nnp: seccomp after no_new_privs");
+      else
+        ok (index_of (p, STEP_SECCOMP) < index_of (p, STEP_SET_USER), "no nnp: seccomp before the user change");
+      hr_plan_free (p);
+      oci_config_free (cfg);
+    }
+}
+
 static void
 test_signals_ids (void)
 {
@@ -608,6 +654,7 @@ int
 main (void)
 {
   test_plan_order ();
+  test_plan_seccomp_hooks ();
   test_plan_dev_readonly ();
   test_plan_labels ();
   test_plan_bind_sources ();
