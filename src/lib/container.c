@@ -147,25 +147,17 @@ record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
    dropped it at CREATED, a create killed before writing the state would
    leave an init that no `state`, `kill` or `delete` knows about.  Tell it
    the record is on disk, and wait until it has let go of the parent
-   death signal (it closes its end of the socket then, STEP_WAIT_START):
-   were we to exit first, it would die with us. */
+   death signal (it answers RECORDED_ACK then): were we to exit first, it
+   would die with us.  An init that exits instead of answering is an
+   error, not an acknowledgement. */
 static int
 hand_over (struct create_ctx *c, hr_err *err)
 {
-  _cleanup_free_ struct hr_msg *msg = hr_msg_alloc ();
+  _cleanup_msg_ struct hr_msg *msg = hr_msg_alloc ();
 
-  if (hr_msg_send (c->sock[0], HR_MSG_RECORDED, 0, NULL, 0, err) < 0)
-    return -1;
-  if (hr_msg_recv (c->sock[0], msg, err) == 0)
-    {
-      if (msg->type == HR_MSG_ERROR)
-        return hr_error_from_msg (err, msg->errnum, msg->data);
-      return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
-                             hr_msg_name (msg->type));
-    }
-  if (hr_error_errno (*err) != EPIPE)
-    return -1;
-  hr_error_free (err);
+  if (hr_msg_send (c->sock[0], HR_MSG_RECORDED, 0, NULL, 0, err) < 0
+      || hr_msg_expect (c->sock[0], HR_MSG_RECORDED_ACK, msg, err) < 0)
+    return hr_error_wrap (err, "container init did not acknowledge its state record");
   return 0;
 }
 
@@ -321,7 +313,7 @@ send_bind_sources (const struct create_ctx *c, const struct hr_plan *plan, hr_er
 static int
 wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_creating, hr_err *err)
 {
-  _cleanup_free_ struct hr_msg *msg = hr_msg_alloc ();
+  _cleanup_msg_ struct hr_msg *msg = hr_msg_alloc ();
 
   for (;;)
     {
@@ -609,14 +601,12 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   hr_debug ("container %s: init started, pid %d, clone flags 0x%x", id, (int) c.pid, (unsigned) plan->clone_flags);
   HR_FAULT_POINT ("create-after-cgroup");
   {
-    /* GO carries the state documents the init's own hooks will read. */
+    /* The state documents the init's own hooks will read, then GO. */
     _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
     _cleanup_free_ char *created = hr_hooks_state_json (id, "created", c.pid, bundle, &cfg->annotations);
-    size_t l1 = strlen (creating), l2 = strlen (created);
-    _cleanup_free_ char *payload = xmalloc0 (l1 + l2 + 2);
-    memcpy (payload, creating, l1);
-    memcpy (payload + l1 + 1, created, l2);
-    if (hr_msg_send (c.sock[0], HR_MSG_GO, 0, payload, l1 + 1 + l2, err) < 0)
+    if (hr_msg_send (c.sock[0], HR_MSG_STATE_CREATING, 0, creating, strlen (creating), err) < 0
+        || hr_msg_send (c.sock[0], HR_MSG_STATE_CREATED, 0, created, strlen (created), err) < 0
+        || hr_msg_send (c.sock[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
       goto out;
     if (plan->parent_opens_binds && send_bind_sources (&c, plan, err) < 0)
       goto out;

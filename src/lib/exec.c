@@ -338,7 +338,7 @@ exec_child (struct exec_ctx *x)
   if (hr_msg_send (x->sync[1], HR_MSG_EXEC_READY, 0, NULL, 0, &err) < 0
       || hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
     _exit (1); /* the parent is gone or gave up: nothing to tell */
-  free (msg);
+  hr_msg_free (msg);
   /* Detached, the parent exits right after this: the process must not
      die with it (PDEATHSIG survives an ordinary execve). */
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -681,7 +681,8 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   HR_FAULT_POINT ("exec-before-go");
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
-  /* EOF: the sync socket closed on execve.  An error: execve failed. */
+  /* EOF: the sync socket closed on execve (O_CLOEXEC), the one
+     acknowledgement no message can give.  An error: execve failed. */
   if (hr_seccomp_notify_recv (x.sync[0], msg, &agent, err) == 0)
     {
       if (msg->type == HR_MSG_ERROR)
@@ -722,6 +723,6 @@ out:
     close (x.init_root);
   if (loaded)
     hr_container_release (&c);
-  free (msg);
+  hr_msg_free (msg);
   return ret;
 }

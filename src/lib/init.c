@@ -101,7 +101,7 @@ wait_for_start (struct init_state *st, hr_err *err)
 static int
 ask_parent (struct init_state *st, enum hr_msg_type type, const char *data, enum hr_msg_type reply, hr_err *err)
 {
-  _cleanup_free_ struct hr_msg *m = hr_msg_alloc ();
+  _cleanup_msg_ struct hr_msg *m = hr_msg_alloc ();
   if (hr_msg_send (st->args->sync_fd, type, 0, data, data ? strlen (data) : 0, err) < 0)
     return -1;
   return hr_msg_expect (st->args->sync_fd, reply, m, err);
@@ -279,11 +279,12 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_REPORT_CREATED:
       /* From RECORDED on, state.json names us and the container outlives
          this hydra-runc; until then we die with it (see hand_over in
-         container.c). */
+         container.c).  The parent waits for the acknowledgement before
+         it exits. */
       if (ask_parent (st, HR_MSG_CREATED, NULL, HR_MSG_RECORDED, err) < 0)
         return -1;
       prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-      return 0;
+      return hr_msg_send (st->args->sync_fd, HR_MSG_RECORDED_ACK, 0, NULL, 0, err);
     case STEP_WAIT_START:
       close (st->args->sync_fd);
       if (st->args->fifo_fd < 0)
@@ -304,7 +305,8 @@ void
 hr_init_run (const struct hr_init_args *args)
 {
   struct init_state st = { .args = args, .rootfd = -1, .procfd = -1 };
-  struct hr_msg *msg = hr_msg_alloc ();
+  /* Never freed: the init execs or exits; the hooks read these. */
+  struct hr_msg *creating = hr_msg_alloc (), *created = hr_msg_alloc (), *msg = hr_msg_alloc ();
   hr_err err = NULL;
   size_t i = 0;
 
@@ -320,8 +322,13 @@ hr_init_run (const struct hr_init_args *args)
      conventional 0022 unless process.user.umask says otherwise. */
   umask (0);
 
-  if (hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
+  /* The state documents for the hooks run here, whole, then GO. */
+  if (hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATING, creating, &err) < 0
+      || hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATED, created, &err) < 0
+      || hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
     goto fail;
+  st.state_creating = creating->data;
+  st.state_created = created->data;
   /* runtime-spec config.md: relative paths (bind sources) are relative to
      the bundle, as runc's working directory is. */
   if (args->plan->bundle && chdir (args->plan->bundle) < 0)
@@ -331,11 +338,6 @@ hr_init_run (const struct hr_init_args *args)
     }
   if (args->plan->parent_opens_binds && receive_bind_sources (&st, &err) < 0)
     goto fail;
-  /* GO carries two NUL-separated state documents for the hooks. */
-  st.state_creating = msg->data;
-  st.state_created = msg->data + strnlen (msg->data, msg->len) + 1;
-  if (st.state_created > msg->data + msg->len)
-    st.state_created = st.state_creating;
 
   /* --debug (runc says "child process in init()" too).  The init logs
      only before the console step: from there its stderr may be the

@@ -23,7 +23,7 @@ int
 hr_seccomp_notify_handover (int sync_fd, int notify_fd, hr_err *err)
 {
   _cleanup_close_ int fd = notify_fd;
-  _cleanup_free_ struct hr_msg *m = hr_msg_alloc ();
+  _cleanup_msg_ struct hr_msg *m = hr_msg_alloc ();
 
   /* Two packets: the typed header, then the fd (SCM_RIGHTS would be lost
      on the header's readv). */

@@ -190,3 +190,45 @@ cfg_hook() {
   create_container "$TAG"
   assert_eq "$(cat "$BATS_TEST_TMPDIR/env.out")" "arg0 bar" "hook args and env"
 }
+
+# whole_state_hooks BYTES: every hook stage gets a state whose annotation of
+# BYTES bytes arrives whole (sync.c once cut the init's copy at 65000 bytes:
+# startContainer hooks read broken JSON), and so does `state`.
+whole_state_hooks() {
+  requires_root
+  local big="$BATS_TEST_TMPDIR/big" s out
+  # varied bytes, so a shifted or repeated chunk shows
+  head -c "$1" /dev/urandom | base64 -w0 | head -c "$1" >"$big"
+  cfg '.annotations["test.hydra/big"] = $big' --rawfile big "$big"
+  cfg_hostdir
+  for s in prestart createRuntime createContainer startContainer poststart poststop; do
+    # startContainer runs after pivot_root: the host dir is /host there
+    out="$HOSTDIR/$s.json"
+    [ "$s" = startContainer ] && out="/host/$s.json"
+    cfg '.hooks[$s] += [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \"$0\"", $o]}]' --arg s "$s" --arg o "$out"
+  done
+  cfg_args true
+  create_container "$TAG"
+  hr state "$TAG" >"$BATS_TEST_TMPDIR/state.json"
+  jq -j '.annotations["test.hydra/big"]' "$BATS_TEST_TMPDIR/state.json" | cmp -s - "$big" ||
+    fail "state: the annotation did not come back whole ($(wc -c <"$BATS_TEST_TMPDIR/state.json") bytes)"
+  hr start "$TAG"
+  wait_for_status "$TAG" stopped
+  hr delete "$TAG"
+  for s in prestart createRuntime createContainer startContainer poststart poststop; do
+    [ -f "$HOSTDIR/$s.json" ] || fail "$s hook did not run"
+    jq -e . "$HOSTDIR/$s.json" >/dev/null ||
+      fail "$s hook read no valid JSON ($(wc -c <"$HOSTDIR/$s.json") bytes)"
+    assert_eq "$(jq -r .id "$HOSTDIR/$s.json")" "$TAG" "$s state.id"
+    jq -j '.annotations["test.hydra/big"]' "$HOSTDIR/$s.json" | cmp -s - "$big" ||
+      fail "$s hook: the annotation is not byte-identical"
+  done
+}
+
+@test "hooks: every stage reads the whole state with a 40 KB annotation" {
+  whole_state_hooks 40000
+}
+
+@test "hooks: every stage reads the whole state with a 1 MiB annotation" {
+  whole_state_hooks 1048576
+}
