@@ -316,7 +316,10 @@ hr_state_read (int dirfd, hr_state_file **out, hr_err *err)
   _cleanup_free_ char *data = NULL;
   size_t len = 0;
 
-  if (hr_read_file_at (dirfd, HR_STATE_FILE, 1 << 22, &data, &len, err) < 0)
+  /* state.json carries the config's annotations: as large as the config
+     may be (a smaller bound made a container created with MiBs of
+     annotations unreadable, and so undeletable). */
+  if (hr_read_file_at (dirfd, HR_STATE_FILE, OCI_MAX_DOCUMENT_SIZE, &data, &len, err) < 0)
     return -1;
   if (hr_state_file_parse_data (data, len, HR_STATE_FILE, out, err) < 0)
     return -1;

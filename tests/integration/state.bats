@@ -192,3 +192,25 @@ teardown() { hr_teardown; }
   assert_eq "$(hr state "$TAG-b" | jq -c keys_unsorted)" \
     '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' "keys of state"
 }
+
+@test "state: 8 MiB of annotations are kept whole through state, start, kill and delete" {
+  requires_root
+  local big="$BATS_TEST_TMPDIR/big"
+  # more than state.json's old 4 MiB read limit: create succeeded, and
+  # then no command could read the container back
+  head -c $((6 << 20)) /dev/urandom | base64 -w0 | head -c $((8 << 20)) >"$big"
+  cfg '.annotations["test.hydra/big"] = $big' --rawfile big "$big"
+  cfg_args sleep 1000
+  create_container "$TAG" --pid-file "$BATS_TEST_TMPDIR/pid"
+  # teardown kills it even when no command can read the container
+  HR_PIDS+=("$(cat "$BATS_TEST_TMPDIR/pid")")
+  hr state "$TAG" >"$BATS_TEST_TMPDIR/state.json" || fail "state failed"
+  jq -j '.annotations["test.hydra/big"]' "$BATS_TEST_TMPDIR/state.json" | cmp -s - "$big" ||
+    fail "state: the annotation did not come back whole"
+  hr start "$TAG"
+  assert_eq "$(state_field "$TAG" status)" running "status after start"
+  hr kill "$TAG" KILL
+  wait_for_status "$TAG" stopped
+  hr delete "$TAG"
+  assert_no_state_dirs
+}
