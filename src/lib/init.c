@@ -280,11 +280,17 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       /* From RECORDED on, state.json names us and the container outlives
          this hydra-runc; until then we die with it (see hand_over in
          container.c).  The parent waits for the acknowledgement before
-         it exits. */
+         it exits; one gone already (killed since RECORDED) has recorded
+         us, so we stay the created container it named. */
       if (ask_parent (st, HR_MSG_CREATED, NULL, HR_MSG_RECORDED, err) < 0)
         return -1;
       prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-      return hr_msg_send (st->args->sync_fd, HR_MSG_RECORDED_ACK, 0, NULL, 0, err);
+      {
+        hr_err gone = NULL;
+        if (hr_msg_send (st->args->sync_fd, HR_MSG_RECORDED_ACK, 0, NULL, 0, &gone) < 0)
+          hr_error_free (&gone);
+      }
+      return 0;
     case STEP_WAIT_START:
       close (st->args->sync_fd);
       if (st->args->fifo_fd < 0)
