@@ -46,7 +46,7 @@
 #include "hydra.h"
 #include "caps.h"
 #include "cleanup.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "fault.h"
 #include "lifecycle.h"
 #include "lsm.h"
@@ -567,7 +567,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
           hr_error_plain (err, ENOTSUP, "--cgroup: the container has no cgroup");
           goto out;
         }
-      if (hr_cgroup_sub (cg, o->cgroup, &sub, err) < 0)
+      if (cg->driver->sub (cg, o->cgroup, &sub, err) < 0)
         goto out;
       hr_cgroup_free (cg);
       cg = sub;
@@ -631,7 +631,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
      run could not report READY (exec --ignore-paused waits for GO in the
      frozen cgroup instead, as the process joins it before GO). */
   if (cg && !paused)
-    cgfd = hr_cgroup_v2_dirfd (cg);
+    cgfd = cg->driver->clone_into (cg);
   pid = spawn_child (&x, cgfd, err);
   if (pid < 0)
     goto out;
@@ -639,9 +639,9 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
      does anything of the container's; the frozen part of a paused
      container only after READY, since a frozen process could not set
      itself up. */
-  if (cg && cgfd < 0 && hr_cgroup_enter_part (cg, pid, false, err) < 0)
+  if (cg && cgfd < 0 && cg->driver->place (cg, pid, HR_CGROUP_PART_UNFROZEN, err) < 0)
     goto out;
-  if (cg && cgfd < 0 && !paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
+  if (cg && cgfd < 0 && !paused && cg->driver->place (cg, pid, HR_CGROUP_PART_FREEZER, err) < 0)
     goto out;
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
@@ -673,7 +673,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   /* A paused container's frozen hierarchy, before the process runs
      anything of its own (it waits for GO). */
-  if (cg && cgfd < 0 && paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
+  if (cg && cgfd < 0 && paused && cg->driver->place (cg, pid, HR_CGROUP_PART_FREEZER, err) < 0)
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;

@@ -7,7 +7,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "caps.h"
-#include "cgroup_systemd.h"
+#include "cgroup_driver.h"
 #include "cgroups.h"
 #include "cleanup.h"
 #include "lsm.h"
@@ -85,7 +85,7 @@ hr_features_json (char **json, hr_err *err)
   lx->cgroup->v2_present = true;
   /* The systemd driver (cgroup_systemd.c) works where systemd is PID 1;
      elsewhere --systemd-cgroup is refused, so do not claim it. */
-  lx->cgroup->systemd = hr_systemd_booted ();
+  lx->cgroup->systemd = hr_cgroup_driver_select (true)->available ();
   lx->cgroup->systemd_present = true;
   lx->cgroup->systemd_user = false;
   lx->cgroup->systemd_user_present = true;
