@@ -8,6 +8,7 @@
 #include "process.h"
 #include "seccomp.h"
 #include "util.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -577,6 +578,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
     return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
+  if (hr_config_refuse_unimplemented (cfg, err) < 0)
+    return -1;
 
   if (plan_namespaces (p, lx, err) < 0 || plan_netdevices (lx, err) < 0)
     return -1;
