@@ -237,6 +237,7 @@ want_type (oci_kind k)
   switch (k)
     {
     case OCI_K_STR:
+    case OCI_K_ENUM:
       return "string";
     case OCI_K_BOOL:
       return "boolean";
@@ -244,6 +245,7 @@ want_type (oci_kind k)
       return "integer";
     case OCI_K_STRV:
     case OCI_K_INTV:
+    case OCI_K_ENUMV:
     case OCI_K_OBJV:
       return "array";
     default:
@@ -262,12 +264,12 @@ check_enum (const char *dname, const oci_field_desc *f, struct node n, char *msg
   size_t used = strlen (msg);
   const char *why;
 
-  if (en && !f->has_enum)
+  if (en && !(f->kind == OCI_K_ENUM || f->kind == OCI_K_ENUMV))
     {
       snprintf (msg + used, len - used, " schema has an enum, declared as a plain string;");
       return;
     }
-  if (!f->has_enum)
+  if (!(f->kind == OCI_K_ENUM || f->kind == OCI_K_ENUMV))
     return;
   const char *const *vals = oci_enum_values (f->enum_id);
   if (en == NULL && listed (dname, f->json, &why, true))
@@ -363,20 +365,20 @@ check_field (const oci_struct_desc *d, const oci_field_desc *f, struct node sub,
 
   struct node items = { NULL, NULL };
   struct node r = resolve (sub);
-  if (f->kind == OCI_K_STRV || f->kind == OCI_K_INTV || f->kind == OCI_K_OBJV)
+  if (f->kind == OCI_K_STRV || f->kind == OCI_K_INTV || f->kind == OCI_K_ENUMV || f->kind == OCI_K_OBJV)
     {
       if (r.v)
         items = resolve ((struct node) { json_object_get (r.v, "items"), r.file });
       const char *it = items.v ? type_of (items) : "";
-      const char *want_it = f->kind == OCI_K_STRV ? "string" : f->kind == OCI_K_INTV ? "integer" : "object";
+      const char *want_it = f->kind == OCI_K_INTV ? "integer" : f->kind == OCI_K_OBJV ? "object" : "string";
       if (*it && strcmp (it, want_it) != 0)
         snprintf (msg + strlen (msg), sizeof (msg) - strlen (msg), " items of type %s, declared %s;", it, want_it);
     }
   if (f->kind == OCI_K_INT || f->kind == OCI_K_INTV)
     check_range (f, f->kind == OCI_K_INT ? r : items, msg, sizeof (msg));
-  if (f->kind == OCI_K_STR)
+  if (f->kind == OCI_K_STR || f->kind == OCI_K_ENUM)
     check_enum (d->name, f, sub, msg, sizeof (msg));
-  else if (f->kind == OCI_K_STRV && items.v)
+  else if ((f->kind == OCI_K_STRV || f->kind == OCI_K_ENUMV) && items.v)
     check_enum (d->name, f, items, msg, sizeof (msg));
 
   ok (msg[0] == '\0', "%s.%s: declared as the schema says", path, f->json);
