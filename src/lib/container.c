@@ -507,7 +507,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st = xmalloc0 (sizeof (*st));
   st->oci_version = xstrdup (OCI_VERSION);
   st->id = xstrdup (id);
-  st->status = xstrdup ("creating");
+  st->status = OCI_HR_STATUS_CREATING;
+  st->status_present = true;
   st->bundle = xstrdup (bundle);
   st->rootfs = xstrdup (rootfs);
   st->created = now_rfc3339 ();
@@ -624,8 +625,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
-  free (st->status);
-  st->status = xstrdup ("created");
+  st->status = OCI_HR_STATUS_CREATED;
+  st->status_present = true;
   /* delete --force has no creator to kill any more. */
   st->creator_pid_present = st->creator_start_time_present = false;
   if (cfg->annotations.len)

@@ -215,13 +215,13 @@ exec_child (struct exec_ctx *x)
   for (size_t i = 0; i < p->rlimits_len; i++)
     {
       const oci_rlimit *rl = p->rlimits[i];
-      int res = hr_rlimit_by_name (rl->type);
+      int res = hr_rlimit_by_type (rl->type);
       if (res < 0)
         {
-          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit", i);
           child_fail (x, err);
         }
-      if (hr_rlimit_apply (res, rl->type, rl->soft, rl->hard, &err) < 0)
+      if (hr_rlimit_apply (res, hr_rlimit_name (rl->type), rl->soft, rl->hard, &err) < 0)
         child_fail (x, err);
     }
 

@@ -90,7 +90,7 @@ static const char *
 netns_path (const oci_linux *lx)
 {
   for (size_t i = 0; lx && i < lx->namespaces_len; i++)
-    if (strcmp (lx->namespaces[i]->type, "network") == 0)
+    if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
       return lx->namespaces[i]->path && *lx->namespaces[i]->path ? lx->namespaces[i]->path : NULL;
   return NULL;
 }

@@ -8,6 +8,7 @@
 #include "process.h"
 #include "seccomp.h"
 #include "util.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -112,11 +113,11 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
   for (size_t i = 0; lx && i < lx->namespaces_len; i++)
     {
       const oci_linux_namespace *ns = lx->namespaces[i];
-      const struct hr_ns_info *info = hr_ns_by_name (ns->type);
+      const struct hr_ns_info *info = hr_ns_by_type (ns->type);
       if (info == NULL)
-        return hr_error_plain (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type `%s`", i, ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type", i);
       if (seen & info->clone_flag)
-        return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", info->oci_name);
       seen |= info->clone_flag;
       p->ns_listed |= info->clone_flag;
       if (ns->path == NULL || ns->path[0] == '\0')
@@ -151,7 +152,7 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
     for (size_t i = 0; lx && i < lx->namespaces_len; i++)
       {
         const oci_linux_namespace *ns = lx->namespaces[i];
-        if (ns->path == NULL || ns->path[0] == '\0' || strcmp (ns->type, all[k].oci_name) != 0)
+        if (ns->path == NULL || ns->path[0] == '\0' || ns->type != all[k].oci_type)
           continue;
         if (all[k].clone_flag == CLONE_NEWPID)
           {
@@ -187,7 +188,7 @@ plan_netdevices (const oci_linux *lx, hr_err *err)
   if (lx == NULL || lx->net_devices.len == 0)
     return 0;
   for (size_t i = 0; i < lx->namespaces_len; i++)
-    if (strcmp (lx->namespaces[i]->type, "network") == 0)
+    if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
       netns = true;
   if (!netns)
     return hr_error_plain (err, EINVAL, "linux.netDevices: moving network devices needs a network namespace of the "
@@ -253,7 +254,7 @@ check_sysctl (struct hr_plan *p, const oci_linux *lx, const char *key, hr_err *e
         {
           /* joined: hr_plan_check_host compares it with ours */
           for (size_t i = 0; i < lx->namespaces_len; i++)
-            if (strcmp (lx->namespaces[i]->type, "network") == 0)
+            if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
               p->net_sysctl_join = lx->namespaces[i]->path;
           p->net_sysctl = key;
         }
@@ -287,23 +288,36 @@ hr_plan_check_host (const struct hr_plan *p, hr_err *err)
   return 0;
 }
 
+/* linux.rootfsPropagation (parsed, so one of the eight values) -> the
+   propagation of the whole tree; absent: runc's default, host mounts
+   reach us and ours never reach the host. */
 static uint64_t
-propagation_flags (const char *prop, hr_err *err, int *ok)
+propagation_flags (const oci_linux *lx)
 {
-  *ok = 1;
-  if (prop == NULL || *prop == '\0')
-    return MS_SLAVE | MS_REC; /* runc's default: host mounts reach us, ours never reach the host */
-  if (strcmp (prop, "shared") == 0 || strcmp (prop, "rshared") == 0)
-    return MS_SHARED | MS_REC;
-  if (strcmp (prop, "slave") == 0 || strcmp (prop, "rslave") == 0)
+  if (lx == NULL || !lx->rootfs_propagation_present)
     return MS_SLAVE | MS_REC;
-  if (strcmp (prop, "private") == 0 || strcmp (prop, "rprivate") == 0)
-    return MS_PRIVATE | MS_REC;
-  if (strcmp (prop, "unbindable") == 0 || strcmp (prop, "runbindable") == 0)
-    return MS_UNBINDABLE | MS_REC;
-  *ok = 0;
-  hr_error_plain (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
-  return 0;
+  switch (lx->rootfs_propagation)
+    {
+    case OCI_ROOTFS_PROPAGATION_SHARED:
+    case OCI_ROOTFS_PROPAGATION_RSHARED:
+      return MS_SHARED | MS_REC;
+    case OCI_ROOTFS_PROPAGATION_PRIVATE:
+    case OCI_ROOTFS_PROPAGATION_RPRIVATE:
+      return MS_PRIVATE | MS_REC;
+    case OCI_ROOTFS_PROPAGATION_UNBINDABLE:
+    case OCI_ROOTFS_PROPAGATION_RUNBINDABLE:
+      return MS_UNBINDABLE | MS_REC;
+    default:
+      return MS_SLAVE | MS_REC;
+    }
+}
+
+/* The r* forms apply to the new / and every mount under it. */
+static bool
+propagation_recursive (int prop)
+{
+  return prop == OCI_ROOTFS_PROPAGATION_RSHARED || prop == OCI_ROOTFS_PROPAGATION_RSLAVE
+         || prop == OCI_ROOTFS_PROPAGATION_RPRIVATE || prop == OCI_ROOTFS_PROPAGATION_RUNBINDABLE;
 }
 
 /* A cgroup namespace, new or joined: the cgroup mount can then be a new
@@ -312,7 +326,7 @@ static bool
 has_cgroupns (const oci_config *cfg)
 {
   for (size_t i = 0; cfg->linux_ && i < cfg->linux_->namespaces_len; i++)
-    if (cfg->linux_->namespaces[i]->type && strcmp (cfg->linux_->namespaces[i]->type, "cgroup") == 0)
+    if (cfg->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_CGROUP)
       return true;
   return false;
 }
@@ -413,12 +427,12 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
   for (size_t i = 0; i < proc->rlimits_len; i++)
     {
       const oci_rlimit *rl = proc->rlimits[i];
-      int res = hr_rlimit_by_name (rl->type);
+      int res = hr_rlimit_by_type (rl->type);
       if (res < 0)
-        return hr_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+        return hr_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit", i);
       s = add (p, STEP_RLIMIT);
       s->resource = res;
-      s->path = rl->type;
+      s->path = hr_rlimit_name (rl->type);
       s->soft = rl->soft;
       s->hard = rl->hard;
     }
@@ -478,10 +492,7 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   const oci_linux *lx = cfg->linux_;
 
   struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
-  int ok;
-  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
-  if (!ok)
-    return -1;
+  s->flags = propagation_flags (lx);
   /* This first pass is on the copy of the host's tree the rootfs and the
      bind sources come from: an unbindable one would refuse every bind
      (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
@@ -499,10 +510,9 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
-  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
-  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
-  (void) ok; /* already checked above */
-  if (root_prop && *root_prop != 'r')
+  bool root_prop = lx && lx->rootfs_propagation_present;
+  uint64_t root_propagation = root_prop ? propagation_flags (lx) : 0;
+  if (root_prop && !propagation_recursive (lx->rootfs_propagation))
     root_propagation &= ~(uint64_t) MS_REC;
   /* runc creates a missing cwd inside the rootfs, before the root can
      become read-only. */
@@ -546,7 +556,7 @@ plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct
                             : lx && lx->devices_len                                 ? "linux.devices"
                             : lx && lx->masked_paths_len                            ? "linux.maskedPaths"
                             : lx && lx->readonly_paths_len                          ? "linux.readonlyPaths"
-                            : lx && lx->rootfs_propagation                          ? "linux.rootfsPropagation"
+                            : lx && lx->rootfs_propagation_present                  ? "linux.rootfsPropagation"
                             : cfg->root->readonly_present && cfg->root->readonly    ? "root.readonly"
                             : cfg->process->terminal_present && cfg->process->terminal ? "process.terminal"
                                                                                     : NULL;
@@ -577,6 +587,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
     return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
     return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
+  if (hr_config_refuse_unimplemented (cfg, err) < 0)
+    return -1;
 
   if (plan_namespaces (p, lx, err) < 0 || plan_netdevices (lx, err) < 0)
     return -1;

@@ -70,7 +70,8 @@ hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lo
       c->state = xmalloc0 (sizeof (*c->state));
       c->state->oci_version = xstrdup (OCI_VERSION);
       c->state->id = xstrdup (id);
-      c->state->status = xstrdup ("stopped");
+      c->state->status = OCI_HR_STATUS_STOPPED;
+      c->state->status_present = true;
       c->state->bundle = xstrdup ("");
     }
   c->status = hr_state_status (c->dirfd, c->state, &c->pid);
@@ -278,7 +279,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     }
   /* A create still at work on what we remove (killed init, or delete
      --force): stop it first, its hooks with it. */
-  if (c.state->status && strcmp (c.state->status, "creating") == 0 && (force || strcmp (c.status, "creating") != 0)
+  if (c.state->status_present && c.state->status == OCI_HR_STATUS_CREATING && (force || strcmp (c.status, "creating") != 0)
       && kill_creator (&c, err) < 0)
     goto out;
   if (strcmp (c.status, "stopped") != 0)
@@ -451,7 +452,8 @@ info_to_state (const struct hr_container_info *info)
   s->id = xstrdup (info->id);
   s->pid = info->pid;
   s->pid_present = true;
-  s->status = xstrdup (info->status);
+  s->status = oci_enum_index (OCI_ENUM_HR_STATUS, info->status);
+  s->status_present = s->status >= 0;
   s->bundle = xstrdup (info->bundle);
   s->rootfs = xstrdup (info->rootfs);
   s->created = xstrdup (info->created);

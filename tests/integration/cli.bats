@@ -203,6 +203,18 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   fi
 }
 
+@test "features: what is not implemented is reported so, and refused in a config (intelRdt)" {
+  requires_root
+  requires_hydra "runc 1.1 implements intelRdt"
+  run --separate-stderr "$HYDRA_RUNC" features
+  [ "$status" -eq 0 ]
+  assert_eq "$(jq -r '.linux.intelRdt.enabled' <<<"$output")" false "intelRdt enabled"
+  # the claim holds: a config with linux.intelRdt does not create a container
+  cfg '.linux.intelRdt = {"closID": "hydra-test"}'
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_clean_failure 'linux\.intelRdt: not implemented'
+}
+
 # debug_lines FORMAT TEXT: the debug entries of TEXT in runc's log FORMAT
 # (text: time="..." level=debug msg="..."; json: {"level":"debug",...}).
 debug_lines() {
