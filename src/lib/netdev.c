@@ -528,6 +528,9 @@ hr_netdev_move_back (struct hr_netdev_moves *m)
                        &up, &ignored);
       hr_error_free (&ignored);
       free (name);
+      /* moved back: hr_netdev_moves_free no longer sees this entry */
+      free (m->v[i].host_name);
+      free (m->v[i].ctr_name);
     }
   if (m)
     m->n = 0;
