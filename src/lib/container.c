@@ -44,8 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
-
 static char *
 now_rfc3339 (void)
 {

@@ -98,8 +98,6 @@ hr_plan_free (struct hr_plan *plan)
   free (plan);
 }
 
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
-
 /* runtime-spec config-linux.md "Namespaces": each type at most once;
    a path means join, no path means create. */
 static int
@@ -287,22 +285,22 @@ hr_plan_check_host (const struct hr_plan *p, hr_err *err)
   return 0;
 }
 
-static uint64_t
-propagation_flags (const char *prop, hr_err *err, int *ok)
+/* linux.rootfsPropagation to MS_* flags. */
+static int
+propagation_flags (const char *prop, uint64_t *flags, hr_err *err)
 {
-  *ok = 1;
   if (prop == NULL || *prop == '\0')
-    return MS_SLAVE | MS_REC; /* runc's default: host mounts reach us, ours never reach the host */
-  if (strcmp (prop, "shared") == 0 || strcmp (prop, "rshared") == 0)
-    return MS_SHARED | MS_REC;
-  if (strcmp (prop, "slave") == 0 || strcmp (prop, "rslave") == 0)
-    return MS_SLAVE | MS_REC;
-  if (strcmp (prop, "private") == 0 || strcmp (prop, "rprivate") == 0)
-    return MS_PRIVATE | MS_REC;
-  if (strcmp (prop, "unbindable") == 0 || strcmp (prop, "runbindable") == 0)
-    return MS_UNBINDABLE | MS_REC;
-  *ok = 0;
-  hr_error_plain (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
+    *flags = MS_SLAVE | MS_REC; /* runc's default: host mounts reach us, ours never reach the host */
+  else if (strcmp (prop, "shared") == 0 || strcmp (prop, "rshared") == 0)
+    *flags = MS_SHARED | MS_REC;
+  else if (strcmp (prop, "slave") == 0 || strcmp (prop, "rslave") == 0)
+    *flags = MS_SLAVE | MS_REC;
+  else if (strcmp (prop, "private") == 0 || strcmp (prop, "rprivate") == 0)
+    *flags = MS_PRIVATE | MS_REC;
+  else if (strcmp (prop, "unbindable") == 0 || strcmp (prop, "runbindable") == 0)
+    *flags = MS_UNBINDABLE | MS_REC;
+  else
+    return hr_error_plain (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
   return 0;
 }
 
@@ -477,11 +475,12 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
 {
   const oci_linux *lx = cfg->linux_;
 
-  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
-  int ok;
-  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
-  if (!ok)
+  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
+  uint64_t root_propagation;
+  if (propagation_flags (root_prop, &root_propagation, err) < 0)
     return -1;
+  struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
+  s->flags = root_propagation;
   /* This first pass is on the copy of the host's tree the rootfs and the
      bind sources come from: an unbindable one would refuse every bind
      (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
@@ -499,10 +498,9 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
-  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
-  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
-  (void) ok; /* already checked above */
-  if (root_prop && *root_prop != 'r')
+  if (root_prop == NULL || *root_prop == '\0')
+    root_propagation = 0;
+  else if (*root_prop != 'r')
     root_propagation &= ~(uint64_t) MS_REC;
   /* runc creates a missing cwd inside the rootfs, before the root can
      become read-only. */

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "caps.h"
+#include "cleanup.h"
 #include "error.h"
 #include "mount_opts.h"
 #include "process_attrs.h"
@@ -71,11 +73,6 @@ enum hr_step_kind
   STEP_EXEC,             /* execve the process */
 };
 
-struct hr_caps
-{
-  uint64_t bounding, effective, inheritable, permitted, ambient;
-};
-
 #define HR_MOUNT_CGROUP_NS 1
 
 struct hr_step
@@ -130,6 +127,7 @@ struct hr_plan_opts
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);
 void hr_plan_free (struct hr_plan *plan);
+DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
 /* One line per step, for --debug and the tests.  Caller frees. */
 char *hr_plan_format (const struct hr_plan *plan);
 const char *hr_step_name (enum hr_step_kind kind);
