@@ -796,6 +796,16 @@ hr_plan_format (const struct hr_plan *p)
                    (unsigned long long) p->caps.inheritable, (unsigned long long) p->caps.permitted,
                    (unsigned long long) p->caps.ambient);
           break;
+        case STEP_SCHEDULER:
+          fprintf (f, " policy=%u nice=%d priority=%u", (unsigned) p->attrs.sched.policy, (int) p->attrs.sched.nice,
+                   (unsigned) p->attrs.sched.priority);
+          break;
+        case STEP_IOPRIO:
+          fprintf (f, " 0x%x", (unsigned) p->attrs.ioprio);
+          break;
+        case STEP_PERSONALITY:
+          fprintf (f, " 0x%lx", p->attrs.personality);
+          break;
         case STEP_CAPS_BOUNDING:
           fprintf (f, " bnd=0x%llx", (unsigned long long) p->caps.bounding);
           break;
