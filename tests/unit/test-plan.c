@@ -565,9 +565,7 @@ names_from (const struct hr_plan *p, enum hr_step_kind from)
 static void
 test_exec_plan (void)
 {
-  hr_err err = NULL;
-  oci_config *cfg = NULL;
-  struct hr_plan *p = plan_of (
+  static const char every_field[] =
     "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
     "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"HOME=/root\"],\"noNewPrivileges\":true,"
     "\"user\":{\"uid\":1,\"gid\":1,\"umask\":63},\"oomScoreAdj\":100,\"apparmorProfile\":\"p\","
@@ -576,12 +574,13 @@ test_exec_plan (void)
     "\"scheduler\":{\"policy\":\"SCHED_BATCH\"},\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\"},"
     "\"execCPUAffinity\":{\"initial\":\"0\",\"final\":\"0\"}},"
     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"personality\":{\"domain\":\"LINUX32\"},"
-    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}",
-    &cfg, &err);
+    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}";
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *e = NULL, *p = plan_of (every_field, &cfg, &err);
   ok (p != NULL, "plan with every process field builds (%s)", err ? err->msg : "");
   if (p == NULL)
     return;
-  struct hr_plan *e = NULL;
   ok (hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0, "exec plan builds (%s)", err ? err->msg : "");
   if (e == NULL)
     return;
