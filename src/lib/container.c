@@ -44,8 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
-
 static char *
 now_rfc3339 (void)
 {
@@ -482,14 +480,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   };
   if (hr_lsm_check (&labels, err) < 0)
     return -1;
-  if (hr_log_debug_enabled ())
-    {
-      /* One entry a line, as runc's log lines are. */
-      _cleanup_free_ char *text = hr_plan_format (plan);
-      char *save = NULL;
-      for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-        hr_log (HR_LOG_DEBUG, "setup plan for %s: %s", id, line);
-    }
+  hr_plan_debug (plan, "setup plan", id);
 
   /* Everything above only read; from here on a failure must undo. */
   c.rootfd = hr_state_root_open (ctx, &state_root, err);

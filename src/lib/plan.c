@@ -27,6 +27,11 @@ static const char *step_names[] = {
   [STEP_LOOPBACK_UP] = "loopback-up",
   [STEP_SESSION_KEYRING] = "session-keyring",
   [STEP_CPU_AFFINITY] = "cpu-affinity",
+  [STEP_OPEN_PROCFS] = "open-procfs",
+  [STEP_JOIN_CONTAINER] = "join-container",
+  [STEP_SETSID] = "setsid",
+  [STEP_CAPS_BOUNDING] = "capabilities-bounding",
+  [STEP_REPORT_READY] = "report-ready",
   [STEP_SCHEDULER] = "scheduler",
   [STEP_IOPRIO] = "io-priority",
   [STEP_MEMPOLICY] = "memory-policy",
@@ -98,8 +103,6 @@ hr_plan_free (struct hr_plan *plan)
   free (plan->steps);
   free (plan);
 }
-
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
 
 /* runtime-spec config-linux.md "Namespaces": each type at most once;
    a path means join, no path means create. */
@@ -417,13 +420,15 @@ env_has_home (char *const *env, size_t len)
   return false;
 }
 
+/* oom_score_adj and rlimits: create applies them inside the container,
+   exec before it joins it (with host privileges, see exec.c). */
 static int
-plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *err)
+plan_limits (struct hr_plan *p, const oci_process *proc, hr_err *err)
 {
   struct hr_step *s;
 
   if (proc->oom_score_adj_present)
-    add (p, STEP_OOM_SCORE_ADJ)->num = proc->oom_score_adj;
+    add (p, STEP_OOM_SCORE_ADJ)->oom_score_adj = (int) proc->oom_score_adj;
   for (size_t i = 0; i < proc->rlimits_len; i++)
     {
       const oci_rlimit *rl = proc->rlimits[i];
@@ -436,6 +441,18 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
       s->soft = rl->soft;
       s->hard = rl->hard;
     }
+  return 0;
+}
+
+/* The rest of `process`, up to the exec, for the init and for an exec'd
+   process alike: one lowering, so that exec applies every field create
+   applies.  An exec'd process differs only in its report (ready, not
+   created), its session and terminal, and it runs no hooks. */
+static int
+plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
+{
+  bool nnp = proc->no_new_privileges_present && proc->no_new_privileges;
+
   if (p->attrs.has_sched)
     add (p, STEP_SCHEDULER);
   if (p->attrs.has_ioprio)
@@ -446,23 +463,37 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
     add (p, STEP_EXEC_LABELS);
   if (proc->args_len == 0)
     return hr_error_plain (err, EINVAL, "process.args: must not be empty");
-  add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
   if (proc->cwd == NULL || proc->cwd[0] != '/')
     return hr_error_plain (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
   add (p, STEP_CHDIR)->path = proc->cwd;
+  /* After the chdir, as runc's exec.LookPath: a relative args[0] is
+     relative to the cwd. */
+  add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
+  /* The init's console is made with its mounts (plan_rootfs). */
+  if (p->exec)
+    add (p, proc->terminal_present && proc->terminal ? STEP_CONSOLE : STEP_SETSID);
   /* runc's setupUser: HOME from the container's /etc/passwd when env has
      none; read before the filter (item: nothing after it may need a
      syscall the profile can deny) and before the uid change (the file may
      be root's alone). */
   if (!env_has_home (proc->env, proc->env_len))
     add (p, STEP_HOME);
-  /* runtime-spec config-linux.md "Seccomp"; runc's order: without
-     no_new_privs the filter is loaded while the process still has
-     CAP_SYS_ADMIN, with it as late as possible. */
-  bool nnp = proc->no_new_privileges_present && proc->no_new_privileges;
-  if (seccomp && !nnp)
+
+  /* Where the filter goes, decided here only (runtime-spec
+     config-linux.md "Seccomp", runc's order): without no_new_privs it is
+     loaded while the process still has CAP_SYS_ADMIN, before the uid
+     change; with it as late as possible, last before exec, except with a
+     notify listener: the runtime sends that fd to the agent while the
+     parent still listens, before the report (runc loads it there in every
+     case). */
+  enum { SECCOMP_NONE, SECCOMP_BEFORE_USER, SECCOMP_BEFORE_REPORT, SECCOMP_LAST } seccomp_at
+    = p->seccomp == NULL                 ? SECCOMP_NONE
+      : !nnp                             ? SECCOMP_BEFORE_USER
+      : hr_seccomp_has_notify (p->seccomp) ? SECCOMP_BEFORE_REPORT
+                                         : SECCOMP_LAST;
+  if (seccomp_at == SECCOMP_BEFORE_USER)
     add (p, STEP_SECCOMP);
-  add (p, STEP_SET_USER);
+
   if (proc->capabilities)
     {
       const oci_capabilities *c = proc->capabilities;
@@ -473,14 +504,47 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
           || hr_caps_parse (c->ambient, c->ambient_len, "ambient", &p->caps.ambient, err) < 0)
         return -1;
     }
+  /* The kernel raises an ambient capability only when it is permitted and
+     inheritable (capabilities(7)); exec's --cap never adds inheritable, so
+     its ambient part is kept only where the config already allows it. */
+  if (p->exec)
+    p->caps.ambient &= p->caps.permitted & p->caps.inheritable;
   /* Without a capabilities object the process keeps none (runc does the
-     same); the step still runs to drop everything. */
+     same); the steps still run to drop everything.  The bounding set
+     needs CAP_SETPCAP, so it is dropped before the uid change. */
   p->has_caps = true;
+  add (p, STEP_CAPS_BOUNDING);
+  add (p, STEP_SET_USER);
   add (p, STEP_CAPS);
-  if (proc->no_new_privileges_present && proc->no_new_privileges)
+  if (nnp)
     add (p, STEP_NO_NEW_PRIVS);
-  if (proc->user && proc->user->umask_present)
-    add (p, STEP_UMASK)->num = proc->user->umask;
+  /* The setup runs under umask 0 (device nodes get the modes asked for);
+     the process gets the conventional 0022 unless told otherwise. */
+  add (p, STEP_UMASK)->umask = proc->user && proc->user->umask_present ? (mode_t) proc->user->umask : 0022;
+  if (seccomp_at == SECCOMP_BEFORE_REPORT)
+    add (p, STEP_SECCOMP);
+  if (p->exec)
+    add (p, STEP_REPORT_READY);
+  else
+    {
+      add (p, STEP_REPORT_CREATED);
+      add (p, STEP_WAIT_START);
+    }
+  if (p->attrs.has_cpu_final)
+    add (p, STEP_CPU_AFFINITY)->cpu_final = true;
+  if (p->attrs.has_personality)
+    add (p, STEP_PERSONALITY);
+  if (seccomp_at == SECCOMP_LAST)
+    add (p, STEP_SECCOMP);
+  /* After the filter, whichever of its places it took: runc runs the
+     startContainer hooks under the container's seccomp filter (its
+     standard_init_linux.go loads it before waiting on the exec fifo), so a
+     profile that denies a syscall denies it to these hooks too.  Nothing
+     of ours but the hooks' fork/exec/wait runs under it before exec. */
+  const oci_hooks *hooks = p->config->hooks;
+  if (!p->exec && hooks && hooks->start_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
+  add (p, STEP_EXEC);
   return 0;
 }
 
@@ -500,6 +564,9 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
      own tree (STEP_ROOT_PROPAGATION_FINAL). */
   if (s->flags & MS_UNBINDABLE)
     s->flags = MS_SLAVE | MS_REC;
+  /* The mount namespace is ours now: a private procfs for the runtime's
+     own writes. */
+  add (p, STEP_OPEN_PROCFS);
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
   bool dev_readonly = false;
@@ -519,12 +586,12 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
   struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
   pivot->flags = root_propagation;
-  pivot->num = opts->no_pivot;
+  pivot->no_pivot = opts->no_pivot;
   /* runc's order: the console after every mount the config asked for
      (the pty comes from the container's own /dev/pts), before the rootfs
      is finalized (read-only paths, read-only root). */
   if (cfg->process->terminal_present && cfg->process->terminal)
-    add (p, STEP_CONSOLE);
+    add (p, STEP_CONSOLE)->init_console = true;
 
   for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
     add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
@@ -568,6 +635,8 @@ plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct
   if (opts->no_pivot)
     return hr_error_plain (err, EINVAL, "--no-pivot: needs a mount namespace in linux.namespaces");
   add (p, STEP_OPEN_ROOTFS)->path = opts->rootfs;
+  /* never attached: the host's mount table does not change */
+  add (p, STEP_OPEN_PROCFS);
   plan_hooks (p, cfg);
   add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
   add (p, STEP_CHROOT);
@@ -581,6 +650,8 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   const oci_linux *lx = cfg->linux_;
 
   p->config = cfg;
+  p->process = cfg->process;
+  p->seccomp = lx ? lx->seccomp : NULL;
   p->rootfs = opts->rootfs;
   p->bundle = opts->bundle;
   if (cfg->process == NULL)
@@ -600,7 +671,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (hr_proc_attrs_lower (cfg->process, lx, &p->attrs, err) < 0)
     return -1;
   if (p->attrs.has_cpu_initial)
-    add (p, STEP_CPU_AFFINITY)->num = 0;
+    add (p, STEP_CPU_AFFINITY);
   /* runc gives each container its own session keyring unless told not to,
      so containers do not share the host's keys. */
   if (opts->keyring)
@@ -633,37 +704,44 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
       s->value = lx->sysctl.values[i];
     }
 
-  if (hr_seccomp_check (lx ? lx->seccomp : NULL, err) < 0)
+  if (hr_seccomp_check (p->seccomp, err) < 0 || plan_limits (p, cfg->process, err) < 0
+      || plan_process (p, cfg->process, err) < 0)
     return -1;
-  if (plan_process (p, cfg->process, lx && lx->seccomp, err) < 0)
-    return -1;
-  /* With no_new_privs the filter comes last, except when it has a notify
-     listener: the runtime must send that fd to the agent while it still
-     listens, before created (runc loads it there in every case). */
-  bool nnp = cfg->process->no_new_privileges_present && cfg->process->no_new_privileges;
-  bool late_seccomp = lx && lx->seccomp && nnp;
-  if (late_seccomp && hr_seccomp_has_notify (lx->seccomp))
-    {
-      add (p, STEP_SECCOMP);
-      late_seccomp = false;
-    }
-  add (p, STEP_REPORT_CREATED);
-  add (p, STEP_WAIT_START);
-  if (p->attrs.has_cpu_final)
-    add (p, STEP_CPU_AFFINITY)->num = 1;
-  if (p->attrs.has_personality)
-    add (p, STEP_PERSONALITY);
-  if (late_seccomp)
-    add (p, STEP_SECCOMP);
-  /* After the filter, whichever of its two places it took: runc runs the
-     startContainer hooks under the container's seccomp filter (its
-     standard_init_linux.go loads it before waiting on the exec fifo), so a
-     profile that denies a syscall denies it to these hooks too.  Nothing
-     of ours but the hooks' fork/exec/wait runs under it before exec. */
-  if (cfg->hooks && cfg->hooks->start_container_len)
-    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
-  add (p, STEP_EXEC);
+  *out = TAKE_PTR (p);
+  return 0;
+}
 
+int
+hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err)
+{
+  _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
+  const oci_linux *lx = cfg->linux_;
+
+  p->config = cfg;
+  p->exec = true;
+  p->process = proc;
+  p->seccomp = lx ? lx->seccomp : NULL;
+  /* process.scheduler, ioPriority and execCPUAffinity are the process's;
+     linux.personality and memoryPolicy the container's, for every
+     process in it, as runc 1.2 applies them in its setns init too. */
+  if (hr_seccomp_check (p->seccomp, err) < 0 || hr_proc_attrs_lower (proc, lx, &p->attrs, err) < 0)
+    return -1;
+  /* Made before joining the container's user and mount namespaces: in a
+     user namespace a procfs under maskedPaths could not be made.  It is
+     where the pty's ptmx is reopened and the LSM labels and
+     oom_score_adj are written (never the container's /proc:
+     CVE-2019-16884). */
+  add (p, STEP_OPEN_PROCFS);
+  if (p->attrs.has_cpu_initial)
+    add (p, STEP_CPU_AFFINITY);
+  /* With host privileges, before anything of the container but its pid
+     namespace is involved: a lower oom_score_adj or a higher hard rlimit
+     needs CAP_SYS_RESOURCE in the initial user namespace. */
+  if (plan_limits (p, proc, err) < 0)
+    return -1;
+  add (p, STEP_JOIN_CONTAINER);
+  if (plan_process (p, proc, err) < 0)
+    return -1;
   *out = TAKE_PTR (p);
   return 0;
 }
@@ -677,9 +755,13 @@ hr_plan_format (const struct hr_plan *p)
 
   if (f == NULL)
     return xstrdup ("");
-  fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
-           p->join_pid ? p->join_pid : "", p->new_userns ? ", write id maps" : "",
-           p->new_timens ? ", new time namespace" : "", p->parent_opens_binds ? ", bind sources from the parent" : "");
+  if (p->exec)
+    fputs ("exec into the running container\n", f);
+  else
+    fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags,
+             p->join_pid ? ", join pid namespace " : "", p->join_pid ? p->join_pid : "",
+             p->new_userns ? ", write id maps" : "", p->new_timens ? ", new time namespace" : "",
+             p->parent_opens_binds ? ", bind sources from the parent" : "");
   for (size_t i = 0; i < p->len; i++)
     {
       const struct hr_step *s = &p->steps[i];
@@ -710,14 +792,34 @@ hr_plan_format (const struct hr_plan *p)
           fprintf (f, " %s soft=%llu hard=%llu", s->path, (unsigned long long) s->soft, (unsigned long long) s->hard);
           break;
         case STEP_OOM_SCORE_ADJ:
+          fprintf (f, " %d", s->oom_score_adj);
+          break;
         case STEP_UMASK:
-          fprintf (f, " %lld", (long long) s->num);
+          fprintf (f, " %04o", (unsigned) s->umask);
+          break;
+        case STEP_CPU_AFFINITY:
+          fputs (s->cpu_final ? " final" : " initial", f);
+          break;
+        case STEP_PIVOT_ROOT:
+          fprintf (f, " 0x%llx%s", (unsigned long long) s->flags, s->no_pivot ? " no-pivot" : "");
           break;
         case STEP_CAPS:
-          fprintf (f, " bnd=0x%llx eff=0x%llx inh=0x%llx prm=0x%llx amb=0x%llx",
-                   (unsigned long long) p->caps.bounding, (unsigned long long) p->caps.effective,
+          fprintf (f, " eff=0x%llx inh=0x%llx prm=0x%llx amb=0x%llx", (unsigned long long) p->caps.effective,
                    (unsigned long long) p->caps.inheritable, (unsigned long long) p->caps.permitted,
                    (unsigned long long) p->caps.ambient);
+          break;
+        case STEP_SCHEDULER:
+          fprintf (f, " policy=%u nice=%d priority=%u", (unsigned) p->attrs.sched.policy, (int) p->attrs.sched.nice,
+                   (unsigned) p->attrs.sched.priority);
+          break;
+        case STEP_IOPRIO:
+          fprintf (f, " 0x%x", (unsigned) p->attrs.ioprio);
+          break;
+        case STEP_PERSONALITY:
+          fprintf (f, " 0x%lx", p->attrs.personality);
+          break;
+        case STEP_CAPS_BOUNDING:
+          fprintf (f, " bnd=0x%llx", (unsigned long long) p->caps.bounding);
           break;
         default:
           if (s->path)
