@@ -82,10 +82,11 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   [[ $output == *create* ]]
 }
 
-@test "cli: help for an unknown command: 'No help topic', exit 3, as runc" {
+@test "cli: an unknown command, or help for one: 'No help topic', exit 3, as runc" {
   local form
-  # urfave/cli (runc): the same words and status for every way of asking
-  for form in "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
+  # urfave/cli (runc): the same words and status for the command itself
+  # and every way of asking help for it
+  for form in "nosuchcmd" "nosuchcmd ID" "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
     # shellcheck disable=SC2086
     run --separate-stderr "$HYDRA_RUNC" $form
     [ "$status" -eq 3 ] || fail "'$form': exit $status, want 3 (stderr: $stderr)"
