@@ -123,15 +123,10 @@ fail_value (hr_err *err, const path *p, const char *what, const char *value, con
   return fail (err, p, "%s %s%s", what, q, tail ? tail : "");
 }
 
-/* Enum membership and pattern of one string (decoding and encoding). */
+/* Pattern of one string (decoding and encoding). */
 static int
 check_string (const oci_field_desc *f, const char *s, const path *p, hr_err *err)
 {
-  if (f->has_enum && oci_enum_index (f->enum_id, s) < 0)
-    {
-      _cleanup_free_ char *what = xasprintf ("unknown %s", oci_enum_description (f->enum_id));
-      return fail_value (err, p, what, s, NULL);
-    }
   if (f->pattern && !oci_pattern_match (f->pattern, s))
     {
       _cleanup_free_ char *tail = NULL;
@@ -320,6 +315,24 @@ decode_string (const oci_field_desc *f, const json_value *m, const path *p, char
   return 0;
 }
 
+/* An enumeration: the string becomes its index, once, here; the rest of
+   the runtime compares values, never strings. */
+static int
+decode_enum (const oci_field_desc *f, const json_value *m, const path *p, int *out, hr_err *err)
+{
+  int idx;
+  if (expect (m, JSON_STRING, "string", p, err) < 0)
+    return -1;
+  idx = oci_enum_index (f->enum_id, m->u.str.ptr);
+  if (idx < 0)
+    {
+      _cleanup_free_ char *what = xasprintf ("unknown %s", oci_enum_description (f->enum_id));
+      return fail_value (err, p, what, m->u.str.ptr, NULL);
+    }
+  *out = idx;
+  return 0;
+}
+
 /* Generic view of both map kinds (same layout, checked in tables.c). */
 typedef struct gmap
 {
@@ -341,6 +354,12 @@ decode_field (const oci_field_desc *f, const json_value *m, char *obj, const pat
     case OCI_K_STR:
       return decode_string (f, m, p, (char **) dst, err);
 
+    case OCI_K_ENUM:
+      if (decode_enum (f, m, p, (int *) dst, err) < 0)
+        return -1;
+      *(bool *) (obj + f->aux_off) = true;
+      return 0;
+
     case OCI_K_BOOL:
       if (expect (m, JSON_BOOL, "boolean", p, err) < 0)
         return -1;
@@ -360,6 +379,7 @@ decode_field (const oci_field_desc *f, const json_value *m, char *obj, const pat
 
     case OCI_K_STRV:
     case OCI_K_INTV:
+    case OCI_K_ENUMV:
     case OCI_K_OBJV:
       if (expect (m, JSON_ARRAY, "array", p, err) < 0)
         return -1;
@@ -371,6 +391,8 @@ decode_field (const oci_field_desc *f, const json_value *m, char *obj, const pat
          decoded.  String and object arrays get a NULL terminator. */
       if (f->kind == OCI_K_INTV)
         *(void **) dst = xmalloc0 ((n ? n : 1) * itype_size (f->itype));
+      else if (f->kind == OCI_K_ENUMV)
+        *(void **) dst = xmalloc0 ((n ? n : 1) * sizeof (int));
       else
         *(void **) dst = xmalloc0 ((n + 1) * sizeof (void *));
       *lenp = 0;
@@ -389,6 +411,11 @@ decode_field (const oci_field_desc *f, const json_value *m, char *obj, const pat
               if (decode_int (f, item, &ip, &v, err) < 0)
                 return -1;
               store_int (f->itype, (char *) *(void **) dst + i * itype_size (f->itype), v);
+            }
+          else if (f->kind == OCI_K_ENUMV)
+            {
+              if (decode_enum (f, item, &ip, &(*(int **) dst)[i], err) < 0)
+                return -1;
             }
           else if (decode_struct (f->sub, item, &ip, &(*(void ***) dst)[i], err) < 0)
             return -1;
@@ -520,6 +547,19 @@ encode_string (const oci_field_desc *f, const char *s, const path *p, json_value
   return 0;
 }
 
+static int
+encode_enum (const oci_field_desc *f, int v, const path *p, json_value **out, hr_err *err)
+{
+  const char *const *vals = oci_enum_values (f->enum_id);
+  size_t n = 0;
+  while (vals[n])
+    n++;
+  if (v < 0 || (size_t) v >= n)
+    return fail (err, p, "invalid %s (value %d)", oci_enum_description (f->enum_id), v);
+  *out = json_new_string (vals[v]);
+  return 0;
+}
+
 static int encode_struct (const oci_struct_desc *d, const void *obj, const path *p,
                           json_value **out, hr_err *err);
 
@@ -530,7 +570,8 @@ encode_field (const oci_field_desc *f, const char *obj, const path *p, json_valu
               hr_err *err)
 {
   const void *src = obj + f->off;
-  size_t n = (f->kind == OCI_K_STRV || f->kind == OCI_K_INTV || f->kind == OCI_K_OBJV)
+  size_t n = (f->kind == OCI_K_STRV || f->kind == OCI_K_INTV || f->kind == OCI_K_ENUMV
+               || f->kind == OCI_K_OBJV)
                ? *(const size_t *) (obj + f->aux_off) : 0;
   _cleanup_ (json_freep) json_value *a = NULL;
 
@@ -541,6 +582,13 @@ encode_field (const oci_field_desc *f, const char *obj, const path *p, json_valu
       if (*(char *const *) src == NULL)
         break;
       return encode_string (f, *(char *const *) src, p, out, err);
+
+    case OCI_K_ENUM:
+      /* Unlike a number, no value of an enumeration is a neutral zero: a
+         required one that was not set is missing. */
+      if (!*(const bool *) (obj + f->aux_off))
+        break;
+      return encode_enum (f, *(const int *) src, p, out, err);
 
     case OCI_K_BOOL:
       /* Required scalars are written even when the caller did not set
@@ -557,6 +605,7 @@ encode_field (const oci_field_desc *f, const char *obj, const path *p, json_valu
 
     case OCI_K_STRV:
     case OCI_K_INTV:
+    case OCI_K_ENUMV:
     case OCI_K_OBJV:
       if (*(void *const *) src == NULL)
         break;
@@ -573,6 +622,8 @@ encode_field (const oci_field_desc *f, const char *obj, const path *p, json_valu
           else if (f->kind == OCI_K_INTV)
             r = encode_int (f, (const char *) *(void *const *) src + i * itype_size (f->itype),
                             &ip, &item, err);
+          else if (f->kind == OCI_K_ENUMV)
+            r = encode_enum (f, (*(int *const *) src)[i], &ip, &item, err);
           else
             r = encode_struct (f->sub, (*(void **const *) src)[i], &ip, &item, err);
           if (r < 0)
@@ -687,6 +738,7 @@ oci_struct_free (const oci_struct_desc *d, void *objp)
           free (*(void **) dst);
           break;
         case OCI_K_INTV:
+        case OCI_K_ENUMV:
           free (*(void **) dst);
           break;
         case OCI_K_OBJ:
@@ -713,6 +765,7 @@ oci_struct_free (const oci_struct_desc *d, void *objp)
           }
         case OCI_K_BOOL:
         case OCI_K_INT:
+        case OCI_K_ENUM:
           break;
         }
     }

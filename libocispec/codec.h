@@ -15,7 +15,9 @@
 
 typedef enum oci_kind
 {
-  OCI_K_STR,    /* char * (plain, enum or pattern) */
+  OCI_K_STR,    /* char * (plain or pattern) */
+  OCI_K_ENUM,   /* int (an index of oci_enum_values (enum_id)) + _present */
+  OCI_K_ENUMV,  /* int * + _len */
   OCI_K_BOOL,   /* bool + _present */
   OCI_K_INT,    /* integer + _present */
   OCI_K_STRV,   /* char ** + _len */
@@ -53,8 +55,7 @@ typedef struct oci_field_desc
   oci_itype itype;          /* OCI_K_INT, OCI_K_INTV */
   size_t off;               /* the field itself */
   size_t aux_off;           /* _present (scalars) or _len (arrays) */
-  bool has_enum;            /* strings / string arrays */
-  enum oci_enum enum_id;
+  enum oci_enum enum_id;    /* OCI_K_ENUM, OCI_K_ENUMV */
   const char *pattern;      /* POSIX ERE the string(s) must match, or NULL */
   const oci_struct_desc *sub; /* OBJ, OBJV, OMAP */
   int64_t min;              /* integers: allowed range */

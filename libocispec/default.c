@@ -28,10 +28,11 @@ mount_new (const char *dest, const char *type, const char *src, const char *cons
 }
 
 static oci_linux_namespace *
-ns_new (const char *type)
+ns_new (int type)
 {
   oci_linux_namespace *ns = xmalloc0 (sizeof (*ns));
-  ns->type = xstrdup (type);
+  ns->type = type;
+  ns->type_present = true;
   return ns;
 }
 
@@ -70,7 +71,8 @@ set_process (oci_config *c)
   STRV (p->capabilities, permitted, "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
   p->rlimits = xmalloc0 (2 * sizeof (*p->rlimits));
   p->rlimits[0] = xmalloc0 (sizeof (oci_rlimit));
-  p->rlimits[0]->type = xstrdup ("RLIMIT_NOFILE");
+  p->rlimits[0]->type = OCI_RLIMIT_TYPE_NOFILE;
+  p->rlimits[0]->type_present = true;
   p->rlimits[0]->hard = 1024;
   p->rlimits[0]->hard_present = true;
   p->rlimits[0]->soft = 1024;
@@ -118,12 +120,14 @@ static void
 set_linux (oci_config *c, bool rootless, bool cgroupns)
 {
   oci_linux *l = c->linux_ = xmalloc0 (sizeof (*l));
-  static const char *const ns_root[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
+  static const int ns_root[] = { OCI_NAMESPACE_TYPE_PID, OCI_NAMESPACE_TYPE_NETWORK, OCI_NAMESPACE_TYPE_IPC,
+                                 OCI_NAMESPACE_TYPE_UTS, OCI_NAMESPACE_TYPE_MOUNT, OCI_NAMESPACE_TYPE_CGROUP, -1 };
   /* ToRootless: no network namespace (no privilege to configure one),
      plus a user namespace. */
-  static const char *const ns_rootless[] = { "pid", "ipc", "uts", "mount", "cgroup", "user",
-                                             NULL };
-  const char *const *ns = rootless ? ns_rootless : ns_root;
+  static const int ns_rootless[] = { OCI_NAMESPACE_TYPE_PID, OCI_NAMESPACE_TYPE_IPC, OCI_NAMESPACE_TYPE_UTS,
+                                     OCI_NAMESPACE_TYPE_MOUNT, OCI_NAMESPACE_TYPE_CGROUP, OCI_NAMESPACE_TYPE_USER,
+                                     -1 };
+  const int *ns = rootless ? ns_rootless : ns_root;
   size_t n = 0;
 
   STRV (l, masked_paths, "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
@@ -132,11 +136,11 @@ set_linux (oci_config *c, bool rootless, bool cgroupns)
   STRV (l, readonly_paths, "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
         "/proc/sysrq-trigger");
 
-  while (ns[n])
+  while (ns[n] >= 0)
     n++;
   l->namespaces = xmalloc0 ((n + 1) * sizeof (*l->namespaces));
-  for (size_t i = 0; ns[i]; i++)
-    if (cgroupns || strcmp (ns[i], "cgroup") != 0)
+  for (size_t i = 0; ns[i] >= 0; i++)
+    if (cgroupns || ns[i] != OCI_NAMESPACE_TYPE_CGROUP)
       l->namespaces[l->namespaces_len++] = ns_new (ns[i]);
 
   if (rootless)

@@ -5,6 +5,9 @@
  * vocabulary).  Conventions:
  *   char *s                        NULL = absent
  *   T x; bool x_present            every scalar (bool and integers)
+ *   int e; bool e_present          an enumeration (F_ENUM): e is the value's
+ *                                  index OCI_<SET>_<VALUE>, parsed once here
+ *   int *v; size_t v_len           an array of enumeration values (F_ENUMV)
  *   char **v; size_t v_len         string arrays, also NULL-terminated
  *   uint32_t *v; size_t v_len      integer arrays
  *   Sub *o                         nested object, NULL = absent
@@ -90,12 +93,12 @@ enum oci_enum
 #define OCI_END(T) };
 #define OCI_MAP(M, V)
 #define F_STR(T, c, j, r, s) char *c;
-#define F_ENUM(T, c, j, e, r, s) char *c;
+#define F_ENUM(T, c, j, e, r, s) int c; bool c##_present;
 #define F_PSTR(T, c, j, p, r, s) char *c;
 #define F_BOOL(T, c, j, r, s) bool c; bool c##_present;
 #define F_INT(T, c, j, k, lo, hi, r, s) OCI_CTYPE_##k c; bool c##_present;
 #define F_STRV(T, c, j, r, s) char **c; size_t c##_len;
-#define F_ENUMV(T, c, j, e, r, s) char **c; size_t c##_len;
+#define F_ENUMV(T, c, j, e, r, s) int *c; size_t c##_len;
 #define F_PSTRV(T, c, j, p, r, s) char **c; size_t c##_len;
 #define F_INTV(T, c, j, k, lo, hi, r, s) OCI_CTYPE_##k *c; size_t c##_len;
 #define F_OBJ(T, c, j, S, r, s) S *c;

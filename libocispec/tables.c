@@ -71,16 +71,16 @@ oci_enum_index (enum oci_enum which, const char *s)
     sizeof (oci_fields_##T) / sizeof (oci_fields_##T[0]) };
 #define OCI_MAP(M, V)
 #define F_STR(T, c, j, r, s) { FD (T, c, j, STR, r, s) },
-#define F_ENUM(T, c, j, e, r, s) { FD (T, c, j, STR, r, s), .has_enum = true, .enum_id = OCI_ENUM_##e },
+#define F_ENUM(T, c, j, e, r, s) \
+  { FD (T, c, j, ENUM, r, s), .aux_off = offsetof (T, c##_present), .enum_id = OCI_ENUM_##e },
 #define F_PSTR(T, c, j, p, r, s) { FD (T, c, j, STR, r, s), .pattern = p },
 #define F_BOOL(T, c, j, r, s) { FD (T, c, j, BOOL, r, s), .aux_off = offsetof (T, c##_present) },
 #define F_INT(T, c, j, k, lo, hi, r, s)                                 \
   { FD (T, c, j, INT, r, s), .aux_off = offsetof (T, c##_present), .itype = OCI_I_##k, \
     .min = (lo), .max = (hi) },
 #define F_STRV(T, c, j, r, s) { FD (T, c, j, STRV, r, s), .aux_off = offsetof (T, c##_len) },
-#define F_ENUMV(T, c, j, e, r, s)                                       \
-  { FD (T, c, j, STRV, r, s), .aux_off = offsetof (T, c##_len), .has_enum = true, \
-    .enum_id = OCI_ENUM_##e },
+#define F_ENUMV(T, c, j, e, r, s) \
+  { FD (T, c, j, ENUMV, r, s), .aux_off = offsetof (T, c##_len), .enum_id = OCI_ENUM_##e },
 #define F_PSTRV(T, c, j, p, r, s) \
   { FD (T, c, j, STRV, r, s), .aux_off = offsetof (T, c##_len), .pattern = p },
 #define F_INTV(T, c, j, k, lo, hi, r, s)                                \

@@ -72,6 +72,10 @@ hr_error_plain (hr_err *err, int errnum, const char *fmt, ...)
 {
   va_list ap;
 
+  /* A caller that passes no error object asks for none: like
+     hr_error_setv, never dereference it. */
+  if (err == NULL)
+    return -1;
   va_start (ap, fmt);
   hr_error_setv (err, 0, fmt, ap);
   va_end (ap);
@@ -83,7 +87,9 @@ hr_error_plain (hr_err *err, int errnum, const char *fmt, ...)
 int
 hr_error_from_msg (hr_err *err, int errnum, const char *msg)
 {
-  hr_error_set (err, 0, "%s", msg);
+  if (err == NULL)
+    return -1;
+  hr_error_set (err, 0, "%s", msg ? msg : "(no message)");
   if (*err != &oom_error)
     (*err)->status = errnum;
   return -1;

@@ -18,7 +18,9 @@ typedef struct hr_error {
 } hr_error;
 
 /* A function that can fail takes `hr_err *err` (NULL-initialised by the
-   caller) and returns -1 with *err set, or >= 0 with *err untouched. */
+   caller) and returns -1 with *err set, or >= 0 with *err untouched.
+   Every constructor below accepts err == NULL (no error object wanted):
+   it builds nothing and returns -1. */
 typedef hr_error *hr_err;
 
 /* Set *err (it must be NULL) to "<fmt>: strerror(errnum)" (or "<fmt>" when

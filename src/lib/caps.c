@@ -2,7 +2,6 @@
 #include <config.h>
 #include "caps.h"
 #include "log.h"
-#include "plan.h"
 #include "util.h"
 
 #include <errno.h>

@@ -7,7 +7,11 @@
 #include <stdint.h>
 #include "error.h"
 
-struct hr_caps;
+/* The five sets as bit masks (bit n: capability n). */
+struct hr_caps
+{
+  uint64_t bounding, effective, inheritable, permitted, ambient;
+};
 
 /* Names ("CAP_KILL") to a bit mask.  A well-formed name this kernel or
    libcap does not know is left out with a warning (runc does so); a

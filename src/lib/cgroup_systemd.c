@@ -8,7 +8,9 @@
  */
 #include <config.h>
 #include "cgroup_systemd.h"
+#include "cgroup_driver.h"
 #include "cgroup_resources.h"
+#include "events.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -560,3 +562,99 @@ out:
   free (w.result);
   return ret;
 }
+
+/* ---- the driver ---------------------------------------------------------- */
+
+static bool
+sd_places_after_clone (void)
+{
+  /* systemd moves the init into the scope it starts for it: no
+     CLONE_INTO_CGROUP, on v2 either. */
+  return true;
+}
+
+static int
+sd_check (const char *cgroups_path, const char *id, hr_err *err)
+{
+  _cleanup_free_ char *slice = NULL, *unit = NULL;
+  return hr_systemd_check (cgroups_path, id, &slice, &unit, err);
+}
+
+/* The unit is started only once the init exists (place_init): until then
+   the handle holds its names and no directory. */
+static int
+sd_prepare (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
+
+  cg->driver = &hr_cgroup_driver_systemd;
+  cg->layout = hr_cgroup_layout ();
+  cg->id = xstrdup (id);
+  if (hr_systemd_unit_names (cgroups_path, id, &cg->slice, &cg->unit, err) < 0)
+    return -1;
+  *out = TAKE_PTR (cg);
+  return 0;
+}
+
+static int
+sd_place_init (struct hr_cgroup *cg, pid_t pid, bool born_inside, const oci_linux_resources *res, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *made = NULL;
+  bool started = false;
+
+  (void) born_inside;
+  int r = hr_systemd_cgroup_create (cg->unit, cg->slice, cg->id, pid, res, &made, &started, err);
+  cg->unit_started = started;
+  if (r < 0)
+    return -1;
+  cg->layout = made->layout;
+  cg->dirs = TAKE_PTR (made->dirs);
+  cg->len = made->len;
+  made->len = 0;
+  return 0;
+}
+
+static int
+sd_destroy (const struct hr_cgroup *cg, hr_err *err)
+{
+  /* The (now empty) scope goes with its unit. */
+  if (cg->unit_started && hr_systemd_unit_stop (cg->unit, err) < 0)
+    return -1;
+  return hr_cgroup_destroy (cg, err);
+}
+
+static void
+sd_to_state (const struct hr_cgroup *cg, hr_state_file *st)
+{
+  hr_cgroupfs_to_state (cg, st);
+  if (cg->unit_started && st->systemd_unit == NULL)
+    st->systemd_unit = xstrdup (cg->unit);
+}
+
+static int
+sd_from_state (const hr_state_file *st, struct hr_cgroup **out, hr_err *err)
+{
+  if (hr_cgroupfs_from_state (st, out, err) < 0)
+    return -1;
+  if (*out == NULL)
+    return 0;
+  (*out)->driver = &hr_cgroup_driver_systemd;
+  if (st->systemd_unit)
+    {
+      (*out)->unit = xstrdup (st->systemd_unit);
+      (*out)->unit_started = true;
+    }
+  return 0;
+}
+
+/* Once the unit runs, its directories are cgroupfs ones: limits systemd
+   has no property for, freezing, stats and pids go through the cgroupfs
+   code, as runc's systemd manager hands them to its fs manager. */
+const struct hr_cgroup_driver hr_cgroup_driver_systemd = {
+  .name = "systemd", .available = hr_systemd_booted, .places_after_clone = sd_places_after_clone,
+  .check = sd_check, .prepare = sd_prepare, .place_init = sd_place_init, .destroy = sd_destroy,
+  .to_state = sd_to_state, .from_state = sd_from_state,
+  /* clone_into gives -1 until the unit runs (no directory yet); an exec on
+     v2 is born in the unit's cgroup. */
+  HR_CGROUPFS_DIR_OPS,
+};

@@ -5,7 +5,9 @@
  * creates over D-Bus (sd-bus), a scope holding the init with Delegate=yes,
  * in a slice.  Once the unit runs, its cgroup directory is an ordinary
  * struct hr_cgroup: pause, ps, kill --all, exec and delete work on it as on
- * a cgroupfs one.  delete stops the unit.
+ * a cgroupfs one.  delete stops the unit.  The lifecycle reaches all of
+ * this through hr_cgroup_driver_systemd (cgroup_driver.h), defined in
+ * cgroup_systemd.c; the functions below are its pieces.
  *
  * linux.cgroupsPath is "slice:prefix:name":
  *   slice   parent slice, "" = system.slice, "-" = the root slice

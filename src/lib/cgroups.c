@@ -265,6 +265,9 @@ hr_cgroup_free (struct hr_cgroup *cg)
       free (cg->dirs[i].dir);
     }
   free (cg->dirs);
+  free (cg->id);
+  free (cg->unit);
+  free (cg->slice);
   free (cg);
 }
 

@@ -33,11 +33,21 @@ struct hr_cgroup_dir
   bool existed;       /* create found it rather than made it: a failed create leaves it */
 };
 
+struct hr_cgroup_driver;
+
 struct hr_cgroup
 {
   enum hr_cgroup_layout layout;
   struct hr_cgroup_dir *dirs;
   size_t len;
+  /* The driver that made or loaded it (cgroup_driver.h); every lifecycle
+     operation goes through it. */
+  const struct hr_cgroup_driver *driver;
+  /* systemd driver: the container id and the unit asked for (and its
+     parent slice), and whether systemd took the unit (then it is recorded
+     in state.json and stopped with the cgroup). */
+  char *id, *unit, *slice;
+  bool unit_started;
 };
 
 enum hr_cgroup_layout hr_cgroup_layout (void);

@@ -11,7 +11,7 @@
 #include "cgroups.h"
 #include "fault.h"
 #include "cgroup_resources.h"
-#include "cgroup_systemd.h"
+#include "cgroup_driver.h"
 #include "hooks.h"
 #include "init.h"
 #include "lifecycle.h"
@@ -44,8 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
-
 static char *
 now_rfc3339 (void)
 {
@@ -69,8 +67,7 @@ struct create_ctx
   bool lost;          /* the state dir was deleted while we did not hold its lock */
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
-  struct hr_cgroup *cg;
-  char *systemd_unit; /* --systemd-cgroup: the transient unit (once asked for) */
+  struct hr_cgroup *cg; /* its driver says how to undo it (a systemd unit, directories) */
   struct hr_netdev_moves *netdevs; /* linux.netDevices moved into the container */
 };
 
@@ -92,15 +89,12 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
   /* lost: a delete --force removed the state dir, the cgroup and the unit
      while our hooks ran; a new create may own the id by now. */
   bool undo = failed && !c->lost;
-  if (undo && c->systemd_unit)
+  if (undo && c->cg)
     {
       hr_err ignored = NULL;
-      hr_systemd_unit_stop (c->systemd_unit, &ignored);
+      c->cg->driver->destroy (c->cg, &ignored);
       hr_error_free (&ignored);
     }
-  free (c->systemd_unit);
-  if (undo && c->cg)
-    hr_cgroup_destroy (c->cg, NULL);
   hr_cgroup_free (c->cg);
   for (size_t i = 0; i < c->njoin; i++)
     if (c->join_fds[i] >= 0)
@@ -137,9 +131,7 @@ static int
 record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
 {
   if (c->cg)
-    hr_cgroup_to_state (c->cg, &st->cgroup_paths);
-  if (c->systemd_unit && st->systemd_unit == NULL)
-    st->systemd_unit = xstrdup (c->systemd_unit);
+    c->cg->driver->to_state (c->cg, st);
   return hr_state_write (c->dirfd, st, err);
 }
 
@@ -206,7 +198,8 @@ clone_init (int flags, int cgroup_fd)
    namespace only affects children, so the parent enters it just for the
    clone and returns to its own (runtime-spec: "path" namespaces). */
 static int
-spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_create_opts *opts, hr_err *err)
+spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_create_opts *opts,
+            const oci_linux_resources *res, hr_err *err)
 {
   _cleanup_close_ int own_pidns = -1, target_pidns = -1, own_timens = -1;
   const struct hr_ns_info *pidns = hr_ns_by_name ("pid");
@@ -232,7 +225,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
         }
     }
 
-  _cleanup_close_ int cgroup_fd = c->cg ? hr_cgroup_v2_dirfd (c->cg) : -1;
+  _cleanup_close_ int cgroup_fd = c->cg->driver->clone_into (c->cg);
   HR_FAULT_POINT ("create-before-clone");
   c->pid = clone_init (plan->clone_flags, cgroup_fd);
   if (c->pid == 0)
@@ -275,9 +268,11 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
       close (c->console[1]);
       c->console[1] = -1;
     }
-  /* v1 and hybrid: move the init before it runs anything of the config
-     (it waits for GO); its cgroup namespace is unshared after that. */
-  if (c->cg && cgroup_fd < 0 && hr_cgroup_enter (c->cg, c->pid, err) < 0)
+  /* Unless it was born there: into its cgroup before it runs anything of
+     the config (it waits for GO); its cgroup namespace is unshared after
+     that (places_after_clone).  systemd starts the scope here, with the
+     limits it has properties for. */
+  if (c->cg->driver->place_init (c->cg, c->pid, cgroup_fd >= 0, res, err) < 0)
     return -1;
   if (plan->new_userns && hr_userns_write_maps (c->pid, plan->config->linux_, err) < 0)
     return -1;
@@ -451,27 +446,22 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
     return -1;
   c.preserve_fds = opts->preserve_fds + socket_activation (cfg->process);
+  const struct hr_cgroup_driver *drv = hr_cgroup_driver_select (ctx->systemd_cgroup);
+  const char *cgroups_path = cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
+  const oci_linux_resources *res = cfg->linux_ ? cfg->linux_->resources : NULL;
   popts.rootfs = rootfs;
   popts.bundle = bundle;
   popts.no_pivot = opts->no_pivot;
   popts.keyring = opts->no_new_keyring ? NULL : id;
-  /* On v1 the init enters its cgroups after clone, so its cgroup namespace
-     must be made after that, or it would be rooted at ours. */
-  popts.cgroupns_late = hr_cgroup_layout () != HR_CGROUP_UNIFIED;
-  /* --systemd-cgroup: systemd places the init after clone too (no
-     CLONE_INTO_CGROUP), so the same applies on v2.  A host without systemd
-     is refused here, before anything exists. */
-  _cleanup_free_ char *sd_slice = NULL, *sd_unit = NULL;
-  if (ctx->systemd_cgroup)
-    {
-      if (hr_systemd_check (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &sd_slice, &sd_unit, err) < 0)
-        return -1;
-      popts.cgroupns_late = true;
-    }
+  /* A driver that moves the init into its cgroup after clone (v1,
+     hybrid, systemd) needs its cgroup namespace made after that, or it
+     would be rooted at ours.  A cgroupsPath (or, for systemd, a host) the
+     driver cannot use is refused here, before anything exists. */
+  popts.cgroupns_late = drv->places_after_clone ();
+  if (drv->check (cgroups_path, id, err) < 0)
+    return -1;
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
       || hr_netdev_precheck (cfg->linux_, err) < 0)
-    return -1;
-  if (!ctx->systemd_cgroup && hr_cgroup_check_path (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, err) < 0)
     return -1;
   /* Labels for a module the host does not run are refused here, before
      anything exists (lsm.h). */
@@ -482,14 +472,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   };
   if (hr_lsm_check (&labels, err) < 0)
     return -1;
-  if (hr_log_debug_enabled ())
-    {
-      /* One entry a line, as runc's log lines are. */
-      _cleanup_free_ char *text = hr_plan_format (plan);
-      char *save = NULL;
-      for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-        hr_log (HR_LOG_DEBUG, "setup plan for %s: %s", id, line);
-    }
+  hr_plan_debug (plan, "setup plan", id);
 
   /* Everything above only read; from here on a failure must undo. */
   c.rootfd = hr_state_root_open (ctx, &state_root, err);
@@ -507,7 +490,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st = xmalloc0 (sizeof (*st));
   st->oci_version = xstrdup (OCI_VERSION);
   st->id = xstrdup (id);
-  st->status = xstrdup ("creating");
+  st->status = OCI_HR_STATUS_CREATING;
+  st->status_present = true;
   st->bundle = xstrdup (bundle);
   st->rootfs = xstrdup (rootfs);
   st->created = now_rfc3339 ();
@@ -523,16 +507,14 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
   st->poststop_hooks_present = true;
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
-  if (!ctx->systemd_cgroup && hr_cgroup_create (cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id, &c.cg, err) < 0)
-    goto out;
-  if (c.cg && hr_cgroup_check_joinable (c.cg, err) < 0)
-    goto out;
-  if (record_progress (&c, st, err) < 0)
+  if (drv->prepare (cgroups_path, id, &c.cg, err) < 0 || record_progress (&c, st, err) < 0)
     goto out;
   for (size_t i = 0; i < st->cgroup_paths.len; i++)
     hr_debug ("container %s: cgroup %s: %s", id, st->cgroup_paths.keys[i], st->cgroup_paths.values[i]);
-  /* Limits in place before the init exists (on v2 it is born inside). */
-  if (c.cg && hr_cgroup_set_resources (c.cg, cfg->linux_ ? cfg->linux_->resources : NULL, err) < 0)
+  /* Limits in place before the init exists (on v2 it is born inside),
+     where the driver has made the cgroup already. */
+  bool limited = hr_cgroup_made (c.cg);
+  if (limited && drv->set_resources (c.cg, res, err) < 0)
     goto out;
 
   if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
@@ -565,22 +547,14 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       goto out;
     }
 
-  if (spawn_init (&c, plan, opts, err) < 0)
+  if (spawn_init (&c, plan, opts, res, err) < 0)
     goto out;
-  if (ctx->systemd_cgroup)
+  if (!limited)
     {
-      /* The init waits for GO: systemd puts it in the new scope (and has
-         applied the limits it knows) before it runs anything of the
-         config; the cgroupfs code then writes the rest into that
-         directory, as runc does. */
-      const oci_linux_resources *res = cfg->linux_ ? cfg->linux_->resources : NULL;
-      bool started = false;
-      int r = hr_systemd_cgroup_create (sd_unit, sd_slice, id, c.pid, res, &c.cg, &started, err);
-      if (started)
-        c.systemd_unit = xstrdup (sd_unit);
-      if (r < 0 || record_progress (&c, st, err) < 0)
-        goto out;
-      if (hr_cgroup_set_resources (c.cg, res, err) < 0)
+      /* The driver made the cgroup around the init (systemd put it in the
+         new scope, with the limits it knows), which waits for GO: record
+         it, then write the rest into that directory, as runc does. */
+      if (record_progress (&c, st, err) < 0 || drv->set_resources (c.cg, res, err) < 0)
         goto out;
     }
   /* linux.netDevices: the container's network namespace exists (the
@@ -632,8 +606,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
-  free (st->status);
-  st->status = xstrdup ("created");
+  st->status = OCI_HR_STATUS_CREATED;
+  st->status_present = true;
   /* delete --force has no creator to kill any more. */
   st->creator_pid_present = st->creator_start_time_present = false;
   if (cfg->annotations.len)

@@ -86,22 +86,20 @@ hr_create_device (int rootfd, const oci_linux_device *d, hr_err *err)
   const char *name;
   mode_t type;
 
-  if (d->type == NULL || d->type[1] != '\0')
-    return hr_error_plain (err, EINVAL, "device `%s`: invalid type", d->path);
-  switch (d->type[0])
+  switch (d->type_present ? d->type : -1)
     {
-    case 'c':
-    case 'u':
+    case OCI_DEVICE_TYPE_CHAR:
+    case OCI_DEVICE_TYPE_UNBUFFERED:
       type = S_IFCHR;
       break;
-    case 'b':
+    case OCI_DEVICE_TYPE_BLOCK:
       type = S_IFBLK;
       break;
-    case 'p':
+    case OCI_DEVICE_TYPE_FIFO:
       type = S_IFIFO;
       break;
     default:
-      return hr_error_plain (err, EINVAL, "device `%s`: invalid type `%s`", d->path, d->type);
+      return hr_error_plain (err, EINVAL, "device `%s`: invalid type", d->path);
     }
   name = slash + 1;
   if (*name == '\0')

@@ -88,11 +88,12 @@ hr_dev_rule_from_oci (const oci_linux_device_cgroup *r, struct hr_dev_rule *out,
                            .access = HR_DEV_ACC_ALL, .allow = r->allow };
 
   /* runtime-spec: type defaults to "a", major/minor to all, access to rwm. */
-  if (r->type != NULL && r->type[0] != '\0')
+  if (r->type_present)
     {
-      if (strcmp (r->type, "a") != 0 && strcmp (r->type, "b") != 0 && strcmp (r->type, "c") != 0)
-        return hr_error_plain (err, EINVAL, "%s.type: invalid device type \"%s\"", path, r->type);
-      d.type = r->type[0];
+      /* The rule's letter is the enumeration's JSON value: a, b or c. */
+      if (r->type < 0 || r->type >= OCI_DEVICE_CGROUP_TYPE__COUNT)
+        return hr_error_plain (err, EINVAL, "%s.type: invalid device type", path);
+      d.type = oci_enum_values (OCI_ENUM_DEVICE_CGROUP_TYPE)[r->type][0];
     }
   if (r->major_present && r->major >= 0)
     d.major = r->major;

@@ -12,7 +12,7 @@
  */
 #include <config.h>
 #include "hydra.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "cleanup.h"
 #include "events.h"
 #include "json.h"
@@ -80,8 +80,7 @@ static int
 oom_watch_open (struct oom_watch *w, const struct hr_cgroup *cg, hr_err *err)
 {
   w->fd = -1;
-  w->v2 = cg->layout == HR_CGROUP_UNIFIED;
-  w->dir = w->v2 ? hr_cgroup_dir_of (cg, "") : hr_cgroup_dir_of (cg, "memory");
+  w->dir = cg->driver->memory_dir (cg, &w->v2);
   if (w->dir == NULL)
     return 0; /* no memory controller: no OOM events */
   w->counted = oom_count (w, &w->count);
@@ -178,7 +177,7 @@ hr_container_events (struct hr_context *ctx, const char *id, bool stats_only, un
     }
   if (stats_only)
     {
-      ret = emit_event (event ("stats", id, hr_cgroup_stats_json (cg)), cb, cb_data, err);
+      ret = emit_event (event ("stats", id, cg->driver->stats (cg)), cb, cb_data, err);
       goto out;
     }
 
@@ -222,7 +221,7 @@ hr_container_events (struct hr_context *ctx, const char *id, bool stats_only, un
         }
       if (now_ms () >= next)
         {
-          if (emit_event (event ("stats", id, hr_cgroup_stats_json (cg)), cb, cb_data, err) < 0)
+          if (emit_event (event ("stats", id, cg->driver->stats (cg)), cb, cb_data, err) < 0)
             goto done;
           next += interval_ms;
           if (next < now_ms ())

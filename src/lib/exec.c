@@ -11,14 +11,16 @@
  *       parent has put it in the container's cgroups (every hierarchy
  *       but the frozen one of a paused container), whose device rules
  *       and limits thus hold before it opens anything of the container
- *       (the pty's ptmx); oom_score_adj + rlimits
- *       with host privileges through the host procfs; then setns(pidfd,
- *       every other namespace that differs from ours) in one call; then,
- *       in every namespace of the container: cwd through the resolver,
- *       executable lookup, terminal, user, capabilities, no_new_privs;
- *       reports HR_MSG_EXEC_READY and waits for HR_MSG_GO, then
+ *       (the pty's ptmx); then runs its plan (hr_plan_build_exec) in the
+ *       executor create's init uses (init.c), so that it gets every
+ *       process field the init gets: a trusted procfs, oom_score_adj and
+ *       rlimits with host privileges, setns(pidfd, every other namespace
+ *       that differs from ours) in one call (join-container), then, in
+ *       every namespace of the container, the same steps as the init's
+ *       process part (scheduler to no_new_privs and umask); reports
+ *       HR_MSG_EXEC_READY and waits for HR_MSG_GO (report-ready), then
  *       close_range + execve.  The sync socket is close-on-exec: EOF
- *       after GO means the execve worked.
+ *       after GO means the execve worked.  --debug prints the plan.
  *
  * Entering the pid namespace in the parent, as create does for a pid
  * namespace to join, saves the intermediate process runc and earlier
@@ -44,14 +46,13 @@
  */
 #include <config.h>
 #include "hydra.h"
-#include "caps.h"
 #include "cleanup.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "fault.h"
 #include "lifecycle.h"
 #include "lsm.h"
-#include "mounts.h"
 #include "hooks.h"
+#include "init.h"
 #include "log.h"
 #include "seccomp.h"
 #include "seccomp_notify.h"
@@ -59,7 +60,6 @@
 #include "namespaces.h"
 #include "plan.h"
 #include "process.h"
-#include "resolve.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -67,7 +67,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -158,34 +157,26 @@ process_from_flags (oci_process *p, const struct hr_exec_opts *o, hr_err *err)
    parsing after fork). */
 struct exec_ctx
 {
-  const oci_process *proc;
-  struct hr_caps caps;
+  const struct hr_plan *plan;
   int pidfd;           /* the container's init */
   int ns_flags;        /* namespaces to join */
   int init_root;       /* the init's root when it shares our mount namespace, else -1 */
   int sync[2];
   int console[2];      /* console channel, -1 without a terminal */
   int preserve_fds;
-  const oci_seccomp *seccomp; /* the container's linux.seccomp, or NULL */
 };
-
-static void __attribute__ ((noreturn))
-child_fail (struct exec_ctx *x, hr_err err)
-{
-  hr_msg_send_error (x->sync[1], err);
-  _exit (1);
-}
 
 /* The child: born in the container's pid namespace, non-dumpable. */
 static void __attribute__ ((noreturn))
 exec_child (struct exec_ctx *x)
 {
-  const oci_process *p = x->proc;
-  _cleanup_close_ int rootfd = -1, cwdfd = -1, procfd = -1;
-  _cleanup_free_ char *path = NULL;
+  struct hr_init_args args = {
+    .plan = x->plan, .sync_fd = x->sync[1], .fifo_fd = -1, .preserve_fds = x->preserve_fds,
+    .console_fd = x->console[1], .pidfd = x->pidfd, .ns_flags = x->ns_flags, .init_root = x->init_root,
+  };
   struct hr_msg *msg = hr_msg_alloc ();
-  char cwdbuf[PATH_MAX], buf[32];
   hr_err err = NULL;
+  bool reported;
 
   /* Dies with the parent; if the parent is already gone, the sync socket
      says so at READY, before anything of the user's runs. */
@@ -198,154 +189,10 @@ exec_child (struct exec_ctx *x)
      ptmx, not host root's rights. */
   if (hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
     _exit (1); /* the parent is gone or gave up: nothing to tell */
-
-  /* Host procfs, host privileges: nothing of the container but its pid
-     namespace is involved yet (a lower oom_score_adj or a higher hard
-     rlimit needs CAP_SYS_RESOURCE in the initial user namespace). */
-  if (p->oom_score_adj_present)
-    {
-      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-      int n = snprintf (buf, sizeof (buf), "%d", (int) p->oom_score_adj);
-      if (fd < 0 || hr_write_all (fd, buf, (size_t) n) < 0)
-        {
-          hr_error_set (&err, errno, "set oom_score_adj to %s", buf);
-          child_fail (x, err);
-        }
-    }
-  for (size_t i = 0; i < p->rlimits_len; i++)
-    {
-      const oci_rlimit *rl = p->rlimits[i];
-      int res = hr_rlimit_by_name (rl->type);
-      if (res < 0)
-        {
-          hr_error_plain (&err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
-          child_fail (x, err);
-        }
-      if (hr_rlimit_apply (res, rl->type, rl->soft, rl->hard, &err) < 0)
-        child_fail (x, err);
-    }
-
-  /* Every other namespace at once through the init's pidfd (kernel >=
-     5.8): the pidfd pins the process we checked, so a recycled pid cannot
-     redirect us, and the kernel joins them in the right order (user
-     first).  The time namespace applies to us at once, like the rest. */
-  int flags = x->ns_flags & ~CLONE_NEWPID;
-  bool labels = (p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label);
-  /* A procfs of our own, made before we join the container's user and
-     mount namespaces (in a user namespace a procfs under maskedPaths
-     could not be made), to reopen the pty's checked ptmx through and to
-     write the LSM labels to (never the container's /proc:
-     CVE-2019-16884). */
-  if ((x->console[1] >= 0 || labels) && (procfd = hr_open_trusted_proc (&err)) < 0)
-    child_fail (x, err);
-  if (flags && setns (x->pidfd, flags) < 0)
-    {
-      hr_error_set (&err, errno, "join the namespaces of the container's init");
-      child_fail (x, err);
-    }
-  close (x->pidfd);
-  /* In the container's user namespace we are still host root, an unmapped
-     uid there: become the namespace's root, as the init did (and runc's
-     nsexec does), so that what we create (the pty) belongs to a uid of
-     the container and can be given to the process.  The uid change
-     resets dumpability: we stay non-dumpable (see the top of the file). */
-  if ((flags & CLONE_NEWUSER)
-      && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
-    {
-      hr_error_set (&err, errno, "become root in the container's user namespace (is uid/gid 0 mapped?)");
-      child_fail (x, err);
-    }
-  if (x->init_root >= 0 && (fchdir (x->init_root) < 0 || chroot (".") < 0 || chdir ("/") < 0))
-    {
-      hr_error_set (&err, errno, "enter the root of the container's init");
-      child_fail (x, err);
-    }
-  HR_FAULT_POINT ("exec-after-join");
-
-  /* setns(CLONE_NEWNS) put us at the root of the container's mount
-     namespace.  The cwd is resolved inside it, never through a magic link
-     (RESOLVE_NO_MAGICLINKS): /proc/self/fd/N naming a host directory fd
-     would put the process outside the container (CVE-2024-21626). */
-  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    {
-      hr_error_set (&err, errno, "open the container's root");
-      child_fail (x, err);
-    }
-  cwdfd = hr_open_in_root (rootfd, p->cwd, O_PATH | O_DIRECTORY, &err);
-  if (cwdfd < 0 || fchdir (cwdfd) < 0)
-    {
-      if (cwdfd >= 0)
-        hr_error_set (&err, errno, "fchdir");
-      hr_error_wrap (&err, "chdir to cwd (\"%s\") set in config.json failed", p->cwd);
-      child_fail (x, err);
-    }
-  /* Belt and braces: the kernel reports a cwd outside our root as
-     unreachable (glibc: ENOENT). */
-  if (getcwd (cwdbuf, sizeof (cwdbuf)) == NULL)
-    {
-      hr_error_set (&err, errno, "cwd (\"%s\") is not inside the container", p->cwd);
-      child_fail (x, err);
-    }
-  if (hr_lookup_exec (p->args[0], p->env, &path, &err) < 0)
-    {
-      hr_error_wrap (&err, "unable to start container process");
-      child_fail (x, err);
-    }
-
-  if (x->console[1] >= 0)
-    {
-      /* No /dev/console for an exec'd process: that is the init's. */
-      if (hr_terminal_setup (rootfd, procfd, x->console[1], false, p->console_size,
-                             p->user ? (uid_t) p->user->uid : 0, &err) < 0)
-        child_fail (x, err);
-    }
-  else if (setsid () < 0)
-    {
-      hr_error_set (&err, errno, "setsid");
-      child_fail (x, err);
-    }
-  /* The same mechanism as create's exec-labels step (plan.c). */
-  if (labels && hr_lsm_set_exec (procfd, p->apparmor_profile, p->selinux_label, &err) < 0)
-    child_fail (x, err);
-
-  /* The container's seccomp filter applies to exec'd processes too; loaded
-     where create loads it (see plan.c): before the uid change unless
-     no_new_privs lets an unprivileged process load it at the end. */
-  /* HOME as for the init (runc's setupUser), read before the uid change
-     and before the filter, which may deny what reading it takes. */
-  _cleanup_strv_ char **env = hr_env_with_home (p->env, rootfd, p->user);
-  bool nnp = p->no_new_privileges_present && p->no_new_privileges;
-  if (x->seccomp && !nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
-    child_fail (x, err);
-  if (hr_caps_apply_bounding (&x->caps, &err) < 0 || hr_set_user (p->user, &err) < 0
-      || hr_caps_apply (&x->caps, &err) < 0)
-    child_fail (x, err);
-  if (p->no_new_privileges_present && p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    {
-      hr_error_set (&err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-      child_fail (x, err);
-    }
-  umask (p->user && p->user->umask_present ? (mode_t) p->user->umask : 0022);
-  /* setresuid resets dumpability to fs.suid_dumpable (may be 1). */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    {
-      hr_error_set (&err, errno, "prctl(PR_SET_DUMPABLE)");
-      child_fail (x, err);
-    }
-
-  HR_FAULT_POINT ("exec-before-ready");
-  if (hr_msg_send (x->sync[1], HR_MSG_EXEC_READY, 0, NULL, 0, &err) < 0
-      || hr_msg_expect (x->sync[1], HR_MSG_GO, msg, &err) < 0)
-    _exit (1); /* the parent is gone or gave up: nothing to tell */
-  hr_msg_free (msg);
-  /* Detached, the parent exits right after this: the process must not
-     die with it (PDEATHSIG survives an ordinary execve). */
-  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (x->seccomp && nnp && hr_seccomp_load (x->seccomp, x->preserve_fds, x->sync[1], &err) < 0)
-    child_fail (x, err);
-  hr_exec (path, p->args, env ? env : p->env, x->preserve_fds, x->seccomp != NULL, &err);
-  child_fail (x, err);
+  hr_plan_run (&args, "", "", &reported, &err); /* (no hooks in an exec plan) */
+  /* Up to execve the parent listens on the sync socket. */
+  hr_msg_send_error (x->sync[1], err);
+  _exit (1);
 }
 
 static void
@@ -430,8 +277,10 @@ namespaces_to_join (pid_t pid, int *flags, hr_err *err)
   return 0;
 }
 
+/* The container's config (its linux part applies to every process in
+   it) and the process to run, without config.process. */
 static int
-build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process **out, oci_seccomp **seccomp,
+build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_config **cfgp, oci_process **out,
                hr_err *err)
 {
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
@@ -441,8 +290,6 @@ build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process
 
   if (hr_state_load_config (c->dirfd, &cfg, err) < 0)
     return -1;
-  if (cfg->linux_ && cfg->linux_->seccomp)
-    *seccomp = TAKE_PTR (cfg->linux_->seccomp);
   if (o->process && *o->process)
     {
       if (oci_process_parse_file (o->process, &p, err) < 0)
@@ -492,27 +339,7 @@ build_process (struct hr_container *c, const struct hr_exec_opts *o, oci_process
       return hr_error_plain (err, EINVAL, "cwd property must not be empty and must be an absolute path");
     }
   *out = p;
-  return 0;
-}
-
-static int
-process_caps (const oci_process *p, struct hr_caps *caps, hr_err *err)
-{
-  const oci_capabilities *c = p->capabilities;
-
-  memset (caps, 0, sizeof (*caps));
-  if (c == NULL)
-    return 0;
-  if (hr_caps_parse (c->bounding, c->bounding_len, "bounding", &caps->bounding, err) < 0
-      || hr_caps_parse (c->effective, c->effective_len, "effective", &caps->effective, err) < 0
-      || hr_caps_parse (c->inheritable, c->inheritable_len, "inheritable", &caps->inheritable, err) < 0
-      || hr_caps_parse (c->permitted, c->permitted_len, "permitted", &caps->permitted, err) < 0
-      || hr_caps_parse (c->ambient, c->ambient_len, "ambient", &caps->ambient, err) < 0)
-    return -1;
-  /* The kernel raises an ambient capability only when it is permitted and
-     inheritable (capabilities(7)); --cap never adds inheritable, so its
-     ambient part is kept only where the config already allows it. */
-  caps->ambient &= caps->permitted & caps->inheritable;
+  *cfgp = TAKE_PTR (cfg);
   return 0;
 }
 
@@ -520,8 +347,9 @@ int
 hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_opts *o, int *exit_code,
                    hr_err *err)
 {
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
-  _cleanup_ (oci_seccomp_freep) oci_seccomp *seccomp = NULL;
+  _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
   struct exec_ctx x = { .pidfd = -1, .init_root = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = hr_msg_alloc ();
   struct hr_container c;
@@ -567,19 +395,19 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
           hr_error_plain (err, ENOTSUP, "--cgroup: the container has no cgroup");
           goto out;
         }
-      if (hr_cgroup_sub (cg, o->cgroup, &sub, err) < 0)
+      if (cg->driver->sub (cg, o->cgroup, &sub, err) < 0)
         goto out;
       hr_cgroup_free (cg);
       cg = sub;
     }
-  if (build_process (&c, o, &proc, &seccomp, err) < 0 || process_caps (proc, &x.caps, err) < 0)
+  if (build_process (&c, o, &cfg, &proc, err) < 0 || hr_plan_build_exec (cfg, proc, &plan, err) < 0)
     goto out;
-  x.proc = proc;
-  x.seccomp = seccomp;
-  if (hr_seccomp_has_notify (seccomp))
+  hr_plan_debug (plan, "exec plan", id);
+  x.plan = plan;
+  if (hr_seccomp_has_notify (plan->seccomp))
     {
       agent_state = hr_hooks_state_json (id, "running", c.pid, c.state->bundle, &c.state->annotations);
-      agent = (struct hr_seccomp_agent){ seccomp, -1, agent_state };
+      agent = (struct hr_seccomp_agent){ plan->seccomp, -1, agent_state };
     }
   if (hr_terminal_check (proc->terminal_present && proc->terminal, o->detach, o->console_socket, err) < 0)
     goto out;
@@ -631,7 +459,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
      run could not report READY (exec --ignore-paused waits for GO in the
      frozen cgroup instead, as the process joins it before GO). */
   if (cg && !paused)
-    cgfd = hr_cgroup_v2_dirfd (cg);
+    cgfd = cg->driver->clone_into (cg);
   pid = spawn_child (&x, cgfd, err);
   if (pid < 0)
     goto out;
@@ -639,9 +467,9 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
      does anything of the container's; the frozen part of a paused
      container only after READY, since a frozen process could not set
      itself up. */
-  if (cg && cgfd < 0 && hr_cgroup_enter_part (cg, pid, false, err) < 0)
+  if (cg && cgfd < 0 && cg->driver->place (cg, pid, HR_CGROUP_PART_UNFROZEN, err) < 0)
     goto out;
-  if (cg && cgfd < 0 && !paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
+  if (cg && cgfd < 0 && !paused && cg->driver->place (cg, pid, HR_CGROUP_PART_FREEZER, err) < 0)
     goto out;
   if (hr_msg_send (x.sync[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
     goto out;
@@ -673,7 +501,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   /* A paused container's frozen hierarchy, before the process runs
      anything of its own (it waits for GO). */
-  if (cg && cgfd < 0 && paused && hr_cgroup_enter_part (cg, pid, true, err) < 0)
+  if (cg && cgfd < 0 && paused && cg->driver->place (cg, pid, HR_CGROUP_PART_FREEZER, err) < 0)
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;

@@ -7,7 +7,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "caps.h"
-#include "cgroup_systemd.h"
+#include "cgroup_driver.h"
 #include "cgroups.h"
 #include "cleanup.h"
 #include "lsm.h"
@@ -48,6 +48,31 @@ strv_from (const char *const *src, size_t *len)
   return v;
 }
 
+/* A copy of n enumeration values (F_ENUMV fields). */
+static int *
+enumv_from (const int *src, size_t n, size_t *len)
+{
+  int *v = xmalloc0 ((n ? n : 1) * sizeof (int));
+  memcpy (v, src, n * sizeof (int));
+  *len = n;
+  return v;
+}
+
+/* Every value of an enumeration, in declaration order. */
+static int *
+enumv_all (enum oci_enum which, size_t *len)
+{
+  const char *const *names = oci_enum_values (which);
+  size_t n = 0;
+  while (names[n])
+    n++;
+  int *v = xmalloc0 ((n ? n : 1) * sizeof (int));
+  for (size_t i = 0; i < n; i++)
+    v[i] = (int) i;
+  *len = n;
+  return v;
+}
+
 static oci_features_enabled *
 enabled (bool on)
 {
@@ -61,7 +86,9 @@ int
 hr_features_json (char **json, hr_err *err)
 {
   /* Namespaces hydra-runc creates and joins today. */
-  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", "user", "time", NULL };
+  static const int namespaces[] = { OCI_NAMESPACE_TYPE_CGROUP, OCI_NAMESPACE_TYPE_IPC, OCI_NAMESPACE_TYPE_MOUNT,
+                                    OCI_NAMESPACE_TYPE_NETWORK, OCI_NAMESPACE_TYPE_PID, OCI_NAMESPACE_TYPE_UTS,
+                                    OCI_NAMESPACE_TYPE_USER, OCI_NAMESPACE_TYPE_TIME };
   static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
                                        "poststart", "poststop", NULL };
   _cleanup_ (oci_features_freep) oci_features *f = xmalloc0 (sizeof (*f));
@@ -73,7 +100,7 @@ hr_features_json (char **json, hr_err *err)
   f->mount_options = strv_from (hr_mount_opts_known (), &f->mount_options_len);
 
   lx = f->linux_ = xmalloc0 (sizeof (*lx));
-  lx->namespaces = strv_from (namespaces, &lx->namespaces_len);
+  lx->namespaces = enumv_from (namespaces, sizeof (namespaces) / sizeof (namespaces[0]), &lx->namespaces_len);
   lx->capabilities = hr_caps_known ();
   lx->capabilities_len = strv_len (lx->capabilities);
   lx->cgroup = xmalloc0 (sizeof (*lx->cgroup));
@@ -85,7 +112,7 @@ hr_features_json (char **json, hr_err *err)
   lx->cgroup->v2_present = true;
   /* The systemd driver (cgroup_systemd.c) works where systemd is PID 1;
      elsewhere --systemd-cgroup is refused, so do not claim it. */
-  lx->cgroup->systemd = hr_systemd_booted ();
+  lx->cgroup->systemd = hr_cgroup_driver_select (true)->available ();
   lx->cgroup->systemd_present = true;
   lx->cgroup->systemd_user = false;
   lx->cgroup->systemd_user_present = true;
@@ -97,18 +124,21 @@ hr_features_json (char **json, hr_err *err)
        listenerPath, seccomp_notify.c), every operator, the x86 family
        (this build's architecture), every flag seccomp(2) takes for a
        filter. */
-    static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                                           "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-                                           "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
-    static const char *const archs[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", NULL };
-    static const char *const flags[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                         "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+    static const int actions[] = { OCI_SECCOMP_ACTION_ALLOW, OCI_SECCOMP_ACTION_ERRNO,
+                                   OCI_SECCOMP_ACTION_KILL, OCI_SECCOMP_ACTION_KILL_PROCESS,
+                                   OCI_SECCOMP_ACTION_KILL_THREAD, OCI_SECCOMP_ACTION_LOG,
+                                   OCI_SECCOMP_ACTION_NOTIFY, OCI_SECCOMP_ACTION_TRACE,
+                                   OCI_SECCOMP_ACTION_TRAP };
+    static const int archs[] = { OCI_SECCOMP_ARCH_X86, OCI_SECCOMP_ARCH_X86_64, OCI_SECCOMP_ARCH_X32 };
+    static const int flags[] = { OCI_SECCOMP_FLAG_LOG, OCI_SECCOMP_FLAG_SPEC_ALLOW, OCI_SECCOMP_FLAG_TSYNC,
+                                 OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV };
     lx->seccomp->enabled = true;
-    lx->seccomp->actions = strv_from (actions, &lx->seccomp->actions_len);
-    lx->seccomp->operators = strv_from (oci_enum_values (OCI_ENUM_SECCOMP_OPERATOR), &lx->seccomp->operators_len);
-    lx->seccomp->archs = strv_from (archs, &lx->seccomp->archs_len);
-    lx->seccomp->known_flags = strv_from (oci_enum_values (OCI_ENUM_SECCOMP_FLAG), &lx->seccomp->known_flags_len);
-    lx->seccomp->supported_flags = strv_from (flags, &lx->seccomp->supported_flags_len);
+    lx->seccomp->actions = enumv_from (actions, sizeof (actions) / sizeof (actions[0]), &lx->seccomp->actions_len);
+    lx->seccomp->operators = enumv_all (OCI_ENUM_SECCOMP_OPERATOR, &lx->seccomp->operators_len);
+    lx->seccomp->archs = enumv_from (archs, sizeof (archs) / sizeof (archs[0]), &lx->seccomp->archs_len);
+    lx->seccomp->known_flags = enumv_all (OCI_ENUM_SECCOMP_FLAG, &lx->seccomp->known_flags_len);
+    lx->seccomp->supported_flags = enumv_from (flags, sizeof (flags) / sizeof (flags[0]),
+                                               &lx->seccomp->supported_flags_len);
   }
   lx->seccomp->enabled_present = true;
   /* Labels are applied where the host runs the module, refused elsewhere

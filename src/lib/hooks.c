@@ -27,7 +27,10 @@ hr_hooks_state_json (const char *id, const char *status, pid_t pid, const char *
 
   st.oci_version = (char *) OCI_VERSION;
   st.id = (char *) id;
-  st.status = (char *) status;
+  /* One of runtime.md's four (never "paused": hooks run at create,
+     start and delete). */
+  st.status = oci_enum_index (OCI_ENUM_STATE_STATUS, status);
+  st.status_present = st.status >= 0;
   st.pid = pid;
   st.pid_present = pid > 0;
   st.bundle = (char *) bundle;

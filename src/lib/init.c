@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,11 +108,72 @@ ask_parent (struct init_state *st, enum hr_msg_type type, const char *data, enum
   return hr_msg_expect (st->args->sync_fd, reply, m, err);
 }
 
+/* exec: into every namespace of the container's init that is not ours, at
+   once through its pidfd (kernel >= 5.8): the pidfd pins the process the
+   parent checked, so a recycled pid cannot redirect us, and the kernel
+   joins them in the right order (user first).  The time namespace applies
+   to us at once, like the rest; the pid namespace we were born in. */
+static int
+join_container (struct init_state *st, hr_err *err)
+{
+  const struct hr_init_args *a = st->args;
+  int flags = a->ns_flags & ~CLONE_NEWPID;
+
+  if (flags && setns (a->pidfd, flags) < 0)
+    return hr_error_set (err, errno, "join the namespaces of the container's init");
+  close (a->pidfd);
+  /* In the container's user namespace we are still host root, an
+     unmapped uid there: become the namespace's root, as the init did (and
+     runc's nsexec does), so that what we create (the pty) belongs to a
+     uid of the container and can be given to the process.  The uid change
+     resets dumpability: we stay non-dumpable (see exec.c). */
+  if ((flags & CLONE_NEWUSER)
+      && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0))
+    return hr_error_set (err, errno, "become root in the container's user namespace (is uid/gid 0 mapped?)");
+  /* A container without a mount namespace chroot'd into its rootfs
+     (plan.c): take the init's root. */
+  if (a->init_root >= 0 && (fchdir (a->init_root) < 0 || chroot (".") < 0 || chdir ("/") < 0))
+    return hr_error_set (err, errno, "enter the root of the container's init");
+  HR_FAULT_POINT ("exec-after-join");
+  st->rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (st->rootfd < 0)
+    return hr_error_set (err, errno, "open the container's root");
+  return 0;
+}
+
+/* process.cwd, once "/" is the container's root (after pivot_root, or the
+   join of its mount namespace), resolved inside it and never through a
+   magic link (RESOLVE_NO_MAGICLINKS): /proc/self/fd/N naming a host
+   directory fd would put the process outside the container
+   (CVE-2024-21626). */
+static int
+change_dir (const char *cwd, hr_err *err)
+{
+  _cleanup_close_ int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int cwdfd = -1;
+  char buf[PATH_MAX];
+
+  if (rootfd < 0)
+    return hr_error_set (err, errno, "open the container's root");
+  cwdfd = hr_open_in_root (rootfd, cwd, O_PATH | O_DIRECTORY, err);
+  if (cwdfd < 0 || fchdir (cwdfd) < 0)
+    {
+      if (cwdfd >= 0)
+        hr_error_set (err, errno, "fchdir");
+      return hr_error_wrap (err, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+    }
+  /* Belt and braces: the kernel reports a cwd outside our root as
+     unreachable (glibc: ENOENT). */
+  if (getcwd (buf, sizeof (buf)) == NULL)
+    return hr_error_set (err, errno, "cwd (\"%s\") is not inside the container", cwd);
+  return 0;
+}
+
 static int
 run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
 {
   const struct hr_plan *p = st->args->plan;
-  const oci_process *proc = p->config->process;
+  const oci_process *proc = p->process;
 
   switch (s->kind)
     {
@@ -142,7 +204,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return 0;
       }
     case STEP_CPU_AFFINITY:
-      return hr_apply_cpu_affinity (s->num ? &p->attrs.cpu_final : &p->attrs.cpu_initial, err);
+      return hr_apply_cpu_affinity (s->cpu_final ? &p->attrs.cpu_final : &p->attrs.cpu_initial, err);
     case STEP_SCHEDULER:
       return hr_apply_sched (&p->attrs.sched, err);
     case STEP_IOPRIO:
@@ -150,10 +212,10 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_MEMPOLICY:
       return hr_apply_mempolicy (&p->attrs.mempolicy, err);
     case STEP_SECCOMP:
-      /* The plan loads a filter with a listener before created, while
-         the parent still listens for its fd. */
+      /* The plan loads a filter with a listener before the report,
+         while the parent still listens for its fd. */
       st->filtered = true;
-      return hr_seccomp_load (p->config->linux_->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
+      return hr_seccomp_load (p->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_EXEC_LABELS:
@@ -184,12 +246,12 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return hr_hooks_run (h->start_container, h->start_container_len, s->path, st->state_created, err);
       }
     case STEP_ROOT_PROPAGATION:
-      if (hr_mount_root_propagation (s->flags, err) < 0)
-        return -1;
-      /* The mount namespace is ours now: a private procfs for the
-         runtime's own writes. */
+      return hr_mount_root_propagation (s->flags, err);
+    case STEP_OPEN_PROCFS:
       st->procfd = hr_open_trusted_proc (err);
       return st->procfd < 0 ? -1 : 0;
+    case STEP_JOIN_CONTAINER:
+      return join_container (st, err);
     case STEP_BIND_ROOTFS:
       st->rootfd = hr_mount_bind_rootfs (s->path, err);
       return st->rootfd < 0 ? -1 : 0;
@@ -197,10 +259,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       st->rootfd = open (s->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (st->rootfd < 0)
         return hr_error_set (err, errno, "open rootfs `%s`", s->path);
-      /* a procfs instance of our pid namespace, never attached: the
-         host's mount table does not change */
-      st->procfd = hr_open_trusted_proc (err);
-      return st->procfd < 0 ? -1 : 0;
+      return 0;
     case STEP_CHROOT:
       return hr_chroot_rootfs (st->rootfd, err);
     case STEP_MOUNT:
@@ -218,10 +277,14 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_DEV_SYMLINKS:
       return hr_dev_symlinks (st->rootfd, err);
     case STEP_PIVOT_ROOT:
-      return hr_pivot_root (st->rootfd, s->flags, s->num != 0, err);
+      return hr_pivot_root (st->rootfd, s->flags, s->no_pivot, err);
     case STEP_CONSOLE:
-      return hr_terminal_setup (st->rootfd, st->procfd, st->args->console_fd, true, proc->console_size,
+      return hr_terminal_setup (st->rootfd, st->procfd, st->args->console_fd, s->init_console, proc->console_size,
                                 proc->user ? (uid_t) proc->user->uid : 0, err);
+    case STEP_SETSID:
+      if (setsid () < 0)
+        return hr_error_set (err, errno, "setsid");
+      return 0;
     case STEP_MASK_PATH:
       return hr_mask_path (st->rootfd, s->path, err);
     case STEP_READONLY_PATH:
@@ -246,7 +309,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
     case STEP_OOM_SCORE_ADJ:
       {
         char v[32];
-        snprintf (v, sizeof (v), "%lld", (long long) s->num);
+        snprintf (v, sizeof (v), "%d", s->oom_score_adj);
         return hr_proc_write (st->procfd, "self/oom_score_adj", v, err);
       }
     case STEP_RLIMIT:
@@ -256,17 +319,20 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return hr_error_wrap (err, "unable to start container process");
       return 0;
     case STEP_CHDIR:
-      /* After pivot_root "/" is the rootfs: the kernel keeps this inside it. */
-      if (chdir (s->path) < 0)
-        return hr_error_set (err, errno, "chdir to cwd (\"%s\") set in config.json failed", s->path);
-      return 0;
+      return change_dir (s->path, err);
     case STEP_HOME:
       st->env = hr_env_with_home (proc->env, st->rootfd, proc->user);
       return 0;
+    case STEP_CAPS_BOUNDING:
+      return hr_caps_apply_bounding (&p->caps, err);
     case STEP_SET_USER:
-      if (hr_caps_apply_bounding (&p->caps, err) < 0)
+      if (hr_set_user (proc->user, err) < 0)
         return -1;
-      return hr_set_user (proc->user, err);
+      /* A uid change resets dumpability to fs.suid_dumpable, which may be
+         1: until execve this is still the runtime (CVE-2016-9962). */
+      if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return hr_error_set (err, errno, "prctl(PR_SET_DUMPABLE)");
+      return 0;
     case STEP_CAPS:
       return hr_caps_apply (&p->caps, err);
     case STEP_NO_NEW_PRIVS:
@@ -274,7 +340,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         return hr_error_set (err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
       return 0;
     case STEP_UMASK:
-      umask ((mode_t) s->num);
+      umask (s->umask);
       return 0;
     case STEP_REPORT_CREATED:
       /* From RECORDED on, state.json names us and the container outlives
@@ -290,6 +356,14 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         if (hr_msg_send (st->args->sync_fd, HR_MSG_RECORDED_ACK, 0, NULL, 0, &gone) < 0)
           hr_error_free (&gone);
       }
+      return 0;
+    case STEP_REPORT_READY:
+      HR_FAULT_POINT ("exec-before-ready");
+      if (ask_parent (st, HR_MSG_EXEC_READY, NULL, HR_MSG_GO, err) < 0)
+        _exit (1); /* the parent is gone or gave up: nothing to tell */
+      /* Detached, the parent exits right after this: the process must
+         not die with it (PDEATHSIG survives an ordinary execve). */
+      prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       return 0;
     case STEP_WAIT_START:
       close (st->args->sync_fd);
@@ -307,14 +381,51 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
   return hr_error_plain (err, EINVAL, "unknown setup step %d", (int) s->kind);
 }
 
+int
+hr_plan_run (const struct hr_init_args *args, const char *state_creating, const char *state_created, bool *reported,
+             hr_err *err)
+{
+  struct init_state st = { .args = args, .rootfd = -1, .procfd = -1, .state_creating = state_creating,
+                           .state_created = state_created };
+  const struct hr_plan *p = args->plan;
+
+  *reported = false;
+  /* runtime-spec config.md: relative paths (bind sources) are relative to
+     the bundle, as runc's working directory is. */
+  if (p->bundle && chdir (p->bundle) < 0)
+    return hr_error_set (err, errno, "chdir to bundle `%s`", p->bundle);
+  if (p->parent_opens_binds && receive_bind_sources (&st, err) < 0)
+    return -1;
+
+  /* --debug (runc says "child process in init()" too).  The init logs
+     only before the console step: from there its stderr may be the
+     container's terminal (the plan itself is logged by the parent). */
+  hr_debug ("%s: running the %zu steps of the setup plan", p->exec ? "exec child" : "child process in init()",
+            p->len);
+  for (size_t i = 0; i < p->len; i++)
+    {
+      const struct hr_step *s = &p->steps[i];
+      if (run_step (&st, s, err) < 0)
+        return -1;
+      /* Every mount of the config is in place and / is the rootfs. */
+      if (s->kind == STEP_PIVOT_ROOT)
+        {
+          hr_debug ("init: every mount in place, root is the rootfs");
+          HR_FAULT_POINT ("create-after-mounts");
+        }
+      if (s->kind == STEP_REPORT_CREATED)
+        *reported = st.reported = true;
+    }
+  return hr_error_plain (err, EINVAL, "setup plan ended without exec");
+}
+
 void
 hr_init_run (const struct hr_init_args *args)
 {
-  struct init_state st = { .args = args, .rootfd = -1, .procfd = -1 };
-  /* Never freed: the init execs or exits; the hooks read these. */
+  /* Never freed: the init execs or exits; the hooks read the states. */
   struct hr_msg *creating = hr_msg_alloc (), *created = hr_msg_alloc (), *msg = hr_msg_alloc ();
   hr_err err = NULL;
-  size_t i = 0;
+  bool reported = false;
 
   /* Die with the runtime while it is still setting us up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -324,57 +435,36 @@ hr_init_run (const struct hr_init_args *args)
      us (CVE-2019-5736, CVE-2016-9962).  execve makes the process dumpable
      again; exec.bats checks both. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  /* Device nodes and files get the modes asked for; the process gets the
-     conventional 0022 unless process.user.umask says otherwise. */
+  /* Device nodes and files get the modes asked for; STEP_UMASK sets the
+     process's. */
   umask (0);
 
   /* The state documents for the hooks run here, whole, then GO. */
   if (hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATING, creating, &err) < 0
       || hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATED, created, &err) < 0
-      || hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0)
-    goto fail;
-  st.state_creating = creating->data;
-  st.state_created = created->data;
-  /* runtime-spec config.md: relative paths (bind sources) are relative to
-     the bundle, as runc's working directory is. */
-  if (args->plan->bundle && chdir (args->plan->bundle) < 0)
+      || hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0
+      || hr_plan_run (args, creating->data, created->data, &reported, &err) < 0)
     {
-      hr_error_set (&err, errno, "chdir to bundle `%s`", args->plan->bundle);
-      goto fail;
-    }
-  if (args->plan->parent_opens_binds && receive_bind_sources (&st, &err) < 0)
-    goto fail;
-
-  /* --debug (runc says "child process in init()" too).  The init logs
-     only before the console step: from there its stderr may be the
-     container's terminal (the plan itself is logged by create). */
-  hr_debug ("child process in init(): running the %zu steps of the setup plan", args->plan->len);
-  for (i = 0; i < args->plan->len; i++)
-    {
-      const struct hr_step *s = &args->plan->steps[i];
-      if (s->kind == STEP_REPORT_CREATED
-          && !(args->plan->config->process->user && args->plan->config->process->user->umask_present))
-        umask (0022);
-      if (run_step (&st, s, &err) < 0)
-        goto fail;
-      /* Every mount of the config is in place and / is the rootfs. */
-      if (s->kind == STEP_PIVOT_ROOT)
+      if (reported)
         {
-          hr_debug ("init: every mount in place, root is the rootfs");
-          HR_FAULT_POINT ("create-after-mounts");
+          /* The parent is gone by now: nobody to tell but stderr. */
+          dprintf (2, "hydra-runc: %s\n", err->msg);
+          _exit (127);
         }
-      if (s->kind == STEP_REPORT_CREATED)
-        st.reported = true;
+      hr_msg_send_error (args->sync_fd, err);
+      _exit (1);
     }
-  hr_error_plain (&err, EINVAL, "setup plan ended without exec");
+  _exit (1); /* hr_plan_run returns only on failure */
+}
 
-fail:
-  if (st.reported)
-    {
-      /* The parent is gone by now: nobody to tell but stderr. */
-      dprintf (2, "hydra-runc: %s\n", err->msg);
-      _exit (127);
-    }
-  hr_msg_send_error (args->sync_fd, err);
-  _exit (1);
+void
+hr_plan_debug (const struct hr_plan *plan, const char *what, const char *id)
+{
+  if (!hr_log_debug_enabled ())
+    return;
+  /* One entry a line, as runc's log lines are. */
+  _cleanup_free_ char *text = hr_plan_format (plan);
+  char *save = NULL;
+  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    hr_log (HR_LOG_DEBUG, "%s for %s: %s", what, id, line);
 }

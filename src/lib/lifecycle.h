@@ -22,7 +22,8 @@ struct hr_container
 };
 
 struct hr_cgroup;
-/* The container's cgroup as state.json recorded it; *out NULL when none. */
+/* The container's cgroup as state.json recorded it, with the driver that made
+   it (cgroup_driver.h); *out NULL when none. */
 int hr_container_cgroup (const struct hr_container *c, struct hr_cgroup **out, hr_err *err);
 
 /* Every process of a loaded container (cgroup, else pid namespace). */

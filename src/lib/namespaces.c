@@ -2,6 +2,7 @@
 #include <config.h>
 #include "namespaces.h"
 #include "cleanup.h"
+#include "oci_types.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,14 +16,14 @@
 #endif
 
 static const struct hr_ns_info namespaces[] = {
-  { "user", "user", CLONE_NEWUSER },
-  { "pid", "pid", CLONE_NEWPID },
-  { "network", "net", CLONE_NEWNET },
-  { "ipc", "ipc", CLONE_NEWIPC },
-  { "uts", "uts", CLONE_NEWUTS },
-  { "cgroup", "cgroup", CLONE_NEWCGROUP },
-  { "time", "time", CLONE_NEWTIME },
-  { "mount", "mnt", CLONE_NEWNS },
+  { "user", "user", CLONE_NEWUSER, OCI_NAMESPACE_TYPE_USER },
+  { "pid", "pid", CLONE_NEWPID, OCI_NAMESPACE_TYPE_PID },
+  { "network", "net", CLONE_NEWNET, OCI_NAMESPACE_TYPE_NETWORK },
+  { "ipc", "ipc", CLONE_NEWIPC, OCI_NAMESPACE_TYPE_IPC },
+  { "uts", "uts", CLONE_NEWUTS, OCI_NAMESPACE_TYPE_UTS },
+  { "cgroup", "cgroup", CLONE_NEWCGROUP, OCI_NAMESPACE_TYPE_CGROUP },
+  { "time", "time", CLONE_NEWTIME, OCI_NAMESPACE_TYPE_TIME },
+  { "mount", "mnt", CLONE_NEWNS, OCI_NAMESPACE_TYPE_MOUNT },
 };
 
 const struct hr_ns_info *
@@ -41,13 +42,27 @@ hr_ns_by_name (const char *oci_name)
   return NULL;
 }
 
+/* The entry with that clone flag or that OCI type (no entry has flag 0
+   or type -1, so each caller passes the other as "none"). */
+static const struct hr_ns_info *
+ns_find (int clone_flag, int oci_type)
+{
+  for (size_t i = 0; i < sizeof (namespaces) / sizeof (namespaces[0]); i++)
+    if (namespaces[i].clone_flag == clone_flag || namespaces[i].oci_type == oci_type)
+      return &namespaces[i];
+  return NULL;
+}
+
+const struct hr_ns_info *
+hr_ns_by_type (int oci_type)
+{
+  return oci_type < 0 ? NULL : ns_find (0, oci_type);
+}
+
 const struct hr_ns_info *
 hr_ns_by_flag (int clone_flag)
 {
-  for (size_t i = 0; i < sizeof (namespaces) / sizeof (namespaces[0]); i++)
-    if (namespaces[i].clone_flag == clone_flag)
-      return &namespaces[i];
-  return NULL;
+  return clone_flag == 0 ? NULL : ns_find (clone_flag, -1);
 }
 
 int

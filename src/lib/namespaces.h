@@ -12,11 +12,14 @@ struct hr_ns_info
   const char *oci_name;   /* "network" */
   const char *proc_name;  /* "net": /proc/<pid>/ns/<proc_name> */
   int clone_flag;         /* CLONE_NEWNET */
+  int oci_type;           /* OCI_NAMESPACE_TYPE_NETWORK (linux.namespaces[].type as parsed) */
 };
 
 /* NULL when the name is not a Linux namespace type. */
 const struct hr_ns_info *hr_ns_by_name (const char *oci_name);
 const struct hr_ns_info *hr_ns_by_flag (int clone_flag);
+/* NULL when out of range. */
+const struct hr_ns_info *hr_ns_by_type (int oci_type);
 /* All of them, in the order they must be joined: user first (it decides
    the privileges for the rest), mount last. */
 const struct hr_ns_info *hr_ns_all (size_t *n);

@@ -90,7 +90,7 @@ static const char *
 netns_path (const oci_linux *lx)
 {
   for (size_t i = 0; lx && i < lx->namespaces_len; i++)
-    if (strcmp (lx->namespaces[i]->type, "network") == 0)
+    if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
       return lx->namespaces[i]->path && *lx->namespaces[i]->path ? lx->namespaces[i]->path : NULL;
   return NULL;
 }
@@ -528,6 +528,9 @@ hr_netdev_move_back (struct hr_netdev_moves *m)
                        &up, &ignored);
       hr_error_free (&ignored);
       free (name);
+      /* moved back: hr_netdev_moves_free no longer sees this entry */
+      free (m->v[i].host_name);
+      free (m->v[i].ctr_name);
     }
   if (m)
     m->n = 0;

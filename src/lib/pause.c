@@ -5,7 +5,7 @@
  */
 #include <config.h>
 #include "hydra.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "cleanup.h"
 #include "lifecycle.h"
 
@@ -17,9 +17,11 @@ int
 hr_container_cgroup (const struct hr_container *c, struct hr_cgroup **out, hr_err *err)
 {
   *out = NULL;
-  if (c->state == NULL || c->state->cgroup_paths.len == 0)
+  if (c->state == NULL)
     return 0;
-  return hr_cgroup_from_state (&c->state->cgroup_paths, out, err);
+  /* The driver create used, as state.json recorded it (runc keeps its
+     cgroup manager's kind in its state too). */
+  return hr_cgroup_driver_select (c->state->systemd_cgroup)->from_state (c->state, out, err);
 }
 
 static int
@@ -48,7 +50,7 @@ set_frozen (struct hr_context *ctx, const char *id, bool freeze, hr_err *err)
       hr_error_plain (err, ENOTSUP, "container has no cgroup to freeze");
       goto out;
     }
-  ret = hr_cgroup_freeze (cg, freeze, err);
+  ret = cg->driver->freeze (cg, freeze, err);
 out:
   hr_container_release (&c);
   return ret;

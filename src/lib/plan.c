@@ -8,6 +8,7 @@
 #include "process.h"
 #include "seccomp.h"
 #include "util.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,11 @@ static const char *step_names[] = {
   [STEP_LOOPBACK_UP] = "loopback-up",
   [STEP_SESSION_KEYRING] = "session-keyring",
   [STEP_CPU_AFFINITY] = "cpu-affinity",
+  [STEP_OPEN_PROCFS] = "open-procfs",
+  [STEP_JOIN_CONTAINER] = "join-container",
+  [STEP_SETSID] = "setsid",
+  [STEP_CAPS_BOUNDING] = "capabilities-bounding",
+  [STEP_REPORT_READY] = "report-ready",
   [STEP_SCHEDULER] = "scheduler",
   [STEP_IOPRIO] = "io-priority",
   [STEP_MEMPOLICY] = "memory-policy",
@@ -98,8 +104,6 @@ hr_plan_free (struct hr_plan *plan)
   free (plan);
 }
 
-DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
-
 /* runtime-spec config-linux.md "Namespaces": each type at most once;
    a path means join, no path means create. */
 static int
@@ -112,11 +116,11 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
   for (size_t i = 0; lx && i < lx->namespaces_len; i++)
     {
       const oci_linux_namespace *ns = lx->namespaces[i];
-      const struct hr_ns_info *info = hr_ns_by_name (ns->type);
+      const struct hr_ns_info *info = hr_ns_by_type (ns->type);
       if (info == NULL)
-        return hr_error_plain (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type `%s`", i, ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces[%zu]: unknown namespace type", i);
       if (seen & info->clone_flag)
-        return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", ns->type);
+        return hr_error_plain (err, EINVAL, "linux.namespaces: duplicate namespace type `%s`", info->oci_name);
       seen |= info->clone_flag;
       p->ns_listed |= info->clone_flag;
       if (ns->path == NULL || ns->path[0] == '\0')
@@ -151,7 +155,7 @@ plan_namespaces (struct hr_plan *p, const oci_linux *lx, hr_err *err)
     for (size_t i = 0; lx && i < lx->namespaces_len; i++)
       {
         const oci_linux_namespace *ns = lx->namespaces[i];
-        if (ns->path == NULL || ns->path[0] == '\0' || strcmp (ns->type, all[k].oci_name) != 0)
+        if (ns->path == NULL || ns->path[0] == '\0' || ns->type != all[k].oci_type)
           continue;
         if (all[k].clone_flag == CLONE_NEWPID)
           {
@@ -187,7 +191,7 @@ plan_netdevices (const oci_linux *lx, hr_err *err)
   if (lx == NULL || lx->net_devices.len == 0)
     return 0;
   for (size_t i = 0; i < lx->namespaces_len; i++)
-    if (strcmp (lx->namespaces[i]->type, "network") == 0)
+    if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
       netns = true;
   if (!netns)
     return hr_error_plain (err, EINVAL, "linux.netDevices: moving network devices needs a network namespace of the "
@@ -253,7 +257,7 @@ check_sysctl (struct hr_plan *p, const oci_linux *lx, const char *key, hr_err *e
         {
           /* joined: hr_plan_check_host compares it with ours */
           for (size_t i = 0; i < lx->namespaces_len; i++)
-            if (strcmp (lx->namespaces[i]->type, "network") == 0)
+            if (lx->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK)
               p->net_sysctl_join = lx->namespaces[i]->path;
           p->net_sysctl = key;
         }
@@ -287,23 +291,36 @@ hr_plan_check_host (const struct hr_plan *p, hr_err *err)
   return 0;
 }
 
+/* linux.rootfsPropagation (parsed, so one of the eight values) -> the
+   propagation of the whole tree; absent: runc's default, host mounts
+   reach us and ours never reach the host. */
 static uint64_t
-propagation_flags (const char *prop, hr_err *err, int *ok)
+propagation_flags (const oci_linux *lx)
 {
-  *ok = 1;
-  if (prop == NULL || *prop == '\0')
-    return MS_SLAVE | MS_REC; /* runc's default: host mounts reach us, ours never reach the host */
-  if (strcmp (prop, "shared") == 0 || strcmp (prop, "rshared") == 0)
-    return MS_SHARED | MS_REC;
-  if (strcmp (prop, "slave") == 0 || strcmp (prop, "rslave") == 0)
+  if (lx == NULL || !lx->rootfs_propagation_present)
     return MS_SLAVE | MS_REC;
-  if (strcmp (prop, "private") == 0 || strcmp (prop, "rprivate") == 0)
-    return MS_PRIVATE | MS_REC;
-  if (strcmp (prop, "unbindable") == 0 || strcmp (prop, "runbindable") == 0)
-    return MS_UNBINDABLE | MS_REC;
-  *ok = 0;
-  hr_error_plain (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", prop);
-  return 0;
+  switch (lx->rootfs_propagation)
+    {
+    case OCI_ROOTFS_PROPAGATION_SHARED:
+    case OCI_ROOTFS_PROPAGATION_RSHARED:
+      return MS_SHARED | MS_REC;
+    case OCI_ROOTFS_PROPAGATION_PRIVATE:
+    case OCI_ROOTFS_PROPAGATION_RPRIVATE:
+      return MS_PRIVATE | MS_REC;
+    case OCI_ROOTFS_PROPAGATION_UNBINDABLE:
+    case OCI_ROOTFS_PROPAGATION_RUNBINDABLE:
+      return MS_UNBINDABLE | MS_REC;
+    default:
+      return MS_SLAVE | MS_REC;
+    }
+}
+
+/* The r* forms apply to the new / and every mount under it. */
+static bool
+propagation_recursive (int prop)
+{
+  return prop == OCI_ROOTFS_PROPAGATION_RSHARED || prop == OCI_ROOTFS_PROPAGATION_RSLAVE
+         || prop == OCI_ROOTFS_PROPAGATION_RPRIVATE || prop == OCI_ROOTFS_PROPAGATION_RUNBINDABLE;
 }
 
 /* A cgroup namespace, new or joined: the cgroup mount can then be a new
@@ -312,7 +329,7 @@ static bool
 has_cgroupns (const oci_config *cfg)
 {
   for (size_t i = 0; cfg->linux_ && i < cfg->linux_->namespaces_len; i++)
-    if (cfg->linux_->namespaces[i]->type && strcmp (cfg->linux_->namespaces[i]->type, "cgroup") == 0)
+    if (cfg->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_CGROUP)
       return true;
   return false;
 }
@@ -403,25 +420,39 @@ env_has_home (char *const *env, size_t len)
   return false;
 }
 
+/* oom_score_adj and rlimits: create applies them inside the container,
+   exec before it joins it (with host privileges, see exec.c). */
 static int
-plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *err)
+plan_limits (struct hr_plan *p, const oci_process *proc, hr_err *err)
 {
   struct hr_step *s;
 
   if (proc->oom_score_adj_present)
-    add (p, STEP_OOM_SCORE_ADJ)->num = proc->oom_score_adj;
+    add (p, STEP_OOM_SCORE_ADJ)->oom_score_adj = (int) proc->oom_score_adj;
   for (size_t i = 0; i < proc->rlimits_len; i++)
     {
       const oci_rlimit *rl = proc->rlimits[i];
-      int res = hr_rlimit_by_name (rl->type);
+      int res = hr_rlimit_by_type (rl->type);
       if (res < 0)
-        return hr_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, rl->type);
+        return hr_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit", i);
       s = add (p, STEP_RLIMIT);
       s->resource = res;
-      s->path = rl->type;
+      s->path = hr_rlimit_name (rl->type);
       s->soft = rl->soft;
       s->hard = rl->hard;
     }
+  return 0;
+}
+
+/* The rest of `process`, up to the exec, for the init and for an exec'd
+   process alike: one lowering, so that exec applies every field create
+   applies.  An exec'd process differs only in its report (ready, not
+   created), its session and terminal, and it runs no hooks. */
+static int
+plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
+{
+  bool nnp = proc->no_new_privileges_present && proc->no_new_privileges;
+
   if (p->attrs.has_sched)
     add (p, STEP_SCHEDULER);
   if (p->attrs.has_ioprio)
@@ -432,23 +463,37 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
     add (p, STEP_EXEC_LABELS);
   if (proc->args_len == 0)
     return hr_error_plain (err, EINVAL, "process.args: must not be empty");
-  add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
   if (proc->cwd == NULL || proc->cwd[0] != '/')
     return hr_error_plain (err, EINVAL, "process.cwd: must be an absolute path, got `%s`", proc->cwd ? proc->cwd : "");
   add (p, STEP_CHDIR)->path = proc->cwd;
+  /* After the chdir, as runc's exec.LookPath: a relative args[0] is
+     relative to the cwd. */
+  add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
+  /* The init's console is made with its mounts (plan_rootfs). */
+  if (p->exec)
+    add (p, proc->terminal_present && proc->terminal ? STEP_CONSOLE : STEP_SETSID);
   /* runc's setupUser: HOME from the container's /etc/passwd when env has
      none; read before the filter (item: nothing after it may need a
      syscall the profile can deny) and before the uid change (the file may
      be root's alone). */
   if (!env_has_home (proc->env, proc->env_len))
     add (p, STEP_HOME);
-  /* runtime-spec config-linux.md "Seccomp"; runc's order: without
-     no_new_privs the filter is loaded while the process still has
-     CAP_SYS_ADMIN, with it as late as possible. */
-  bool nnp = proc->no_new_privileges_present && proc->no_new_privileges;
-  if (seccomp && !nnp)
+
+  /* Where the filter goes, decided here only (runtime-spec
+     config-linux.md "Seccomp", runc's order): without no_new_privs it is
+     loaded while the process still has CAP_SYS_ADMIN, before the uid
+     change; with it as late as possible, last before exec, except with a
+     notify listener: the runtime sends that fd to the agent while the
+     parent still listens, before the report (runc loads it there in every
+     case). */
+  enum { SECCOMP_NONE, SECCOMP_BEFORE_USER, SECCOMP_BEFORE_REPORT, SECCOMP_LAST } seccomp_at
+    = p->seccomp == NULL                 ? SECCOMP_NONE
+      : !nnp                             ? SECCOMP_BEFORE_USER
+      : hr_seccomp_has_notify (p->seccomp) ? SECCOMP_BEFORE_REPORT
+                                         : SECCOMP_LAST;
+  if (seccomp_at == SECCOMP_BEFORE_USER)
     add (p, STEP_SECCOMP);
-  add (p, STEP_SET_USER);
+
   if (proc->capabilities)
     {
       const oci_capabilities *c = proc->capabilities;
@@ -459,14 +504,47 @@ plan_process (struct hr_plan *p, const oci_process *proc, bool seccomp, hr_err *
           || hr_caps_parse (c->ambient, c->ambient_len, "ambient", &p->caps.ambient, err) < 0)
         return -1;
     }
+  /* The kernel raises an ambient capability only when it is permitted and
+     inheritable (capabilities(7)); exec's --cap never adds inheritable, so
+     its ambient part is kept only where the config already allows it. */
+  if (p->exec)
+    p->caps.ambient &= p->caps.permitted & p->caps.inheritable;
   /* Without a capabilities object the process keeps none (runc does the
-     same); the step still runs to drop everything. */
+     same); the steps still run to drop everything.  The bounding set
+     needs CAP_SETPCAP, so it is dropped before the uid change. */
   p->has_caps = true;
+  add (p, STEP_CAPS_BOUNDING);
+  add (p, STEP_SET_USER);
   add (p, STEP_CAPS);
-  if (proc->no_new_privileges_present && proc->no_new_privileges)
+  if (nnp)
     add (p, STEP_NO_NEW_PRIVS);
-  if (proc->user && proc->user->umask_present)
-    add (p, STEP_UMASK)->num = proc->user->umask;
+  /* The setup runs under umask 0 (device nodes get the modes asked for);
+     the process gets the conventional 0022 unless told otherwise. */
+  add (p, STEP_UMASK)->umask = proc->user && proc->user->umask_present ? (mode_t) proc->user->umask : 0022;
+  if (seccomp_at == SECCOMP_BEFORE_REPORT)
+    add (p, STEP_SECCOMP);
+  if (p->exec)
+    add (p, STEP_REPORT_READY);
+  else
+    {
+      add (p, STEP_REPORT_CREATED);
+      add (p, STEP_WAIT_START);
+    }
+  if (p->attrs.has_cpu_final)
+    add (p, STEP_CPU_AFFINITY)->cpu_final = true;
+  if (p->attrs.has_personality)
+    add (p, STEP_PERSONALITY);
+  if (seccomp_at == SECCOMP_LAST)
+    add (p, STEP_SECCOMP);
+  /* After the filter, whichever of its places it took: runc runs the
+     startContainer hooks under the container's seccomp filter (its
+     standard_init_linux.go loads it before waiting on the exec fifo), so a
+     profile that denies a syscall denies it to these hooks too.  Nothing
+     of ours but the hooks' fork/exec/wait runs under it before exec. */
+  const oci_hooks *hooks = p->config->hooks;
+  if (!p->exec && hooks && hooks->start_container_len)
+    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
+  add (p, STEP_EXEC);
   return 0;
 }
 
@@ -478,10 +556,7 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   const oci_linux *lx = cfg->linux_;
 
   struct hr_step *s = add (p, STEP_ROOT_PROPAGATION);
-  int ok;
-  s->flags = propagation_flags (lx ? lx->rootfs_propagation : NULL, err, &ok);
-  if (!ok)
-    return -1;
+  s->flags = propagation_flags (lx);
   /* This first pass is on the copy of the host's tree the rootfs and the
      bind sources come from: an unbindable one would refuse every bind
      (runc 1.1 fails there: "mount rootfs ... invalid argument").  rslave
@@ -489,6 +564,9 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
      own tree (STEP_ROOT_PROPAGATION_FINAL). */
   if (s->flags & MS_UNBINDABLE)
     s->flags = MS_SLAVE | MS_REC;
+  /* The mount namespace is ours now: a private procfs for the runtime's
+     own writes. */
+  add (p, STEP_OPEN_PROCFS);
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
   bool dev_readonly = false;
@@ -499,22 +577,21 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
-  const char *root_prop = lx ? lx->rootfs_propagation : NULL;
-  uint64_t root_propagation = root_prop && *root_prop ? propagation_flags (root_prop, err, &ok) : 0;
-  (void) ok; /* already checked above */
-  if (root_prop && *root_prop != 'r')
+  bool root_prop = lx && lx->rootfs_propagation_present;
+  uint64_t root_propagation = root_prop ? propagation_flags (lx) : 0;
+  if (root_prop && !propagation_recursive (lx->rootfs_propagation))
     root_propagation &= ~(uint64_t) MS_REC;
   /* runc creates a missing cwd inside the rootfs, before the root can
      become read-only. */
   add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
   struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
   pivot->flags = root_propagation;
-  pivot->num = opts->no_pivot;
+  pivot->no_pivot = opts->no_pivot;
   /* runc's order: the console after every mount the config asked for
      (the pty comes from the container's own /dev/pts), before the rootfs
      is finalized (read-only paths, read-only root). */
   if (cfg->process->terminal_present && cfg->process->terminal)
-    add (p, STEP_CONSOLE);
+    add (p, STEP_CONSOLE)->init_console = true;
 
   for (size_t i = 0; lx && i < lx->masked_paths_len; i++)
     add (p, STEP_MASK_PATH)->path = lx->masked_paths[i];
@@ -546,7 +623,7 @@ plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct
                             : lx && lx->devices_len                                 ? "linux.devices"
                             : lx && lx->masked_paths_len                            ? "linux.maskedPaths"
                             : lx && lx->readonly_paths_len                          ? "linux.readonlyPaths"
-                            : lx && lx->rootfs_propagation                          ? "linux.rootfsPropagation"
+                            : lx && lx->rootfs_propagation_present                  ? "linux.rootfsPropagation"
                             : cfg->root->readonly_present && cfg->root->readonly    ? "root.readonly"
                             : cfg->process->terminal_present && cfg->process->terminal ? "process.terminal"
                                                                                     : NULL;
@@ -558,6 +635,8 @@ plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct
   if (opts->no_pivot)
     return hr_error_plain (err, EINVAL, "--no-pivot: needs a mount namespace in linux.namespaces");
   add (p, STEP_OPEN_ROOTFS)->path = opts->rootfs;
+  /* never attached: the host's mount table does not change */
+  add (p, STEP_OPEN_PROCFS);
   plan_hooks (p, cfg);
   add (p, STEP_MKDIR_CWD)->path = cfg->process->cwd;
   add (p, STEP_CHROOT);
@@ -571,12 +650,16 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   const oci_linux *lx = cfg->linux_;
 
   p->config = cfg;
+  p->process = cfg->process;
+  p->seccomp = lx ? lx->seccomp : NULL;
   p->rootfs = opts->rootfs;
   p->bundle = opts->bundle;
   if (cfg->process == NULL)
     return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
     return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
+  if (hr_config_refuse_unimplemented (cfg, err) < 0)
+    return -1;
 
   if (plan_namespaces (p, lx, err) < 0 || plan_netdevices (lx, err) < 0)
     return -1;
@@ -588,7 +671,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (hr_proc_attrs_lower (cfg->process, lx, &p->attrs, err) < 0)
     return -1;
   if (p->attrs.has_cpu_initial)
-    add (p, STEP_CPU_AFFINITY)->num = 0;
+    add (p, STEP_CPU_AFFINITY);
   /* runc gives each container its own session keyring unless told not to,
      so containers do not share the host's keys. */
   if (opts->keyring)
@@ -621,37 +704,44 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
       s->value = lx->sysctl.values[i];
     }
 
-  if (hr_seccomp_check (lx ? lx->seccomp : NULL, err) < 0)
+  if (hr_seccomp_check (p->seccomp, err) < 0 || plan_limits (p, cfg->process, err) < 0
+      || plan_process (p, cfg->process, err) < 0)
     return -1;
-  if (plan_process (p, cfg->process, lx && lx->seccomp, err) < 0)
-    return -1;
-  /* With no_new_privs the filter comes last, except when it has a notify
-     listener: the runtime must send that fd to the agent while it still
-     listens, before created (runc loads it there in every case). */
-  bool nnp = cfg->process->no_new_privileges_present && cfg->process->no_new_privileges;
-  bool late_seccomp = lx && lx->seccomp && nnp;
-  if (late_seccomp && hr_seccomp_has_notify (lx->seccomp))
-    {
-      add (p, STEP_SECCOMP);
-      late_seccomp = false;
-    }
-  add (p, STEP_REPORT_CREATED);
-  add (p, STEP_WAIT_START);
-  if (p->attrs.has_cpu_final)
-    add (p, STEP_CPU_AFFINITY)->num = 1;
-  if (p->attrs.has_personality)
-    add (p, STEP_PERSONALITY);
-  if (late_seccomp)
-    add (p, STEP_SECCOMP);
-  /* After the filter, whichever of its two places it took: runc runs the
-     startContainer hooks under the container's seccomp filter (its
-     standard_init_linux.go loads it before waiting on the exec fifo), so a
-     profile that denies a syscall denies it to these hooks too.  Nothing
-     of ours but the hooks' fork/exec/wait runs under it before exec. */
-  if (cfg->hooks && cfg->hooks->start_container_len)
-    add (p, STEP_CONTAINER_HOOKS)->path = "startContainer";
-  add (p, STEP_EXEC);
+  *out = TAKE_PTR (p);
+  return 0;
+}
 
+int
+hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err)
+{
+  _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
+  const oci_linux *lx = cfg->linux_;
+
+  p->config = cfg;
+  p->exec = true;
+  p->process = proc;
+  p->seccomp = lx ? lx->seccomp : NULL;
+  /* process.scheduler, ioPriority and execCPUAffinity are the process's;
+     linux.personality and memoryPolicy the container's, for every
+     process in it, as runc 1.2 applies them in its setns init too. */
+  if (hr_seccomp_check (p->seccomp, err) < 0 || hr_proc_attrs_lower (proc, lx, &p->attrs, err) < 0)
+    return -1;
+  /* Made before joining the container's user and mount namespaces: in a
+     user namespace a procfs under maskedPaths could not be made.  It is
+     where the pty's ptmx is reopened and the LSM labels and
+     oom_score_adj are written (never the container's /proc:
+     CVE-2019-16884). */
+  add (p, STEP_OPEN_PROCFS);
+  if (p->attrs.has_cpu_initial)
+    add (p, STEP_CPU_AFFINITY);
+  /* With host privileges, before anything of the container but its pid
+     namespace is involved: a lower oom_score_adj or a higher hard rlimit
+     needs CAP_SYS_RESOURCE in the initial user namespace. */
+  if (plan_limits (p, proc, err) < 0)
+    return -1;
+  add (p, STEP_JOIN_CONTAINER);
+  if (plan_process (p, proc, err) < 0)
+    return -1;
   *out = TAKE_PTR (p);
   return 0;
 }
@@ -665,9 +755,13 @@ hr_plan_format (const struct hr_plan *p)
 
   if (f == NULL)
     return xstrdup ("");
-  fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags, p->join_pid ? ", join pid namespace " : "",
-           p->join_pid ? p->join_pid : "", p->new_userns ? ", write id maps" : "",
-           p->new_timens ? ", new time namespace" : "", p->parent_opens_binds ? ", bind sources from the parent" : "");
+  if (p->exec)
+    fputs ("exec into the running container\n", f);
+  else
+    fprintf (f, "clone flags: 0x%x%s%s%s%s%s\n", (unsigned) p->clone_flags,
+             p->join_pid ? ", join pid namespace " : "", p->join_pid ? p->join_pid : "",
+             p->new_userns ? ", write id maps" : "", p->new_timens ? ", new time namespace" : "",
+             p->parent_opens_binds ? ", bind sources from the parent" : "");
   for (size_t i = 0; i < p->len; i++)
     {
       const struct hr_step *s = &p->steps[i];
@@ -698,14 +792,34 @@ hr_plan_format (const struct hr_plan *p)
           fprintf (f, " %s soft=%llu hard=%llu", s->path, (unsigned long long) s->soft, (unsigned long long) s->hard);
           break;
         case STEP_OOM_SCORE_ADJ:
+          fprintf (f, " %d", s->oom_score_adj);
+          break;
         case STEP_UMASK:
-          fprintf (f, " %lld", (long long) s->num);
+          fprintf (f, " %04o", (unsigned) s->umask);
+          break;
+        case STEP_CPU_AFFINITY:
+          fputs (s->cpu_final ? " final" : " initial", f);
+          break;
+        case STEP_PIVOT_ROOT:
+          fprintf (f, " 0x%llx%s", (unsigned long long) s->flags, s->no_pivot ? " no-pivot" : "");
           break;
         case STEP_CAPS:
-          fprintf (f, " bnd=0x%llx eff=0x%llx inh=0x%llx prm=0x%llx amb=0x%llx",
-                   (unsigned long long) p->caps.bounding, (unsigned long long) p->caps.effective,
+          fprintf (f, " eff=0x%llx inh=0x%llx prm=0x%llx amb=0x%llx", (unsigned long long) p->caps.effective,
                    (unsigned long long) p->caps.inheritable, (unsigned long long) p->caps.permitted,
                    (unsigned long long) p->caps.ambient);
+          break;
+        case STEP_SCHEDULER:
+          fprintf (f, " policy=%u nice=%d priority=%u", (unsigned) p->attrs.sched.policy, (int) p->attrs.sched.nice,
+                   (unsigned) p->attrs.sched.priority);
+          break;
+        case STEP_IOPRIO:
+          fprintf (f, " 0x%x", (unsigned) p->attrs.ioprio);
+          break;
+        case STEP_PERSONALITY:
+          fprintf (f, " 0x%lx", p->attrs.personality);
+          break;
+        case STEP_CAPS_BOUNDING:
+          fprintf (f, " bnd=0x%llx", (unsigned long long) p->caps.bounding);
           break;
         default:
           if (s->path)

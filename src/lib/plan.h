@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "error.h"
+#include "caps.h"
+#include "cleanup.h"
 #include "mount_opts.h"
 #include "process_attrs.h"
 #include "oci.h"
@@ -25,8 +28,10 @@ enum hr_step_kind
   STEP_UNSHARE_CGROUPNS, /* a new cgroup namespace, once the parent moved us into our cgroups */
   STEP_LOOPBACK_UP,      /* bring lo up in a new network namespace */
   STEP_SESSION_KEYRING,  /* value: join a new session keyring named after the container */
-  STEP_CPU_AFFINITY,     /* num 0: execCPUAffinity.initial, 1: .final */
+  STEP_CPU_AFFINITY,     /* cpu_final: execCPUAffinity.final, else .initial */
   STEP_ROOT_PROPAGATION, /* flags: make / rslave (or rootfsPropagation) */
+  STEP_OPEN_PROCFS,      /* a detached procfs of our pid namespace: the trusted
+                            handle every later procfs write goes through */
   STEP_BIND_ROOTFS,      /* path: bind the rootfs onto itself */
   STEP_OPEN_ROOTFS,      /* path: no mount namespace: open the rootfs as it is, and a detached procfs */
   STEP_CHROOT,           /* no mount namespace: enter the rootfs with chroot(2), no mount */
@@ -49,8 +54,10 @@ enum hr_step_kind
   STEP_HOSTNAME,         /* value */
   STEP_DOMAINNAME,       /* value */
   STEP_SYSCTL,           /* key, value: through the trusted procfs handle */
-  STEP_OOM_SCORE_ADJ,    /* num */
+  STEP_OOM_SCORE_ADJ,    /* oom_score_adj */
   STEP_RLIMIT,           /* resource, soft, hard */
+  STEP_JOIN_CONTAINER,   /* exec: setns into the init's namespaces (hr_init_args.pidfd),
+                            become root of its user namespace, take its root */
   STEP_SCHEDULER,        /* process.scheduler (plan->attrs.sched) */
   STEP_IOPRIO,           /* process.ioPriority */
   STEP_MEMPOLICY,        /* linux.memoryPolicy */
@@ -60,20 +67,18 @@ enum hr_step_kind
                             no_new_privs (loading needs CAP_SYS_ADMIN then),
                             else last before exec */
   STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
-  STEP_CHDIR,            /* path: process.cwd, inside the new root */
+  STEP_CHDIR,            /* path: process.cwd, resolved inside the new root */
+  STEP_SETSID,           /* exec without a terminal: a session of its own */
   STEP_HOME,             /* HOME from the container's /etc/passwd (process.env has none) */
-  STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities */
-  STEP_CAPS,             /* the five capability sets */
+  STEP_CAPS_BOUNDING,    /* drop from the bounding set (needs CAP_SETPCAP: before set-user) */
+  STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities; stays non-dumpable */
+  STEP_CAPS,             /* effective, permitted, inheritable, ambient */
   STEP_NO_NEW_PRIVS,
-  STEP_UMASK,            /* num */
+  STEP_UMASK,            /* umask: process.user.umask, else 0022 */
   STEP_REPORT_CREATED,   /* tell the parent: created */
+  STEP_REPORT_READY,     /* exec: tell the parent: ready, and wait for its go */
   STEP_WAIT_START,       /* block on exec.fifo until `start` */
   STEP_EXEC,             /* execve the process */
-};
-
-struct hr_caps
-{
-  uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
 #define HR_MOUNT_CGROUP_NS 1
@@ -87,10 +92,17 @@ struct hr_step
   const oci_mount *mount;
   const oci_linux_device *device;
   struct hr_mount_opts opts;
-  uint64_t flags;
-  int64_t num;
-  int resource;
+  uint64_t flags;                   /* mount and propagation flags */
+  int resource;                     /* STEP_RLIMIT */
   uint64_t soft, hard;
+  union                             /* one member per kind that has one */
+  {
+    bool cpu_final;                 /* STEP_CPU_AFFINITY */
+    bool no_pivot;                  /* STEP_PIVOT_ROOT */
+    bool init_console;              /* STEP_CONSOLE: the init's (with /dev/console), not an exec'd process's */
+    int oom_score_adj;              /* STEP_OOM_SCORE_ADJ */
+    mode_t umask;                   /* STEP_UMASK */
+  };
 };
 
 struct hr_plan
@@ -112,6 +124,9 @@ struct hr_plan
   const char *net_sysctl;
   const char *net_sysctl_join;
   const oci_config *config;
+  bool exec;                        /* hr_plan_build_exec's: a process joining a running container */
+  const oci_process *process;       /* the process the plan starts (config->process for create) */
+  const oci_seccomp *seccomp;       /* the container's linux.seccomp, or NULL */
   const char *rootfs;               /* absolute host path of the rootfs */
   const char *bundle;               /* the init works from here (relative bind sources) */
   struct hr_caps caps;
@@ -129,7 +144,13 @@ struct hr_plan_opts
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);
+/* The same lowering of `process` for a process exec'd into a running
+   container: cfg is the container's config (its linux.seccomp,
+   personality, memoryPolicy apply to every process of the container),
+   proc the process to run.  Both must outlive the plan. */
+int hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err);
 void hr_plan_free (struct hr_plan *plan);
+DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
 /* One line per step, for --debug and the tests.  Caller frees. */
 char *hr_plan_format (const struct hr_plan *plan);
 const char *hr_step_name (enum hr_step_kind kind);

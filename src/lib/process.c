@@ -15,28 +15,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct
-{
-  const char *name;
-  int resource;
-} rlimits[] = {
-  { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
-  { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-  { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+/* Indexed by the parsed enumeration (oci-spec/enums.def RLIMIT_TYPE). */
+static const int rlimits[OCI_RLIMIT_TYPE__COUNT] = {
+  [OCI_RLIMIT_TYPE_AS] = RLIMIT_AS,           [OCI_RLIMIT_TYPE_CORE] = RLIMIT_CORE,
+  [OCI_RLIMIT_TYPE_CPU] = RLIMIT_CPU,         [OCI_RLIMIT_TYPE_DATA] = RLIMIT_DATA,
+  [OCI_RLIMIT_TYPE_FSIZE] = RLIMIT_FSIZE,     [OCI_RLIMIT_TYPE_LOCKS] = RLIMIT_LOCKS,
+  [OCI_RLIMIT_TYPE_MEMLOCK] = RLIMIT_MEMLOCK, [OCI_RLIMIT_TYPE_MSGQUEUE] = RLIMIT_MSGQUEUE,
+  [OCI_RLIMIT_TYPE_NICE] = RLIMIT_NICE,       [OCI_RLIMIT_TYPE_NOFILE] = RLIMIT_NOFILE,
+  [OCI_RLIMIT_TYPE_NPROC] = RLIMIT_NPROC,     [OCI_RLIMIT_TYPE_RSS] = RLIMIT_RSS,
+  [OCI_RLIMIT_TYPE_RTPRIO] = RLIMIT_RTPRIO,   [OCI_RLIMIT_TYPE_RTTIME] = RLIMIT_RTTIME,
+  [OCI_RLIMIT_TYPE_SIGPENDING] = RLIMIT_SIGPENDING, [OCI_RLIMIT_TYPE_STACK] = RLIMIT_STACK,
 };
 
 int
-hr_rlimit_by_name (const char *name)
+hr_rlimit_by_type (int type)
 {
-  for (size_t i = 0; name && i < sizeof (rlimits) / sizeof (rlimits[0]); i++)
-    if (strcmp (rlimits[i].name, name) == 0)
-      return rlimits[i].resource;
-  return -1;
+  if (type < 0 || type >= OCI_RLIMIT_TYPE__COUNT)
+    return -1;
+  return rlimits[type];
+}
+
+const char *
+hr_rlimit_name (int type)
+{
+  if (type < 0 || type >= OCI_RLIMIT_TYPE__COUNT)
+    return "unknown rlimit";
+  return oci_enum_values (OCI_ENUM_RLIMIT_TYPE)[type];
 }
 
 int

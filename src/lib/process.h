@@ -10,8 +10,10 @@
 #include "error.h"
 #include "oci.h"
 
-/* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 when unknown.  Pure. */
-int hr_rlimit_by_name (const char *name);
+/* OCI_RLIMIT_TYPE_NOFILE (process.rlimits[].type as parsed) ->
+   RLIMIT_NOFILE, -1 when out of range; its name for messages.  Pure. */
+int hr_rlimit_by_type (int type);
+const char *hr_rlimit_name (int type);
 int hr_rlimit_apply (int resource, const char *name, unsigned long long soft, unsigned long long hard, hr_err *err);
 
 /* Find argv0 the way execvp would, with the PATH of the container's env

@@ -22,37 +22,43 @@ struct sched_attr_v1
   uint64_t sched_runtime, sched_deadline, sched_period;
 };
 
-static const struct
-{
-  const char *name;
-  uint64_t value;
-} sched_policies[] = {
-  { "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },     { "SCHED_BATCH", 3 },
-  { "SCHED_ISO", 4 },   { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
-}, sched_flags[] = {
-  { "SCHED_FLAG_RESET_ON_FORK", 0x01 }, { "SCHED_FLAG_RECLAIM", 0x02 },       { "SCHED_FLAG_DL_OVERRUN", 0x04 },
-  { "SCHED_FLAG_KEEP_POLICY", 0x08 },   { "SCHED_FLAG_KEEP_PARAMS", 0x10 },   { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-  { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
-}, ioprio_classes[] = {
-  { "IOPRIO_CLASS_RT", 1 }, { "IOPRIO_CLASS_BE", 2 }, { "IOPRIO_CLASS_IDLE", 3 },
-}, mpol_modes[] = {
-  { "MPOL_DEFAULT", 0 }, { "MPOL_PREFERRED", 1 },     { "MPOL_BIND", 2 },
-  { "MPOL_INTERLEAVE", 3 }, { "MPOL_LOCAL", 4 },      { "MPOL_PREFERRED_MANY", 5 },
-  { "MPOL_WEIGHTED_INTERLEAVE", 6 },
-}, mpol_flags[] = {
-  { "MPOL_F_NUMA_BALANCING", 1 << 13 }, { "MPOL_F_RELATIVE_NODES", 1 << 14 }, { "MPOL_F_STATIC_NODES", 1 << 15 },
+/* The kernel's values, indexed by the enumerations libocispec parsed
+   (oci-spec/enums.def). */
+static const uint64_t sched_policies[OCI_SCHED_POLICY__COUNT] = {
+  [OCI_SCHED_POLICY_OTHER] = 0, [OCI_SCHED_POLICY_FIFO] = 1,  [OCI_SCHED_POLICY_RR] = 2,
+  [OCI_SCHED_POLICY_BATCH] = 3, [OCI_SCHED_POLICY_ISO] = 4,   [OCI_SCHED_POLICY_IDLE] = 5,
+  [OCI_SCHED_POLICY_DEADLINE] = 6,
+};
+static const uint64_t sched_flags[OCI_SCHED_FLAG__COUNT] = {
+  [OCI_SCHED_FLAG_RESET_ON_FORK] = 0x01,  [OCI_SCHED_FLAG_RECLAIM] = 0x02,
+  [OCI_SCHED_FLAG_DL_OVERRUN] = 0x04,     [OCI_SCHED_FLAG_KEEP_POLICY] = 0x08,
+  [OCI_SCHED_FLAG_KEEP_PARAMS] = 0x10,    [OCI_SCHED_FLAG_UTIL_CLAMP_MIN] = 0x20,
+  [OCI_SCHED_FLAG_UTIL_CLAMP_MAX] = 0x40,
+};
+static const uint64_t ioprio_classes[OCI_IOPRIO_CLASS__COUNT] = {
+  [OCI_IOPRIO_CLASS_RT] = 1, [OCI_IOPRIO_CLASS_BE] = 2, [OCI_IOPRIO_CLASS_IDLE] = 3,
+};
+static const uint64_t mpol_modes[OCI_MEMORY_POLICY_MODE__COUNT] = {
+  [OCI_MEMORY_POLICY_MODE_DEFAULT] = 0,        [OCI_MEMORY_POLICY_MODE_PREFERRED] = 1,
+  [OCI_MEMORY_POLICY_MODE_BIND] = 2,           [OCI_MEMORY_POLICY_MODE_INTERLEAVE] = 3,
+  [OCI_MEMORY_POLICY_MODE_LOCAL] = 4,          [OCI_MEMORY_POLICY_MODE_PREFERRED_MANY] = 5,
+  [OCI_MEMORY_POLICY_MODE_WEIGHTED_INTERLEAVE] = 6,
+};
+static const uint64_t mpol_flags[OCI_MEMORY_POLICY_FLAG__COUNT] = {
+  [OCI_MEMORY_POLICY_FLAG_NUMA_BALANCING] = 1 << 13,
+  [OCI_MEMORY_POLICY_FLAG_RELATIVE_NODES] = 1 << 14,
+  [OCI_MEMORY_POLICY_FLAG_STATIC_NODES] = 1 << 15,
 };
 
-#define LOOKUP(table, key, out)                                         \
-  ({                                                                    \
-    bool _found = false;                                                \
-    for (size_t _i = 0; _i < sizeof (table) / sizeof (table[0]); _i++)  \
-      if (strcmp (table[_i].name, (key)) == 0)                          \
-        {                                                               \
-          *(out) = table[_i].value;                                     \
-          _found = true;                                                \
-        }                                                               \
-    _found;                                                             \
+/* table[idx] into *out; false when idx is out of range (a struct built
+   by hand, not parsed). */
+#define LOOKUP(table, idx, out)                                                  \
+  ({                                                                             \
+    int _i = (idx);                                                              \
+    bool _found = _i >= 0 && (size_t) _i < sizeof (table) / sizeof (table[0]);  \
+    if (_found)                                                                  \
+      *(out) = table[_i];                                                        \
+    _found;                                                                      \
   })
 
 int
@@ -111,13 +117,13 @@ hr_proc_attrs_lower (const oci_process *proc, const oci_linux *lx, struct hr_pro
     {
       const oci_scheduler *s = proc->scheduler;
       uint64_t v;
-      if (!LOOKUP (sched_policies, s->policy, &v))
-        return hr_error_plain (err, EINVAL, "process.scheduler.policy: unknown policy `%s`", s->policy);
+      if (!s->policy_present || !LOOKUP (sched_policies, s->policy, &v))
+        return hr_error_plain (err, EINVAL, "process.scheduler.policy: unknown policy");
       out->sched.policy = (uint32_t) v;
       for (size_t i = 0; i < s->flags_len; i++)
         {
           if (!LOOKUP (sched_flags, s->flags[i], &v))
-            return hr_error_plain (err, EINVAL, "process.scheduler.flags: unknown flag `%s`", s->flags[i]);
+            return hr_error_plain (err, EINVAL, "process.scheduler.flags[%zu]: unknown flag", i);
           out->sched.flags |= v;
         }
       out->sched.nice = s->nice_present ? s->nice : 0;
@@ -131,8 +137,8 @@ hr_proc_attrs_lower (const oci_process *proc, const oci_linux *lx, struct hr_pro
     {
       uint64_t cls;
       int prio = proc->io_priority->priority_present ? proc->io_priority->priority : 0;
-      if (!LOOKUP (ioprio_classes, proc->io_priority->class, &cls))
-        return hr_error_plain (err, EINVAL, "process.ioPriority.class: unknown class `%s`", proc->io_priority->class);
+      if (!proc->io_priority->class_present || !LOOKUP (ioprio_classes, proc->io_priority->class, &cls))
+        return hr_error_plain (err, EINVAL, "process.ioPriority.class: unknown class");
       if (prio < 0 || prio > 7)
         return hr_error_plain (err, EINVAL, "process.ioPriority.priority: %d is not in 0..7", prio);
       out->ioprio = (int) (cls << 13) | prio;
@@ -149,22 +155,22 @@ hr_proc_attrs_lower (const oci_process *proc, const oci_linux *lx, struct hr_pro
       out->has_cpu_initial = proc->exec_cpu_affinity->initial != NULL;
       out->has_cpu_final = proc->exec_cpu_affinity->final != NULL;
     }
-  if (lx && lx->personality && lx->personality->domain)
+  if (lx && lx->personality && lx->personality->domain_present)
     {
-      out->personality = strcmp (lx->personality->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+      out->personality = lx->personality->domain == OCI_PERSONALITY_DOMAIN_LINUX32 ? PER_LINUX32 : PER_LINUX;
       out->has_personality = true;
     }
-  if (lx && lx->memory_policy && lx->memory_policy->mode)
+  if (lx && lx->memory_policy && lx->memory_policy->mode_present)
     {
       const oci_linux_memory_policy *m = lx->memory_policy;
       uint64_t v;
       if (!LOOKUP (mpol_modes, m->mode, &v))
-        return hr_error_plain (err, EINVAL, "linux.memoryPolicy.mode: unknown mode `%s`", m->mode);
+        return hr_error_plain (err, EINVAL, "linux.memoryPolicy.mode: unknown mode");
       out->mempolicy.mode = (int) v;
       for (size_t i = 0; i < m->flags_len; i++)
         {
           if (!LOOKUP (mpol_flags, m->flags[i], &v))
-            return hr_error_plain (err, EINVAL, "linux.memoryPolicy.flags: unknown flag `%s`", m->flags[i]);
+            return hr_error_plain (err, EINVAL, "linux.memoryPolicy.flags[%zu]: unknown flag", i);
           out->mempolicy.mode |= (int) v;
         }
       if (m->nodes && *m->nodes)

@@ -9,7 +9,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "lifecycle.h"
 #include "util.h"
 
@@ -51,7 +51,7 @@ hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_er
     return -1;
   if (cg)
     {
-      if (hr_cgroup_pids (cg, &v, &len, err) < 0)
+      if (cg->driver->procs (cg, &v, &len, err) < 0)
         {
           if (!stopped)
             return -1;

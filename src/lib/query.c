@@ -7,8 +7,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "cleanup.h"
-#include "cgroups.h"
-#include "cgroup_systemd.h"
+#include "cgroup_driver.h"
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -71,7 +70,8 @@ hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lo
       c->state = xmalloc0 (sizeof (*c->state));
       c->state->oci_version = xstrdup (OCI_VERSION);
       c->state->id = xstrdup (id);
-      c->state->status = xstrdup ("stopped");
+      c->state->status = OCI_HR_STATUS_STOPPED;
+      c->state->status_present = true;
       c->state->bundle = xstrdup ("");
     }
   c->status = hr_state_status (c->dirfd, c->state, &c->pid);
@@ -79,7 +79,7 @@ hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lo
     {
       _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
       hr_err e = NULL;
-      if (hr_container_cgroup (c, &cg, &e) == 0 && cg && hr_cgroup_frozen (cg))
+      if (hr_container_cgroup (c, &cg, &e) == 0 && cg && cg->driver->frozen (cg))
         c->status = "paused";
       hr_error_free (&e);
     }
@@ -184,7 +184,7 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
       /* A task frozen by the v1 freezer acts on SIGKILL only once thawed
          (runc thaws after killing too); the container is going away. */
       _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
-      if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && hr_cgroup_freeze (cg, false, err) < 0))
+      if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && cg->driver->freeze (cg, false, err) < 0))
         ret = -1;
     }
   hr_container_release (&c);
@@ -210,7 +210,7 @@ remove_cgroup (struct hr_container *c, hr_err *err)
       hr_err e = NULL;
       free (pids);
       pids = NULL;
-      if (hr_cgroup_pids (cg, &pids, &n, &e) < 0)
+      if (cg->driver->procs (cg, &pids, &n, &e) < 0)
         {
           hr_error_free (&e); /* already gone */
           break;
@@ -219,16 +219,14 @@ remove_cgroup (struct hr_container *c, hr_err *err)
         break;
       for (size_t i = 0; i < n; i++)
         (void) kill (pids[i], SIGKILL);
-      if (hr_cgroup_frozen (cg))
-        (void) hr_cgroup_freeze (cg, false, &e);
+      if (cg->driver->frozen (cg))
+        (void) cg->driver->freeze (cg, false, &e);
       hr_error_free (&e);
       struct timespec ts = { 0, 20 * 1000000L };
       nanosleep (&ts, NULL);
     }
-  /* --systemd-cgroup: the (now empty) scope goes with its unit. */
-  if (c->state->systemd_unit && hr_systemd_unit_stop (c->state->systemd_unit, err) < 0)
-    return -1;
-  return hr_cgroup_destroy (cg, err);
+  /* (--systemd-cgroup: the now empty scope goes with its unit.) */
+  return cg->driver->destroy (cg, err);
 }
 
 /* delete of a container still being created (--force, or its init is
@@ -281,7 +279,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     }
   /* A create still at work on what we remove (killed init, or delete
      --force): stop it first, its hooks with it. */
-  if (c.state->status && strcmp (c.state->status, "creating") == 0 && (force || strcmp (c.status, "creating") != 0)
+  if (c.state->status_present && c.state->status == OCI_HR_STATUS_CREATING && (force || strcmp (c.status, "creating") != 0)
       && kill_creator (&c, err) < 0)
     goto out;
   if (strcmp (c.status, "stopped") != 0)
@@ -301,7 +299,7 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
         {
           /* A task frozen by the v1 freezer cannot act on SIGKILL. */
           _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
-          if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && hr_cgroup_freeze (cg, false, err) < 0))
+          if (hr_container_cgroup (&c, &cg, err) < 0 || (cg && cg->driver->freeze (cg, false, err) < 0))
             goto out;
         }
       if (c.pid > 0 && hr_wait_init_exit (c.pid, c.state->init_start_time, 10000, err) < 0)
@@ -454,7 +452,8 @@ info_to_state (const struct hr_container_info *info)
   s->id = xstrdup (info->id);
   s->pid = info->pid;
   s->pid_present = true;
-  s->status = xstrdup (info->status);
+  s->status = oci_enum_index (OCI_ENUM_HR_STATUS, info->status);
+  s->status_present = s->status >= 0;
   s->bundle = xstrdup (info->bundle);
   s->rootfs = xstrdup (info->rootfs);
   s->created = xstrdup (info->created);

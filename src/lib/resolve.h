@@ -4,8 +4,10 @@
  * hostile: any component may be a symlink pointing at a host path.  Paths
  * are resolved with openat2(RESOLVE_IN_ROOT), so ".." and absolute symlinks
  * stay inside the rootfs (CVE-2021-30465, CVE-2019-19921, CVE-2024-45310
- * classes); where openat2 is missing, a component-by-component walk with
- * O_NOFOLLOW does the same.  Callers get an fd, never a host path string.
+ * classes), with RESOLVE_NO_MAGICLINKS.  There is no fallback walk: a
+ * kernel without openat2 (before 5.6) is below the runtime's floor (5.12,
+ * mount_setattr), and ENOSYS is reported as such.  Callers get an fd,
+ * never a host path string.
  */
 #ifndef HYDRA_RESOLVE_H
 #define HYDRA_RESOLVE_H

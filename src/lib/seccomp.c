@@ -25,56 +25,72 @@ seccomp_releasep (scmp_filter_ctx *ctx)
 }
 #define _cleanup_seccomp_ _cleanup_ (seccomp_releasep)
 
+/* The parsed action (OCI_SECCOMP_ACTION_*) -> libseccomp's. */
 static int
-action_of (const char *name, bool has_errno, uint32_t errno_ret, uint32_t *out)
+action_of (int action, bool has_errno, uint32_t errno_ret, uint32_t *out)
 {
-  if (strcmp (name, "SCMP_ACT_KILL") == 0 || strcmp (name, "SCMP_ACT_KILL_THREAD") == 0)
-    *out = SCMP_ACT_KILL_THREAD;
-  else if (strcmp (name, "SCMP_ACT_KILL_PROCESS") == 0)
-    *out = SCMP_ACT_KILL_PROCESS;
-  else if (strcmp (name, "SCMP_ACT_TRAP") == 0)
-    *out = SCMP_ACT_TRAP;
-  /* runtime-spec: errnoRet defaults to EPERM for ERRNO and TRACE. */
-  else if (strcmp (name, "SCMP_ACT_ERRNO") == 0)
-    *out = SCMP_ACT_ERRNO (has_errno ? errno_ret : EPERM);
-  else if (strcmp (name, "SCMP_ACT_TRACE") == 0)
-    *out = SCMP_ACT_TRACE (has_errno ? errno_ret : EPERM);
-  else if (strcmp (name, "SCMP_ACT_ALLOW") == 0)
-    *out = SCMP_ACT_ALLOW;
-  else if (strcmp (name, "SCMP_ACT_LOG") == 0)
-    *out = SCMP_ACT_LOG;
-  else if (strcmp (name, "SCMP_ACT_NOTIFY") == 0)
-    *out = SCMP_ACT_NOTIFY;
-  else
-    return -1;
-  return 0;
-}
-
-static int
-op_of (const char *name, enum scmp_compare *out)
-{
-  static const struct
-  {
-    const char *name;
-    enum scmp_compare op;
-  } ops[] = {
-    { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-    { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-    { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
-  };
-  for (size_t i = 0; i < sizeof (ops) / sizeof (ops[0]); i++)
-    if (strcmp (ops[i].name, name) == 0)
-      {
-        *out = ops[i].op;
-        return 0;
-      }
+  switch (action)
+    {
+    case OCI_SECCOMP_ACTION_KILL:
+    case OCI_SECCOMP_ACTION_KILL_THREAD:
+      *out = SCMP_ACT_KILL_THREAD;
+      return 0;
+    case OCI_SECCOMP_ACTION_KILL_PROCESS:
+      *out = SCMP_ACT_KILL_PROCESS;
+      return 0;
+    case OCI_SECCOMP_ACTION_TRAP:
+      *out = SCMP_ACT_TRAP;
+      return 0;
+    /* runtime-spec: errnoRet defaults to EPERM for ERRNO and TRACE. */
+    case OCI_SECCOMP_ACTION_ERRNO:
+      *out = SCMP_ACT_ERRNO (has_errno ? errno_ret : EPERM);
+      return 0;
+    case OCI_SECCOMP_ACTION_TRACE:
+      *out = SCMP_ACT_TRACE (has_errno ? errno_ret : EPERM);
+      return 0;
+    case OCI_SECCOMP_ACTION_ALLOW:
+      *out = SCMP_ACT_ALLOW;
+      return 0;
+    case OCI_SECCOMP_ACTION_LOG:
+      *out = SCMP_ACT_LOG;
+      return 0;
+    case OCI_SECCOMP_ACTION_NOTIFY:
+      *out = SCMP_ACT_NOTIFY;
+      return 0;
+    }
   return -1;
 }
 
-/* "SCMP_ARCH_X86_64" -> libseccomp's token for "x86_64"; 0 if unknown. */
-static uint32_t
-arch_of (const char *name)
+static int
+op_of (int op, enum scmp_compare *out)
 {
+  static const enum scmp_compare ops[OCI_SECCOMP_OPERATOR__COUNT] = {
+    [OCI_SECCOMP_OPERATOR_NE] = SCMP_CMP_NE, [OCI_SECCOMP_OPERATOR_LT] = SCMP_CMP_LT,
+    [OCI_SECCOMP_OPERATOR_LE] = SCMP_CMP_LE, [OCI_SECCOMP_OPERATOR_EQ] = SCMP_CMP_EQ,
+    [OCI_SECCOMP_OPERATOR_GE] = SCMP_CMP_GE, [OCI_SECCOMP_OPERATOR_GT] = SCMP_CMP_GT,
+    [OCI_SECCOMP_OPERATOR_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+  };
+  if (op < 0 || op >= OCI_SECCOMP_OPERATOR__COUNT)
+    return -1;
+  *out = ops[op];
+  return 0;
+}
+
+/* The name of a parsed architecture, for messages. */
+static const char *
+arch_name (int arch)
+{
+  if (arch < 0 || arch >= OCI_SECCOMP_ARCH__COUNT)
+    return "(invalid)";
+  return oci_enum_values (OCI_ENUM_SECCOMP_ARCH)[arch];
+}
+
+/* OCI_SECCOMP_ARCH_X86_64 -> libseccomp's token for "x86_64"; 0 if this
+   libseccomp does not know it. */
+static uint32_t
+arch_of (int arch)
+{
+  const char *name = arch_name (arch);
   if (strncmp (name, "SCMP_ARCH_", strlen ("SCMP_ARCH_")) != 0)
     return 0;
   _cleanup_free_ char *lower = xstrdup (name + strlen ("SCMP_ARCH_"));
@@ -88,7 +104,7 @@ bool
 hr_seccomp_has_notify (const oci_seccomp *s)
 {
   for (size_t i = 0; s && i < s->syscalls_len; i++)
-    if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") == 0)
+    if (s->syscalls[i]->action == OCI_SECCOMP_ACTION_NOTIFY)
       return true;
   return false;
 }
@@ -103,11 +119,11 @@ hr_seccomp_check (const oci_seccomp *s, hr_err *err)
      would wait for an agent that has no fd yet.  runc names write; our
      hand-over is writev + sendmsg. */
   static const char *const handover[] = { "write", "writev", "sendmsg" };
-  if (strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
+  if (s->default_action == OCI_SECCOMP_ACTION_NOTIFY)
     return hr_error_plain (err, EINVAL, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
   for (size_t i = 0; i < s->syscalls_len; i++)
     {
-      if (strcmp (s->syscalls[i]->action, "SCMP_ACT_NOTIFY") != 0)
+      if (s->syscalls[i]->action != OCI_SECCOMP_ACTION_NOTIFY)
         continue;
       for (size_t n = 0; n < s->syscalls[i]->names_len; n++)
         for (size_t k = 0; k < sizeof (handover) / sizeof (handover[0]); k++)
@@ -131,7 +147,7 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
   int r;
 
   if (action_of (s->default_action, s->default_errno_ret_present, s->default_errno_ret, &def) < 0)
-    return hr_error_plain (err, EINVAL, "linux.seccomp.defaultAction: unsupported action `%s`", s->default_action);
+    return hr_error_plain (err, EINVAL, "linux.seccomp.defaultAction: unsupported action");
   ctx = seccomp_init (def);
   if (ctx == NULL)
     return hr_error_plain (err, ENOMEM, "seccomp_init failed");
@@ -145,24 +161,24 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
     {
       uint32_t arch = arch_of (s->architectures[i]);
       if (arch == 0)
-        return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", s->architectures[i]);
+        return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", arch_name (s->architectures[i]));
       r = seccomp_arch_add (ctx, arch);
       if (r < 0 && r != -EEXIST)
-        return hr_error_set (err, -r, "linux.seccomp: add architecture `%s`", s->architectures[i]);
+        return hr_error_set (err, -r, "linux.seccomp: add architecture `%s`", arch_name (s->architectures[i]));
     }
 
   for (size_t i = 0; i < s->flags_len; i++)
     {
-      const char *f = s->flags[i];
+      int f = s->flags[i];
       r = 0;
-      if (strcmp (f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+      if (f == OCI_SECCOMP_FLAG_LOG)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_LOG, 1);
-      else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      else if (f == OCI_SECCOMP_FLAG_SPEC_ALLOW)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_SSB, 1);
-      else if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+      else if (f == OCI_SECCOMP_FLAG_TSYNC)
         r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_TSYNC, 1);
       if (r < 0)
-        return hr_error_set (err, -r, "linux.seccomp.flags: `%s`", f);
+        return hr_error_set (err, -r, "linux.seccomp.flags[%zu]", i);
     }
 
   for (size_t i = 0; i < s->syscalls_len; i++)
@@ -173,7 +189,7 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
       uint32_t act;
 
       if (action_of (sc->action, sc->errno_ret_present, sc->errno_ret, &act) < 0)
-        return hr_error_plain (err, EINVAL, "linux.seccomp.syscalls[%zu]: unsupported action `%s`", i, sc->action);
+        return hr_error_plain (err, EINVAL, "linux.seccomp.syscalls[%zu]: unsupported action", i);
       if (act == def)
         continue; /* libseccomp refuses rules that repeat the default */
       if (sc->args_len > 6)
@@ -260,10 +276,10 @@ emit (struct sock_filter *prog, size_t *n, uint16_t code, uint8_t jt, uint8_t jf
 bool
 hr_seccomp_wants_enosys_stub (const oci_seccomp *s)
 {
-  const char *d = s->default_action;
-  if (strcmp (d, "SCMP_ACT_ALLOW") == 0 || strcmp (d, "SCMP_ACT_LOG") == 0 || strcmp (d, "SCMP_ACT_TRACE") == 0)
+  int d = s->default_action;
+  if (d == OCI_SECCOMP_ACTION_ALLOW || d == OCI_SECCOMP_ACTION_LOG || d == OCI_SECCOMP_ACTION_TRACE)
     return false;
-  if (strcmp (d, "SCMP_ACT_ERRNO") == 0 && s->default_errno_ret_present && s->default_errno_ret == ENOSYS)
+  if (d == OCI_SECCOMP_ACTION_ERRNO && s->default_errno_ret_present && s->default_errno_ret == ENOSYS)
     return false;
   return true;
 }
@@ -285,7 +301,7 @@ hr_seccomp_enosys_stub (const oci_seccomp *s, struct sock_filter **out, size_t *
          covers it too (runc would leave such a profile without stub). */
       uint32_t scmp = s->architectures_len ? arch_of (s->architectures[a]) : seccomp_arch_native ();
       if (scmp == 0)
-        return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", s->architectures[a]);
+        return hr_error_plain (err, EINVAL, "linux.seccomp.architectures: unknown `%s`", arch_name (s->architectures[a]));
       /* SCMP_ARCH_X32 is libseccomp's own token: the kernel reports x32
          calls as x86_64 with bit 30 of the number set. */
       bool x32 = scmp == SCMP_ARCH_X32;
@@ -432,13 +448,13 @@ hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err
      business. */
   for (size_t i = 0; i < s->flags_len; i++)
     {
-      if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0)
+      if (s->flags[i] == OCI_SECCOMP_FLAG_LOG)
         flags |= SECCOMP_FILTER_FLAG_LOG;
-      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      else if (s->flags[i] == OCI_SECCOMP_FLAG_SPEC_ALLOW)
         flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+      else if (s->flags[i] == OCI_SECCOMP_FLAG_TSYNC)
         flags |= SECCOMP_FILTER_FLAG_TSYNC;
-      else if (strcmp (s->flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+      else if (s->flags[i] == OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
         flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* the kernel refuses it without a listener */
     }
   if (hr_seccomp_has_notify (s))

@@ -349,7 +349,7 @@ hr_state_status (int dirfd, const hr_state_file *st, pid_t *pid)
   /* A create at work (hooks run with no lock held): "creating" while its
      init, or before the init exists its create process, lives.  Both die
      together (PR_SET_PDEATHSIG), so a killed create reads as stopped. */
-  creating = st->status && strcmp (st->status, "creating") == 0;
+  creating = st->status_present && st->status == OCI_HR_STATUS_CREATING;
   if (!st->pid_present || st->pid <= 0)
     {
       if (creating && hr_state_proc_alive ((pid_t) st->creator_pid, st->creator_start_time_present,

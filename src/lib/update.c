@@ -16,7 +16,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "cgroup_resources.h"
-#include "cgroups.h"
+#include "cgroup_driver.h"
 #include "cleanup.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -386,7 +386,7 @@ hr_container_update (struct hr_context *ctx, const char *id, const struct hr_upd
      and config.json disagreeing.  (runc 1.1 applies, then saves.) */
   if (hr_state_stage_config (c.dirfd, cfg, err) < 0)
     goto out;
-  if (hr_cgroup_update_resources (cg, cfg->linux_->resources, err) < 0)
+  if (cg->driver->update_resources (cg, cfg->linux_->resources, err) < 0)
     {
       hr_state_unstage_file (c.dirfd, HR_CONFIG_FILE);
       goto out;

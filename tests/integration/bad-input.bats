@@ -183,3 +183,29 @@ try_create() {
   run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG-a" "$TAG-b" </dev/null
   assert_clean_failure '.'
 }
+
+# Declared fields the runtime does not implement are refused before
+# anything exists (src/lib/validate.c holds the list and the reasons); a
+# runtime that accepted them would run a container without what was asked.
+# refused_field JQ-EDIT PATH: create must fail naming PATH, leave nothing.
+refused_field() {
+  cfg "$1"
+  try_create "$TAG"
+  assert_clean_failure "config\.json: $2: not implemented"
+  assert_no_cgroup "$TAG"
+}
+
+@test "bad input: linux.intelRdt is refused (not implemented), nothing left behind" {
+  requires_root
+  refused_field '.linux.intelRdt = {"closID": "hydra-test", "l3CacheSchema": "L3:0=ffff"}' 'linux\.intelRdt'
+}
+
+@test "bad input: an empty linux.intelRdt is refused too" {
+  requires_root
+  refused_field '.linux.intelRdt = {}' 'linux\.intelRdt'
+}
+
+@test "bad input: linux.personality.flags is refused (no flag is defined), nothing left behind" {
+  requires_root
+  refused_field '.linux.personality = {"domain": "LINUX", "flags": ["SHORT_INODE"]}' 'linux\.personality\.flags'
+}

@@ -82,10 +82,11 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   [[ $output == *create* ]]
 }
 
-@test "cli: help for an unknown command: 'No help topic', exit 3, as runc" {
+@test "cli: an unknown command, or help for one: 'No help topic', exit 3, as runc" {
   local form
-  # urfave/cli (runc): the same words and status for every way of asking
-  for form in "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
+  # urfave/cli (runc): the same words and status for the command itself
+  # and every way of asking help for it
+  for form in "nosuchcmd" "nosuchcmd ID" "nosuchcmd -h" "nosuchcmd --help" "help nosuchcmd" "h nosuchcmd"; do
     # shellcheck disable=SC2086
     run --separate-stderr "$HYDRA_RUNC" $form
     [ "$status" -eq 3 ] || fail "'$form': exit $status, want 3 (stderr: $stderr)"
@@ -201,6 +202,18 @@ SUBCOMMANDS="create start run state kill delete list spec features"
   if [ ! -d /run/systemd/system ]; then
     assert_eq "$(jq -r '.linux.cgroup.systemd' <<<"$output")" false "systemd without systemd"
   fi
+}
+
+@test "features: what is not implemented is reported so, and refused in a config (intelRdt)" {
+  requires_root
+  requires_hydra "runc 1.1 implements intelRdt"
+  run --separate-stderr "$HYDRA_RUNC" features
+  [ "$status" -eq 0 ]
+  assert_eq "$(jq -r '.linux.intelRdt.enabled' <<<"$output")" false "intelRdt enabled"
+  # the claim holds: a config with linux.intelRdt does not create a container
+  cfg '.linux.intelRdt = {"closID": "hydra-test"}'
+  run --separate-stderr hr_leakcheck create --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_clean_failure 'linux\.intelRdt: not implemented'
 }
 
 # debug_lines FORMAT TEXT: the debug entries of TEXT in runc's log FORMAT

@@ -415,3 +415,25 @@ cfg_cgroup_mount_options() {
   a=$(printf '%s\n' "$@" | jq -R . | jq -cs .)
   cfg '.mounts |= map(if .type == "cgroup" then .options = $o else . end)' --argjson o "$a"
 }
+
+# cfg_sched_attrs: process.scheduler (SCHED_BATCH, nice 7), ioPriority
+# (idle), execCPUAffinity (initial 0, final 1) and linux.personality
+# (LINUX32); assert_sched_attrs PID checks them from the host (proc(5):
+# stat field 41 is the policy, 19 the nice value).
+cfg_sched_attrs() {
+  [ "$(nproc)" -ge 2 ] || skip "needs 2 cpus for distinct initial/final affinity"
+  cfg '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}
+     | .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
+     | .process.execCPUAffinity = {"initial": "0", "final": "1"}
+     | .linux.personality = {"domain": "LINUX32"}'
+}
+assert_sched_attrs() {
+  local pid=$1
+  assert_eq "$(awk '/^policy/{print $3}' /proc/$pid/sched)" "3" "SCHED_BATCH"
+  assert_eq "$(awk '{print $41}' /proc/$pid/stat)" "3" "policy in stat"
+  assert_eq "$(awk '{print $19}' /proc/$pid/stat)" "7" "nice"
+  assert_eq "$(awk '$1 == "Cpus_allowed_list:" {print $2}' /proc/$pid/status)" "1" "final cpu affinity"
+  assert_eq "$(cat /proc/$pid/personality)" "00000008" "PER_LINUX32"
+  run ionice -p "$pid"
+  assert_match "$output" "idle"
+}

@@ -174,19 +174,10 @@ home_of() {
 @test "process: scheduler, ioPriority, execCPUAffinity, personality" {
   requires_root
   requires_hydra "runc 1.1 predates these runtime-spec 1.2 fields"
-  [ "$(nproc)" -ge 2 ] || skip "needs 2 cpus for distinct initial/final affinity"
-  cfg '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}
-     | .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
-     | .process.execCPUAffinity = {"initial": "0", "final": "1"}
-     | .linux.personality = {"domain": "LINUX32"}'
+  cfg_sched_attrs
   local pid
   pid=$(started_pid)
-  assert_eq "$(awk '/^policy/{print $3}' /proc/$pid/sched)" "3" "SCHED_BATCH"
-  assert_eq "$(awk '{print $19}' /proc/$pid/stat)" "7" "nice"
-  assert_eq "$(status_field "$pid" Cpus_allowed_list)" "1" "final cpu affinity"
-  assert_eq "$(cat /proc/$pid/personality)" "00000008" "PER_LINUX32"
-  run ionice -p "$pid"
-  assert_match "$output" "idle"
+  assert_sched_attrs "$pid"
 }
 
 @test "process: each container gets its own session keyring" {

@@ -198,3 +198,23 @@ volume"
   assert_eq "$(cat "$BUNDLE/rootfs/run/fakeproc/self/oom_score_adj")" fake
   assert_host_untouched
 }
+
+# The resolver has no userspace fallback walk: openat2 (5.6) is older than
+# mount_setattr (5.12), which the runtime needs anyway, so a kernel or a
+# seccomp profile without openat2 gets a clear error and nothing is made
+# (the old O_NOFOLLOW walk was untested and followed magic links).
+@test "without openat2 (ENOSYS) the runtime refuses with the kernel floor, leaving nothing" {
+  requires_root
+  requires_hydra
+  [ "$(uname -m)" = x86_64 ] || skip "tests/tools/without-openat2 filters x86_64 only"
+  local wrapper="$BATS_TEST_TMPDIR/hydra-runc-without-openat2"
+  printf '#!/bin/sh\nexec %q %q "$@"\n' "$HYDRA_SRCDIR/tests/tools/without-openat2" "$HYDRA_RUNC" >"$wrapper"
+  chmod +x "$wrapper"
+  cfg '.mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs"}]'
+  cfg_sh 'echo ran'
+  HYDRA_RUNC=$wrapper run --separate-stderr hr_leakcheck run --bundle "$BUNDLE" "$TAG"
+  echo "status=$status stdout: $output stderr: $stderr"
+  assert_clean_failure 'openat2.*ENOSYS.*Linux 5\.12'
+  [ "$output" != ran ] || fail "the container ran"
+  assert_host_untouched
+}

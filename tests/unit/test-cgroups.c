@@ -3,6 +3,7 @@
    for v1, v2 and hybrid masks, and runc's conversions.  No root. */
 #include <config.h>
 #include "tap.h"
+#include "cgroup_driver.h"
 #include "cgroup_resources.h"
 #include "cgroups.h"
 #include "hydra.h"
@@ -266,6 +267,87 @@ test_resolve_path (void)
   ok (hr_cgroup_check_path ("/a/../b", NULL) == 0 && hr_cgroup_check_path (NULL, NULL) == 0, "others accepted");
 }
 
+/* The driver table (cgroup_driver.h): the one selection, every operation
+   present, and the state.json round trip each driver owns. */
+static void
+test_driver (void)
+{
+  const struct hr_cgroup_driver *fs = hr_cgroup_driver_select (false), *sd = hr_cgroup_driver_select (true);
+  ok (fs == &hr_cgroup_driver_fs && strcmp (fs->name, "cgroupfs") == 0, "no --systemd-cgroup: cgroupfs");
+  ok (sd == &hr_cgroup_driver_systemd && strcmp (sd->name, "systemd") == 0, "--systemd-cgroup: systemd");
+  const struct hr_cgroup_driver *all[] = { fs, sd };
+  for (size_t i = 0; i < 2; i++)
+    {
+      const struct hr_cgroup_driver *d = all[i];
+      ok (d->available && d->places_after_clone && d->check && d->prepare && d->clone_into && d->place_init
+              && d->place && d->sub && d->set_resources && d->update_resources && d->freeze && d->frozen && d->stats
+              && d->memory_dir && d->procs && d->destroy && d->to_state && d->from_state,
+          "%s: every operation implemented", d->name);
+    }
+  ok (sd->places_after_clone (), "systemd places the init after clone (its cgroup namespace comes late)");
+  ok (!hr_cgroup_made (NULL), "no handle: no cgroup made");
+
+  /* cgroupfs: the paths go to state.json and come back with the driver. */
+  hr_state_file st = { 0 };
+  struct hr_cgroup_dir dirs[] = { { (char *) "memory", (char *) HR_CGROUP_ROOT "/memory/x/c", false },
+                                  { (char *) "unified", (char *) HR_CGROUP_ROOT "/unified/x/c", false } };
+  struct hr_cgroup cg = { .layout = HR_CGROUP_HYBRID, .dirs = dirs, .len = 2, .driver = fs };
+  ok (hr_cgroup_made (&cg), "a handle with directories is made");
+  fs->to_state (&cg, &st);
+  is_int (st.cgroup_paths.len, 2, "cgroupfs: both hierarchies recorded");
+  ok (st.systemd_unit == NULL, "cgroupfs: no unit recorded");
+  struct hr_cgroup *back = NULL;
+  hr_err err = NULL;
+  ok (fs->from_state (&st, &back, &err) == 0 && back && back->driver == fs && back->len == 2
+          && strcmp (back->dirs[1].dir, HR_CGROUP_ROOT "/unified/x/c") == 0,
+      "cgroupfs: rebuilt from state.json, with its driver");
+  bool v2 = true;
+  is_str (back ? back->driver->memory_dir (back, &v2) : NULL, HR_CGROUP_ROOT "/memory/x/c",
+          "memory cgroup: the v1 hierarchy's directory, found through the driver");
+  ok (!v2 || (back && back->layout == HR_CGROUP_UNIFIED), "memory cgroup: v1 files unless the host is unified");
+  hr_cgroup_free (back);
+  back = NULL;
+
+  /* systemd: the unit is recorded only once systemd took it. */
+  struct hr_cgroup *p = NULL;
+  ok (sd->prepare ("machine.slice:eng:ctr", "ctr", &p, &err) == 0 && p && p->driver == sd && !hr_cgroup_made (p),
+      "systemd prepare: no directory before the unit starts");
+  is_str (p ? p->unit : NULL, "eng-ctr.scope", "systemd prepare: the unit name from cgroupsPath");
+  is_str (p ? p->slice : NULL, "machine.slice", "systemd prepare: the parent slice");
+  hr_state_file st2 = { 0 };
+  if (p)
+    sd->to_state (p, &st2);
+  ok (st2.systemd_unit == NULL && st2.cgroup_paths.len == 0, "systemd: a unit not started is not recorded");
+  if (p)
+    {
+      p->unit_started = true;
+      sd->to_state (p, &st2);
+    }
+  is_str (st2.systemd_unit, "eng-ctr.scope", "systemd: a started unit is recorded");
+  hr_cgroup_free (p);
+  ok (sd->prepare ("bad", "ctr", &p, &err) < 0 && err, "systemd prepare: a cgroupsPath not slice:prefix:name refused");
+  hr_error_free (&err);
+
+  st.systemd_unit = xstrdup ("eng-ctr.scope");
+  ok (sd->from_state (&st, &back, &err) == 0 && back && back->driver == sd && back->unit_started
+          && strcmp (back->unit, "eng-ctr.scope") == 0 && back->len == 2,
+      "systemd: rebuilt from state.json with its unit (delete stops it)");
+  hr_cgroup_free (back);
+  hr_state_file empty = { 0 };
+  back = (struct hr_cgroup *) &cg;
+  ok (fs->from_state (&empty, &back, &err) == 0 && back == NULL, "no cgroup recorded: no handle");
+  free (st.systemd_unit);
+  st.systemd_unit = NULL;
+  for (size_t i = 0; i < st.cgroup_paths.len; i++)
+    {
+      free (st.cgroup_paths.keys[i]);
+      free (st.cgroup_paths.values[i]);
+    }
+  free (st.cgroup_paths.keys);
+  free (st.cgroup_paths.values);
+  free (st2.systemd_unit);
+}
+
 int
 main (void)
 {
@@ -274,5 +356,6 @@ main (void)
   test_conversions ();
   test_v1 ();
   test_v2 ();
+  test_driver ();
   return tap_done ();
 }

@@ -11,7 +11,10 @@
 
 #include <stdint.h>
 
-#define R(a, t, ma, mi, acc) { .allow = (a), .allow_present = true, .type = (char *) (t), \
+/* t: "a", "b", "c" or NULL (absent), as in config.json. */
+#define R(a, t, ma, mi, acc) { .allow = (a), .allow_present = true, \
+                               .type = oci_enum_index (OCI_ENUM_DEVICE_CGROUP_TYPE, (t)), \
+                               .type_present = (t) != NULL, \
                                .major = (ma), .major_present = (ma) != -2, .minor = (mi), \
                                .minor_present = (mi) != -2, .access = (char *) (acc) }
 #define ANY (-2) /* absent */

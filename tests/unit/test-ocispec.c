@@ -82,8 +82,12 @@ walk (const oci_struct_desc *d, const char *obj)
         case OCI_K_INTV:
           present = *(void *const *) p != NULL;
           break;
+        case OCI_K_ENUMV:
+          present = *(void *const *) p != NULL;
+          break;
         case OCI_K_BOOL:
         case OCI_K_INT:
+        case OCI_K_ENUM:
           present = *(const bool *) (obj + f->aux_off);
           break;
         case OCI_K_OBJ:
@@ -195,8 +199,8 @@ test_round_trips (void)
     is_int (c->linux_->devices[1]->file_mode, 0777, "fileMode");
     is_int (c->linux_->resources->block_io->weight_device[0]->leaf_weight, 300, "uint16");
     is_str (c->linux_->namespaces[1]->path, "/var/run/netns/neta", "namespace path");
-    is_int (oci_enum_index (OCI_ENUM_NAMESPACE_TYPE, c->linux_->namespaces[5]->type),
-            OCI_NAMESPACE_TYPE_USER, "enum index constant");
+    is_int (c->linux_->namespaces[5]->type, OCI_NAMESPACE_TYPE_USER, "an enumeration is parsed to its value");
+    ok (c->linux_->namespaces[5]->type_present, "and marked present");
   }
 }
 
@@ -505,14 +509,18 @@ test_serialize_validates (void)
   _cleanup_free_ char *out = NULL;
   hr_err err = NULL;
 
-  free (c->linux_->namespaces[0]->type);
-  c->linux_->namespaces[0]->type = xstrdup ("bogus");
-  ok (oci_config_to_json (c, true, &out, NULL, &err) < 0, "invalid enum not serialized");
-  is_str (err ? err->msg : NULL, "config.json: .linux.namespaces[0].type: unknown namespace type \"bogus\"",
+  c->linux_->namespaces[0]->type = OCI_NAMESPACE_TYPE__COUNT;
+  ok (oci_config_to_json (c, true, &out, NULL, &err) < 0, "invalid enum value not serialized");
+  is_str (err ? err->msg : NULL, "config.json: .linux.namespaces[0].type: invalid namespace type (value 8)",
           "serializer names the path");
   hr_error_free (&err);
-  free (c->linux_->namespaces[0]->type);
-  c->linux_->namespaces[0]->type = xstrdup ("pid");
+  c->linux_->namespaces[0]->type_present = false;
+  ok (oci_config_to_json (c, true, &out, NULL, &err) < 0, "required enum not set: not serialized");
+  is_str (err ? err->msg : NULL, "config.json: .linux.namespaces[0].type: missing required field",
+          "serializer says it is missing");
+  hr_error_free (&err);
+  c->linux_->namespaces[0]->type = OCI_NAMESPACE_TYPE_PID;
+  c->linux_->namespaces[0]->type_present = true;
   free (c->root->path);
   c->root->path = NULL;
   ok (oci_config_validate (c, &err) < 0, "validate: missing root.path");
@@ -545,13 +553,13 @@ check_default (bool rootless, bool cgroupns)
     return;
   is_str (c->process->args[0], "sh", "args sh");
   ok (c->process->terminal && c->process->no_new_privileges, "terminal, noNewPrivileges");
-  is_str (c->process->rlimits[0]->type, "RLIMIT_NOFILE", "rlimit");
+  is_int (c->process->rlimits[0]->type, OCI_RLIMIT_TYPE_NOFILE, "rlimit");
   is_int (c->mounts_len, 7, "seven mounts");
   for (size_t i = 0; i < c->linux_->namespaces_len; i++)
     {
-      has_user |= strcmp (c->linux_->namespaces[i]->type, "user") == 0;
-      has_net |= strcmp (c->linux_->namespaces[i]->type, "network") == 0;
-      has_cgroup |= strcmp (c->linux_->namespaces[i]->type, "cgroup") == 0;
+      has_user |= c->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_USER;
+      has_net |= c->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_NETWORK;
+      has_cgroup |= c->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_CGROUP;
     }
   ok (has_cgroup == cgroupns, "cgroup namespace only when asked (rootless=%d cgroupns=%d)", rootless, cgroupns);
   for (size_t i = 0; i < c->mounts_len; i++)

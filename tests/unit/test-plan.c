@@ -452,22 +452,24 @@ test_mount_opts (void)
   ok (n == 1, "features lists rro");
 }
 
-/* Where STEP_SECCOMP goes: with no_new_privs last before exec, except with
-   a notify listener (its fd is sent before created); without no_new_privs
-   before the uid change. */
+/* Where STEP_SECCOMP goes, for create and exec alike: with no_new_privs
+   last before exec, except with a notify listener (its fd is sent before
+   the report); without no_new_privs before the uid change (and the
+   bounding set, dropped just before it). */
 static void
 test_seccomp_placement (void)
 {
   static const struct
   {
     const char *nnp, *action;
-    enum hr_step_kind before;
+    enum hr_step_kind before, before_exec;
     const char *what;
   } cases[] = {
-    { "true", "SCMP_ACT_ERRNO", STEP_EXEC, "nnp: just before exec" },
-    { "true", "SCMP_ACT_NOTIFY", STEP_REPORT_CREATED, "nnp + notify: just before created" },
-    { "false", "SCMP_ACT_ERRNO", STEP_SET_USER, "no nnp: just before the uid change" },
-    { "false", "SCMP_ACT_NOTIFY", STEP_SET_USER, "no nnp + notify: just before the uid change" },
+    { "true", "SCMP_ACT_ERRNO", STEP_EXEC, STEP_EXEC, "nnp: just before exec" },
+    { "true", "SCMP_ACT_NOTIFY", STEP_REPORT_CREATED, STEP_REPORT_READY, "nnp + notify: just before the report" },
+    { "false", "SCMP_ACT_ERRNO", STEP_CAPS_BOUNDING, STEP_CAPS_BOUNDING, "no nnp: just before the uid change" },
+    { "false", "SCMP_ACT_NOTIFY", STEP_CAPS_BOUNDING, STEP_CAPS_BOUNDING,
+      "no nnp + notify: just before the uid change" },
   };
   for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
     {
@@ -482,6 +484,12 @@ test_seccomp_placement (void)
       int k = p ? index_of (p, STEP_SECCOMP) : -1;
       ok (p != NULL && k >= 0 && p->steps[k + 1].kind == cases[i].before, "seccomp %s (%s)", cases[i].what,
           err ? err->msg : "");
+      struct hr_plan *e = NULL;
+      if (cfg && hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0)
+        k = index_of (e, STEP_SECCOMP);
+      ok (e != NULL && k >= 0 && index_of (e, STEP_SECCOMP) == k && e->steps[k + 1].kind == cases[i].before_exec,
+          "exec: seccomp %s (%s)", cases[i].what, err ? err->msg : "");
+      hr_plan_free (e);
       hr_error_free (&err);
       hr_plan_free (p);
       oci_config_free (cfg);
@@ -533,6 +541,103 @@ test_plan_seccomp_hooks (void)
       hr_plan_free (p);
       oci_config_free (cfg);
     }
+}
+
+/* The step names of p from its first step of kind `from` on, one space
+   between.  Caller frees. */
+static char *
+names_from (const struct hr_plan *p, enum hr_step_kind from)
+{
+  char *out = xstrdup ("");
+  int i = index_of (p, from);
+  for (size_t k = i < 0 ? p->len : (size_t) i; k < p->len; k++)
+    {
+      char *n = xasprintf ("%s%s%s", out, *out ? " " : "", hr_step_name (p->steps[k].kind));
+      free (out);
+      out = n;
+    }
+  return out;
+}
+
+/* One lowering of `process` for create and exec (issue: exec dropped the
+   scheduler, ioPriority, execCPUAffinity and personality): every step of
+   the process part, in one order, for both. */
+static void
+test_exec_plan (void)
+{
+  static const char every_field[] =
+    "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
+    "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"HOME=/root\"],\"noNewPrivileges\":true,"
+    "\"user\":{\"uid\":1,\"gid\":1,\"umask\":63},\"oomScoreAdj\":100,\"apparmorProfile\":\"p\","
+    "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":5,\"hard\":10}],"
+    "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"],\"ambient\":[\"CAP_KILL\"]},"
+    "\"scheduler\":{\"policy\":\"SCHED_BATCH\"},\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\"},"
+    "\"execCPUAffinity\":{\"initial\":\"0\",\"final\":\"0\"}},"
+    "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"personality\":{\"domain\":\"LINUX32\"},"
+    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}";
+  hr_err err = NULL;
+  oci_config *cfg = NULL;
+  struct hr_plan *e = NULL, *p = plan_of (every_field, &cfg, &err);
+  ok (p != NULL, "plan with every process field builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  ok (hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0, "exec plan builds (%s)", err ? err->msg : "");
+  if (e == NULL)
+    return;
+
+  char *c = names_from (p, STEP_OOM_SCORE_ADJ), *x = names_from (e, STEP_OPEN_PROCFS);
+  is_str (c,
+          "oom-score-adj rlimit scheduler io-priority exec-labels chdir lookup-exec capabilities-bounding set-user "
+          "capabilities no-new-privileges umask report-created wait-start cpu-affinity personality seccomp exec",
+          "create: the process part of the plan");
+  is_str (x,
+          "open-procfs cpu-affinity oom-score-adj rlimit join-container scheduler io-priority exec-labels chdir "
+          "lookup-exec setsid capabilities-bounding set-user capabilities no-new-privileges umask report-ready "
+          "cpu-affinity personality seccomp exec",
+          "exec: the same steps, joining the container, reporting ready");
+  free (c);
+  free (x);
+  ok (e->exec && !p->exec && e->process == cfg->process && e->seccomp == cfg->linux_->seccomp,
+      "exec plan runs the given process under the container's filter");
+  ok (!e->steps[1].cpu_final && e->steps[index_of (e, STEP_PERSONALITY) - 1].cpu_final,
+      "exec: initial affinity first, final after the report");
+  is_int (e->steps[index_of (e, STEP_UMASK)].umask, 077, "exec: process.user.umask");
+  is_int (e->steps[index_of (e, STEP_OOM_SCORE_ADJ)].oom_score_adj, 100, "exec: oomScoreAdj");
+  ok (e->caps.ambient == 0 && p->caps.ambient == (1ULL << 5),
+      "exec keeps an ambient capability only where inheritable allows it");
+  char *text = hr_plan_format (e);
+  ok (strncmp (text, "exec into the running container\n", 32) == 0 && strstr (text, "umask 0077")
+        && strstr (text, "cpu-affinity final"),
+      "exec plan prints for --debug");
+  free (text);
+  hr_plan_free (e);
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  /* Without process.user.umask both get 0022; a terminal is the exec'd
+     process's console (no /dev/console), the init's is made with its
+     mounts. */
+  p = plan_of ("{\"ociVersion\":\"1.3.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"terminal\":true},"
+               "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+               &cfg, &err);
+  e = NULL;
+  ok (p && hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0, "terminal plans build (%s)", err ? err->msg : "");
+  if (e)
+    {
+      is_int (p->steps[index_of (p, STEP_UMASK)].umask, 022, "create: umask 0022 by default");
+      is_int (e->steps[index_of (e, STEP_UMASK)].umask, 022, "exec: umask 0022 by default");
+      ok (p->steps[index_of (p, STEP_CONSOLE)].init_console && index_of (p, STEP_CONSOLE) > index_of (p, STEP_PIVOT_ROOT)
+            && index_of (p, STEP_CONSOLE) < index_of (p, STEP_CHDIR),
+          "create: the init's console among the mounts");
+      ok (!e->steps[index_of (e, STEP_CONSOLE)].init_console && index_of (e, STEP_SETSID) < 0
+            && index_of (e, STEP_CONSOLE) > index_of (e, STEP_JOIN_CONTAINER),
+          "exec: its own console, once in the container");
+      ok (index_of (p, STEP_OPEN_PROCFS) == index_of (p, STEP_ROOT_PROPAGATION) + 1,
+          "create: the trusted procfs opened as its own step");
+    }
+  hr_plan_free (e);
+  hr_plan_free (p);
+  oci_config_free (cfg);
 }
 
 static void
@@ -667,6 +772,7 @@ main (void)
   test_caps_rlimits ();
   test_mount_opts ();
   test_seccomp_placement ();
+  test_exec_plan ();
   test_signals_ids ();
   return tap_done ();
 }

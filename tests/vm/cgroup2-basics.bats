@@ -122,3 +122,31 @@ teardown() {
   wait_for_pid_gone "$pid"
   assert_no_cgroup "$TAG"
 }
+
+@test "a cgroup mount is the container's own cgroup, read-only, with or without a cgroup namespace" {
+  requires_cgroup2_support
+  # a sibling of the container's cgroup, which must stay out of sight
+  local sib="$HR_CGROUP2/hr-sibling-$$" pid root cg ns
+  mkdir -p "$sib"
+  cfg '.mounts |= map(select(.destination != "/sys/fs/cgroup"))
+       | .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                      "options": ["nosuid", "noexec", "nodev"]}]'
+  cfg_args sleep 300
+  for ns in with without; do
+    [ "$ns" = with ] && cfg_add_ns cgroup
+    [ "$ns" = without ] && cfg_del_ns cgroup
+    create_container "$TAG-$ns"
+    pid=$(state_field "$TAG-$ns" pid)
+    # Read from here (the guest's cgroup namespace), the mount's root is
+    # the container's cgroup, whichever way it was made.
+    root=$(awk '$5 == "/sys/fs/cgroup" { print $4 }' "/proc/$pid/mountinfo")
+    cg=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+    assert_eq "$root" "$cg" "root of the cgroup mount ($ns a cgroup namespace)"
+    assert_match "$(awk '$5 == "/sys/fs/cgroup" { print $6 }' "/proc/$pid/mountinfo")" '(^|,)ro(,|$)' \
+      "cgroup mount options ($ns a cgroup namespace)"
+    [ ! -e "/proc/$pid/root/sys/fs/cgroup/hr-sibling-$$" ] || fail "the sibling cgroup is visible ($ns)"
+    [ -e "/proc/$pid/root/sys/fs/cgroup/cgroup.procs" ] || fail "no cgroup.procs in the mount ($ns)"
+    hr delete --force "$TAG-$ns"
+  done
+  rmdir "$sib"
+}
