@@ -351,6 +351,7 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       if (ask_parent (st, HR_MSG_CREATED, NULL, HR_MSG_RECORDED, err) < 0)
         return -1;
       prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+      HR_FAULT_POINT ("create-before-ack");
       {
         hr_err gone = NULL;
         if (hr_msg_send (st->args->sync_fd, HR_MSG_RECORDED_ACK, 0, NULL, 0, &gone) < 0)

@@ -188,6 +188,26 @@ create_fault() {
   create_fault create-after-state yes
 }
 
+@test "faults: an init that dies instead of acknowledging RECORDED fails create, leaving nothing" {
+  requires_fault_build
+  local init mounts rc=0
+  cfg_args sleep 1000
+  mounts=$(test_mounts)
+  fault_start create-before-ack create --bundle "$BUNDLE" "$TAG"
+  init=$(children_of "$RT")
+  [ -n "$init" ] || fail "no init at create-before-ack"
+  # the end of file that used to count as the acknowledgement
+  kill -9 "$init"
+  wait "$RT" || rc=$?
+  [ "$rc" -ne 0 ] || fail "create succeeded with a dead init: $(cat "$FAULT_LOG")"
+  grep -q "did not acknowledge its state record" "$FAULT_LOG" || fail "create said: $(cat "$FAULT_LOG")"
+  assert_no_state_dirs
+  assert_eq "$(tag_cgroup_dirs)" "" "cgroup directories left"
+  assert_eq "$(test_mounts)" "$mounts" "host mounts of this test"
+  create_container "$TAG"
+  assert_eq "$(state_field "$TAG" status)" "created" "re-created container"
+}
+
 # exec_fault POINT: kill -9 `exec` at POINT in a running container: the
 # half-made process dies with it, the container runs on untouched, takes
 # another exec, and deletes cleanly.
