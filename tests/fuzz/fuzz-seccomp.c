@@ -5,7 +5,7 @@
    the ENOSYS stub put in front of it. */
 #include <config.h>
 #include "oci.h"
-#include "lib/seccomp.h"
+#include "kernel/seccomp.h"
 #include "util.h"
 
 #include "check.h"

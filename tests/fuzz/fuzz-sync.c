@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the decoder of the runtime <-> init protocol
-   (src/lib/sync.c hr_msg_decode).  The peer may be a compromised container
+   (src/lib/state/sync.c hr_msg_decode).  The peer may be a compromised container
    init talking to the runtime as root, so any packet sequence must end in
    a whole, checked message or a clean protocol error.  The input is a list
    of operations, each feeding one packet:
@@ -11,7 +11,7 @@
                   payloads in few operations);
      op % 3 == 2: like 1, with the length off by (next byte - 128). */
 #include <config.h>
-#include "sync.h"
+#include "state/sync.h"
 
 #include "check.h"
 

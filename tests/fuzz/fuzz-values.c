@@ -6,9 +6,9 @@
    picks the parser; the rest is the input. */
 #include <config.h>
 #include "hydra.h"
-#include "mount_opts.h"
-#include "process_attrs.h"
-#include "values.h"
+#include "kernel/mount_opts.h"
+#include "kernel/process_attrs.h"
+#include "lifecycle/values.h"
 
 #include "check.h"
 

@@ -185,7 +185,7 @@ try_create() {
 }
 
 # Declared fields the runtime does not implement are refused before
-# anything exists (src/lib/validate.c holds the list and the reasons); a
+# anything exists (src/lib/setup/validate.c holds the list and the reasons); a
 # runtime that accepted them would run a container without what was asked.
 # refused_field JQ-EDIT PATH: create must fail naming PATH, leave nothing.
 refused_field() {

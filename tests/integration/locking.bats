@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# The per-container lock (src/lib/state.h "Locking") is never held while a
+# The per-container lock (src/lib/state/state.h "Locking") is never held while a
 # hook runs: readers and kill do not wait for a slow hook, a hook may call
 # back into the runtime, and delete --force stops a hung one.  runc takes
 # no lock over hooks for state or kill either.

@@ -3,9 +3,9 @@
    for v1, v2 and hybrid masks, and runc's conversions.  No root. */
 #include <config.h>
 #include "tap.h"
-#include "cgroup_driver.h"
-#include "cgroup_resources.h"
-#include "cgroups.h"
+#include "cgroups/cgroup_driver.h"
+#include "cgroups/cgroup_resources.h"
+#include "cgroups/cgroups.h"
 #include "hydra.h"
 #include "oci.h"
 #include "util.h"

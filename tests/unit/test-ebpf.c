@@ -5,8 +5,8 @@
    the instructions the generator uses. */
 #include <config.h>
 #include "tap.h"
-#include "devices_cgroup.h"
-#include "ebpf.h"
+#include "cgroups/devices_cgroup.h"
+#include "cgroups/ebpf.h"
 #include "error.h"
 
 #include <stdint.h>

@@ -4,11 +4,11 @@
 #include <config.h>
 #include "tap.h"
 #include "hydra.h"
-#include "mount_opts.h"
+#include "kernel/mount_opts.h"
 #include "oci.h"
-#include "plan.h"
+#include "setup/plan.h"
 #include "util.h"
-#include "values.h"
+#include "lifecycle/values.h"
 
 #include <sched.h>
 #include <signal.h>

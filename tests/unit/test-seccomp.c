@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* runc's ENOSYS stub (src/lib/seccomp.c hr_seccomp_enosys_stub), run on
+/* runc's ENOSYS stub (src/lib/kernel/seccomp.c hr_seccomp_enosys_stub), run on
    sample syscalls by a small classic BPF interpreter: what each
    architecture's calls get, including the ABIs this host cannot run (x32,
    i386, s390x).  Pure: nothing is loaded. */
 #include <config.h>
 #include "tap.h"
 #include "oci.h"
-#include "lib/seccomp.h"
+#include "kernel/seccomp.h"
 
 #include <errno.h>
 #include <linux/audit.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* src/lib/sync.c: the decoder of the runtime <-> init protocol (pure: one
+/* src/lib/state/sync.c: the decoder of the runtime <-> init protocol (pure: one
    packet at a time), and send/receive over a real SEQPACKET socketpair.
    The peer may be a compromised container init: every length is checked
    against the header, nothing is cut or accepted short.  No root. */
 #include <config.h>
 #include "tap.h"
-#include "sync.h"
+#include "state/sync.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -3,7 +3,7 @@
    "slice:prefix:name" -> parent slice and unit, as runc docs/systemd.md. */
 #include <config.h>
 #include "tap.h"
-#include "cgroup_systemd.h"
+#include "cgroups/cgroup_systemd.h"
 
 static void
 names (const char *path, const char *want_slice, const char *want_unit)

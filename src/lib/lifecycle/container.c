@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * create / start / run: the lifecycle of a container (runtime-spec
+ * runtime.md "Lifecycle").  hydra-runc clones the container's init itself
+ * (no re-exec of the runtime, no helper daemon), hands it the setup plan,
+ * and talks to it over the typed sync protocol.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "cleanup.h"
+#include "cgroups/cgroups.h"
+#include "fault.h"
+#include "cgroups/cgroup_resources.h"
+#include "cgroups/cgroup_driver.h"
+#include "lifecycle/hooks.h"
+#include "setup/init.h"
+#include "lifecycle/lifecycle.h"
+#include "log.h"
+#include "kernel/lsm.h"
+#include "kernel/namespaces.h"
+#include "kernel/netdev.h"
+#include "setup/plan.h"
+#include "kernel/seccomp_notify.h"
+#include "state/state.h"
+#include "state/sync.h"
+#include "kernel/terminal.h"
+#include "kernel/userns.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *
+now_rfc3339 (void)
+{
+  struct timespec ts;
+  char buf[HR_RFC3339_LEN];
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  hr_format_rfc3339 (&ts, buf);
+  return xstrdup (buf);
+}
+
+/* The pieces of a create that must be undone if it fails. */
+struct create_ctx
+{
+  int rootfd, dirfd, fifo_fd, sock[2];
+  int *join_fds;
+  size_t njoin;
+  pid_t pid;
+  const char *id;
+  bool dir_made;
+  bool lost;          /* the state dir was deleted while we did not hold its lock */
+  int preserve_fds;   /* --preserve-fds plus socket-activation fds */
+  int console[2];     /* console channel (terminal.h), -1 without a terminal */
+  struct hr_cgroup *cg; /* its driver says how to undo it (a systemd unit, directories) */
+  struct hr_netdev_moves *netdevs; /* linux.netDevices moved into the container */
+};
+
+static void
+create_ctx_cleanup (struct create_ctx *c, bool failed)
+{
+  /* Before the init dies: its network namespace goes with it, and the
+     kernel destroys a virtual device (veth, macvlan) left in it.  A create
+     that failed leaves the host's devices as it found them. */
+  if (failed)
+    hr_netdev_move_back (c->netdevs);
+  hr_netdev_moves_free (c->netdevs);
+  if (failed && c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  /* lost: a delete --force removed the state dir, the cgroup and the unit
+     while our hooks ran; a new create may own the id by now. */
+  bool undo = failed && !c->lost;
+  if (undo && c->cg)
+    {
+      hr_err ignored = NULL;
+      c->cg->driver->destroy (c->cg, &ignored);
+      hr_error_free (&ignored);
+    }
+  hr_cgroup_free (c->cg);
+  for (size_t i = 0; i < c->njoin; i++)
+    if (c->join_fds[i] >= 0)
+      close (c->join_fds[i]);
+  free (c->join_fds);
+  for (int i = 0; i < 2; i++)
+    {
+      if (c->sock[i] >= 0)
+        close (c->sock[i]);
+      if (c->console[i] >= 0)
+        close (c->console[i]);
+    }
+  if (c->fifo_fd >= 0)
+    close (c->fifo_fd);
+  if (undo && c->dir_made)
+    {
+      hr_err ignored = NULL;
+      hr_state_dir_remove (c->rootfd, c->id, &ignored);
+      hr_error_free (&ignored);
+    }
+  if (c->dirfd >= 0)
+    close (c->dirfd);
+  if (c->rootfd >= 0)
+    close (c->rootfd);
+}
+
+/* state.json before the created state: a create killed half way (kill -9,
+   the OOM killer) leaves no process behind (the init and hooks die with
+   it, PR_SET_PDEATHSIG) but does leave the cgroup, which only this record
+   names for `delete --force` to remove; without a pid it reads as
+   "stopped".  Rewritten whenever the create has made something more to
+   undo (the cgroup, a systemd unit).  faults.bats drives these stages. */
+static int
+record_progress (const struct create_ctx *c, hr_state_file *st, hr_err *err)
+{
+  if (c->cg)
+    c->cg->driver->to_state (c->cg, st);
+  return hr_state_write (c->dirfd, st, err);
+}
+
+/* The init keeps PR_SET_PDEATHSIG until state.json names it: had it
+   dropped it at CREATED, a create killed before writing the state would
+   leave an init that no `state`, `kill` or `delete` knows about.  Tell it
+   the record is on disk, and wait until it has let go of the parent
+   death signal (it answers RECORDED_ACK then): were we to exit first, it
+   would die with us.  An init that exits instead of answering is an
+   error, not an acknowledgement. */
+static int
+hand_over (struct create_ctx *c, hr_err *err)
+{
+  _cleanup_msg_ struct hr_msg *msg = hr_msg_alloc ();
+
+  if (hr_msg_send (c->sock[0], HR_MSG_RECORDED, 0, NULL, 0, err) < 0
+      || hr_msg_expect (c->sock[0], HR_MSG_RECORDED_ACK, msg, err) < 0)
+    return hr_error_wrap (err, "container init did not acknowledge its state record");
+  return 0;
+}
+
+/* No lock is held while the init sets up and the hooks run (state.h
+   "Locking"): a hook may call `state` or `kill` on this container, and
+   `delete --force` must be able to stop a hung one.  Take the lock back
+   and check the state dir is still this create's: a delete --force kills
+   this process first, but a directory removed and made again by someone
+   else must never be written to or cleaned up by us. */
+static int
+reclaim_lock (struct create_ctx *c, hr_err *err)
+{
+  hr_err ignored = NULL;
+
+  if (hr_state_dir_lock (c->dirfd, err ? err : &ignored) < 0)
+    {
+      hr_error_free (&ignored);
+      c->lost = true; /* cannot tell: touch nothing of the state dir */
+      return -1;
+    }
+  if (!hr_state_dir_is_ours (c->rootfd, c->id, c->dirfd))
+    {
+      c->lost = true;
+      if (err)
+        hr_error_plain (err, ENOENT, "container %s was deleted while it was being created", c->id);
+      return -1;
+    }
+  return 0;
+}
+
+/* On cgroup v2 the init is born in its cgroup (CLONE_INTO_CGROUP): it
+   never runs, nor allocates, outside the container's limits. */
+static pid_t
+clone_init (int flags, int cgroup_fd)
+{
+  struct clone_args args = { .flags = (unsigned long long) flags, .exit_signal = SIGCHLD };
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (unsigned long long) cgroup_fd;
+    }
+  return (pid_t) syscall (SYS_clone3, &args, sizeof (args));
+}
+
+/* Start the init in its new namespaces.  Joining an existing pid
+   namespace only affects children, so the parent enters it just for the
+   clone and returns to its own (runtime-spec: "path" namespaces). */
+static int
+spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_create_opts *opts,
+            const oci_linux_resources *res, hr_err *err)
+{
+  _cleanup_close_ int own_pidns = -1, target_pidns = -1, own_timens = -1;
+  const struct hr_ns_info *pidns = hr_ns_by_name ("pid");
+
+  if (plan->join_pid)
+    {
+      own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pidns < 0)
+        return hr_error_set (err, errno, "open own pid namespace");
+      target_pidns = hr_ns_open (plan->join_pid, pidns, err);
+      if (target_pidns < 0 || hr_ns_join (target_pidns, pidns, plan->join_pid, err) < 0)
+        return -1;
+    }
+
+  if (plan->new_timens)
+    {
+      own_timens = hr_timens_prepare (plan->config->linux_, err);
+      if (own_timens < 0)
+        {
+          if (own_pidns >= 0)
+            (void) setns (own_pidns, CLONE_NEWPID);
+          return -1;
+        }
+    }
+
+  _cleanup_close_ int cgroup_fd = c->cg->driver->clone_into (c->cg);
+  HR_FAULT_POINT ("create-before-clone");
+  c->pid = clone_init (plan->clone_flags, cgroup_fd);
+  if (c->pid == 0)
+    {
+      struct hr_init_args a = {
+        .plan = plan,
+        .sync_fd = c->sock[1],
+        .fifo_fd = c->fifo_fd,
+        .join_fds = c->join_fds,
+        .preserve_fds = c->preserve_fds,
+        .console_fd = c->console[1],
+      };
+      /* The state dir fd carries the flock of this create: the init must
+         not keep it (start/delete would wait forever on it). */
+      close (c->sock[0]);
+      if (c->console[0] >= 0)
+        close (c->console[0]);
+      close (c->dirfd);
+      close (c->rootfd);
+      hr_init_run (&a);
+    }
+  if (own_timens >= 0 && hr_timens_restore (TAKE_FD (own_timens), c->pid < 0 ? NULL : err) < 0)
+    return -1;
+  if (c->pid < 0)
+    {
+      int e = errno;
+      if (own_pidns >= 0)
+        (void) setns (own_pidns, CLONE_NEWPID);
+      if (e == EPERM && geteuid () != 0)
+        return hr_error_plain (err, e, "clone container init: permission denied (creating namespaces needs root, "
+                                       "or a user namespace in config.json for rootless containers)");
+      return hr_error_set (err, e, "clone container init");
+    }
+  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
+    return hr_error_set (err, errno, "return to own pid namespace");
+  close (c->sock[1]);
+  c->sock[1] = -1;
+  if (c->console[1] >= 0)
+    {
+      close (c->console[1]);
+      c->console[1] = -1;
+    }
+  /* Unless it was born there: into its cgroup before it runs anything of
+     the config (it waits for GO); its cgroup namespace is unshared after
+     that (places_after_clone).  systemd starts the scope here, with the
+     limits it has properties for. */
+  if (c->cg->driver->place_init (c->cg, c->pid, cgroup_fd >= 0, res, err) < 0)
+    return -1;
+  if (plan->new_userns && hr_userns_write_maps (c->pid, plan->config->linux_, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* plan->parent_opens_binds: open every bind source as host root, in the
+   init's mount namespace (through /proc/<init>/root, as runc's nsexec
+   setns()es there), and send the fds in step order.  Relative sources are
+   from the bundle, as the init's are. */
+static int
+send_bind_sources (const struct create_ctx *c, const struct hr_plan *plan, hr_err *err)
+{
+  for (size_t i = 0; i < plan->len; i++)
+    {
+      const struct hr_step *s = &plan->steps[i];
+      if (s->kind != STEP_MOUNT || !s->opts.bind)
+        continue;
+      const char *src = s->mount->source;
+      _cleanup_free_ char *path = src[0] == '/' ? xasprintf ("/proc/%d/root%s", (int) c->pid, src)
+                                                : xasprintf ("/proc/%d/root%s/%s", (int) c->pid, plan->bundle, src);
+      _cleanup_close_ int fd = open (path, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return hr_error_set (err, errno, "bind mount source `%s`", src);
+      if (hr_send_fd (c->sock[0], fd, src, err) < 0)
+        return hr_error_wrap (err, "send bind mount source `%s` to the init", src);
+    }
+  return 0;
+}
+
+/* Serve the init until it reports created: it may ask us to run the
+   runtime-namespace hooks first (prestart, then createRuntime). */
+static int
+wait_created (struct create_ctx *c, const oci_config *cfg, const char *state_creating, hr_err *err)
+{
+  _cleanup_msg_ struct hr_msg *msg = hr_msg_alloc ();
+
+  for (;;)
+    {
+      if (hr_msg_recv (c->sock[0], msg, err) < 0)
+        return hr_error_wrap (err, "container init exited during setup");
+      if (msg->type == HR_MSG_ERROR)
+        return hr_error_from_msg (err, msg->errnum, msg->data);
+      if (msg->type == HR_MSG_CREATED)
+        return 0;
+      if (msg->type == HR_MSG_SECCOMP_FD)
+        {
+          /* runc: the init's pid, status "creating". */
+          const struct hr_seccomp_agent agent = { cfg->linux_ ? cfg->linux_->seccomp : NULL, c->pid, state_creating };
+          if (hr_seccomp_notify_forward (c->sock[0], &agent, err) < 0)
+            return -1;
+          continue;
+        }
+      if (msg->type != HR_MSG_RUN_HOOKS)
+        return hr_error_plain (err, EPROTO, "unexpected `%s` message from the container init",
+                               hr_msg_name (msg->type));
+      const oci_hooks *h = cfg->hooks;
+      hr_err herr = NULL;
+      hr_debug ("running %zu prestart and %zu createRuntime hooks", h->prestart_len, h->create_runtime_len);
+      if (hr_hooks_run (h->prestart, h->prestart_len, "prestart", state_creating, &herr) < 0
+          || hr_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state_creating, &herr) < 0)
+        {
+          hr_msg_send_error (c->sock[0], herr);
+          *err = herr;
+          return -1;
+        }
+      if (hr_msg_send (c->sock[0], HR_MSG_HOOKS_DONE, 0, NULL, 0, err) < 0)
+        return -1;
+    }
+}
+
+/* systemd socket activation (sd_listen_fds(3)): when hydra-runc itself was
+   handed fds 3.. with LISTEN_FDS for our pid, they pass on to the
+   container, whose process is told about them as pid 1 (runc does the
+   same).  Returns how many fds to preserve for it. */
+static int
+socket_activation (oci_process *proc)
+{
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  char *end;
+  long n;
+
+  if (fds == NULL || pid == NULL || strtol (pid, NULL, 10) != (long) getpid ())
+    return 0;
+  n = strtol (fds, &end, 10);
+  if (*end != '\0' || n <= 0 || n > 1024)
+    return 0;
+  proc->env = xrealloc (proc->env, (proc->env_len + 3) * sizeof (char *));
+  proc->env[proc->env_len++] = xasprintf ("LISTEN_FDS=%ld", n);
+  proc->env[proc->env_len++] = xstrdup ("LISTEN_PID=1");
+  proc->env[proc->env_len] = NULL;
+  return (int) n;
+}
+
+static int
+resolve_bundle (const struct hr_create_opts *opts, char **bundle, hr_err *err)
+{
+  const char *b = opts->bundle && *opts->bundle ? opts->bundle : ".";
+  char *r = realpath (b, NULL);
+  if (r == NULL)
+    return hr_error_set (err, errno, "bundle `%s`", b);
+  *bundle = r;
+  return 0;
+}
+
+static int
+resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *err)
+{
+  _cleanup_free_ char *joined = NULL;
+  struct stat st;
+  char *r;
+
+  if (cfg->root == NULL || cfg->root->path == NULL)
+    return hr_error_plain (err, EINVAL, "config.json: root.path: missing");
+  joined = cfg->root->path[0] == '/' ? xstrdup (cfg->root->path) : xasprintf ("%s/%s", bundle, cfg->root->path);
+  r = realpath (joined, NULL);
+  if (r == NULL || stat (r, &st) < 0)
+    {
+      free (r);
+      return hr_error_plain (err, ENOENT, "rootfs (\"%s\") does not exist", joined);
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      free (r);
+      return hr_error_plain (err, ENOTDIR, "rootfs (\"%s\") is not a directory", joined);
+    }
+  *out = r;
+  return 0;
+}
+
+/* config.json is read once: parsed here, and its bytes are what the state
+   dir keeps for exec, update and delete (serializing the parsed tree again
+   cost as many instructions as parsing it). */
+static int
+read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_err *err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return hr_error_set (err, errno, "open `%s`", path);
+  if (hr_read_all (fd, OCI_MAX_DOCUMENT_SIZE, data, len, err) < 0)
+    return hr_error_wrap (err, "read `%s`", path);
+  return oci_config_parse_data (*data, *len, "config.json", cfg, err);
+}
+
+static int
+do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, bool detached, pid_t *pid_out,
+           int *master_out, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
+  _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
+  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL, *config_data = NULL;
+  size_t config_len = 0;
+  struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id,
+                         .console = { -1, -1 } };
+  bool terminal;
+  struct hr_plan_opts popts = { 0 };
+  int ret = -1;
+
+  if (hr_validate_id (id, err) < 0)
+    return -1;
+  if (resolve_bundle (opts, &bundle, err) < 0)
+    return -1;
+  config_path = xasprintf ("%s/config.json", bundle);
+  if (read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
+    return -1;
+  terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
+  if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
+    return -1;
+  if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
+    return -1;
+  c.preserve_fds = opts->preserve_fds + socket_activation (cfg->process);
+  const struct hr_cgroup_driver *drv = hr_cgroup_driver_select (ctx->systemd_cgroup);
+  const char *cgroups_path = cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
+  const oci_linux_resources *res = cfg->linux_ ? cfg->linux_->resources : NULL;
+  popts.rootfs = rootfs;
+  popts.bundle = bundle;
+  popts.no_pivot = opts->no_pivot;
+  popts.keyring = opts->no_new_keyring ? NULL : id;
+  /* A driver that moves the init into its cgroup after clone (v1,
+     hybrid, systemd) needs its cgroup namespace made after that, or it
+     would be rooted at ours.  A cgroupsPath (or, for systemd, a host) the
+     driver cannot use is refused here, before anything exists. */
+  popts.cgroupns_late = drv->places_after_clone ();
+  if (drv->check (cgroups_path, id, err) < 0)
+    return -1;
+  if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
+      || hr_netdev_precheck (cfg->linux_, err) < 0)
+    return -1;
+  /* Labels for a module the host does not run are refused here, before
+     anything exists (lsm.h). */
+  struct hr_lsm_labels labels = {
+    .apparmor = cfg->process->apparmor_profile, .apparmor_field = "process.apparmorProfile",
+    .selinux = cfg->process->selinux_label, .selinux_field = "process.selinuxLabel",
+    .mount = cfg->linux_ ? cfg->linux_->mount_label : NULL, .mount_field = "linux.mountLabel",
+  };
+  if (hr_lsm_check (&labels, err) < 0)
+    return -1;
+  hr_plan_debug (plan, "setup plan", id);
+
+  /* Everything above only read; from here on a failure must undo. */
+  c.rootfd = hr_state_root_open (ctx, &state_root, err);
+  if (c.rootfd < 0)
+    goto out;
+  c.dirfd = hr_state_dir_create (c.rootfd, id, err);
+  if (c.dirfd < 0)
+    goto out;
+  c.dir_made = true;
+  hr_debug ("container %s: state directory in %s", id, state_root);
+  /* (as written: socket activation's LISTEN_FDS is for the init only, not
+     for processes exec'd later, as in runc) */
+  if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
+    goto out;
+  st = xmalloc0 (sizeof (*st));
+  st->oci_version = xstrdup (OCI_VERSION);
+  st->id = xstrdup (id);
+  st->status = OCI_HR_STATUS_CREATING;
+  st->status_present = true;
+  st->bundle = xstrdup (bundle);
+  st->rootfs = xstrdup (rootfs);
+  st->created = now_rfc3339 ();
+  st->owner = hr_passwd_name (geteuid ());
+  st->creator_pid = getpid ();
+  st->creator_pid_present = true;
+  st->creator_start_time = hr_proc_start_time (getpid (), NULL);
+  st->creator_start_time_present = true;
+  st->systemd_cgroup = ctx->systemd_cgroup;
+  st->systemd_cgroup_present = true;
+  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
+  st->poststart_hooks_present = true;
+  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
+  st->poststop_hooks_present = true;
+  /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
+  if (drv->prepare (cgroups_path, id, &c.cg, err) < 0 || record_progress (&c, st, err) < 0)
+    goto out;
+  for (size_t i = 0; i < st->cgroup_paths.len; i++)
+    hr_debug ("container %s: cgroup %s: %s", id, st->cgroup_paths.keys[i], st->cgroup_paths.values[i]);
+  /* Limits in place before the init exists (on v2 it is born inside),
+     where the driver has made the cgroup already. */
+  bool limited = hr_cgroup_made (c.cg);
+  if (limited && drv->set_resources (c.cg, res, err) < 0)
+    goto out;
+
+  if (mkfifoat (c.dirfd, HR_EXEC_FIFO, 0600) < 0)
+    {
+      hr_error_set (err, errno, "create exec fifo");
+      goto out;
+    }
+  /* The init inherits the fifo open read-write: it never blocks opening
+     it, keeps it across the uid change (process.user may not be able to
+     open a root-owned fifo, nor its own /proc/self/fd once non-dumpable),
+     and waits for `start` by reading one byte from it. */
+  c.fifo_fd = openat (c.dirfd, HR_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (c.fifo_fd < 0)
+    {
+      hr_error_set (err, errno, "open exec fifo");
+      goto out;
+    }
+  for (size_t i = 0; i < plan->len; i++)
+    if (plan->steps[i].kind == STEP_JOIN_NS)
+      {
+        c.join_fds = xrealloc (c.join_fds, (c.njoin + 1) * sizeof (int));
+        c.join_fds[c.njoin] = hr_ns_open (plan->steps[i].path, plan->steps[i].ns, err);
+        if (c.join_fds[c.njoin++] < 0)
+          goto out;
+      }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sock) < 0
+      || (terminal && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.console) < 0))
+    {
+      hr_error_set (err, errno, "socketpair");
+      goto out;
+    }
+
+  if (spawn_init (&c, plan, opts, res, err) < 0)
+    goto out;
+  if (!limited)
+    {
+      /* The driver made the cgroup around the init (systemd put it in the
+         new scope, with the limits it knows), which waits for GO: record
+         it, then write the rest into that directory, as runc does. */
+      if (record_progress (&c, st, err) < 0 || drv->set_resources (c.cg, res, err) < 0)
+        goto out;
+    }
+  /* linux.netDevices: the container's network namespace exists (the
+     init's, or the one it will join) and nothing runs in it yet.  Done
+     before GO, so before the prestart/createRuntime hooks, as runc 1.3
+     does. */
+  if (hr_netdev_move_in (cfg->linux_, c.pid, &c.netdevs, err) < 0)
+    goto out;
+  /* The init exists, in its cgroup, and waits for GO.  Its pid goes on
+     record now, with status still "creating": `state` shows it and
+     `kill` reaches it while the hooks run. */
+  st->pid = c.pid;
+  st->pid_present = true;
+  st->init_start_time = hr_proc_start_time (c.pid, NULL);
+  st->init_start_time_present = true;
+  if (record_progress (&c, st, err) < 0)
+    goto out;
+  hr_debug ("container %s: init started, pid %d, clone flags 0x%x", id, (int) c.pid, (unsigned) plan->clone_flags);
+  HR_FAULT_POINT ("create-after-cgroup");
+  {
+    /* The state documents the init's own hooks will read, then GO. */
+    _cleanup_free_ char *creating = hr_hooks_state_json (id, "creating", c.pid, bundle, &cfg->annotations);
+    _cleanup_free_ char *created = hr_hooks_state_json (id, "created", c.pid, bundle, &cfg->annotations);
+    if (hr_msg_send (c.sock[0], HR_MSG_STATE_CREATING, 0, creating, strlen (creating), err) < 0
+        || hr_msg_send (c.sock[0], HR_MSG_STATE_CREATED, 0, created, strlen (created), err) < 0
+        || hr_msg_send (c.sock[0], HR_MSG_GO, 0, NULL, 0, err) < 0)
+      goto out;
+    if (plan->parent_opens_binds && send_bind_sources (&c, plan, err) < 0)
+      goto out;
+    hr_state_dir_unlock (c.dirfd);
+    int r = wait_created (&c, cfg, creating, err);
+    if (reclaim_lock (&c, r < 0 ? NULL : err) < 0 || r < 0)
+      goto out;
+  }
+  if (terminal)
+    {
+      /* The init sent the pty master (STEP_CONSOLE) before CREATED.  It
+         goes to --console-socket (connected from here, never from inside
+         the container), or back to `run` to proxy. */
+      _cleanup_close_ int master = hr_recv_fd (c.console[0], err);
+      if (master < 0)
+        goto out;
+      if (opts->console_socket && *opts->console_socket)
+        {
+          if (hr_console_socket_send (opts->console_socket, master, err) < 0)
+            goto out;
+        }
+      else if (master_out)
+        *master_out = TAKE_FD (master);
+    }
+
+  st->status = OCI_HR_STATUS_CREATED;
+  st->status_present = true;
+  /* delete --force has no creator to kill any more. */
+  st->creator_pid_present = st->creator_start_time_present = false;
+  if (cfg->annotations.len)
+    {
+      /* Hand the annotations over instead of copying them. */
+      st->annotations = cfg->annotations;
+      memset (&cfg->annotations, 0, sizeof (cfg->annotations));
+    }
+  HR_FAULT_POINT ("create-before-state");
+  if (record_progress (&c, st, err) < 0)
+    goto out;
+  HR_FAULT_POINT ("create-after-state");
+  hr_debug ("container %s: created, state recorded", id);
+  if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
+    goto out;
+  if (hand_over (&c, err) < 0)
+    goto out;
+  if (pid_out)
+    *pid_out = c.pid;
+  ret = 0;
+
+out:
+  create_ctx_cleanup (&c, ret < 0);
+  return ret;
+}
+
+int
+hr_container_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, hr_err *err)
+{
+  return do_create (ctx, id, opts, true, NULL, NULL, err);
+}
+
+/* runtime-spec runtime.md "Lifecycle" step 9: poststart hooks run after
+   the user process started; their failure is logged, not returned. */
+static void
+run_poststart (struct hr_container *c, const char *id)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  _cleanup_free_ char *state = NULL;
+  hr_err e = NULL;
+
+  if (c->state->poststart_hooks_present && !c->state->poststart_hooks)
+    return;
+  if (hr_state_load_config (c->dirfd, &cfg, &e) < 0 || cfg->hooks == NULL || cfg->hooks->poststart_len == 0)
+    {
+      hr_error_free (&e);
+      return;
+    }
+  state = hr_hooks_state_json (id, "running", c->pid, c->state->bundle, &c->state->annotations);
+  hr_debug ("running %zu poststart hooks", cfg->hooks->poststart_len);
+  if (hr_hooks_run (cfg->hooks->poststart, cfg->hooks->poststart_len, "poststart", state, &e) < 0)
+    {
+      hr_warn ("%s", e->msg);
+      hr_error_free (&e);
+    }
+}
+
+int
+hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+{
+  struct hr_container c;
+  _cleanup_close_ int fifo = -1;
+  int ret = -1;
+
+  if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
+    return -1;
+  if (strcmp (c.status, "created") != 0)
+    {
+      if (strcmp (c.status, "stopped") == 0)
+        hr_error_plain (err, EINVAL, "cannot start a container that has stopped");
+      else if (strcmp (c.status, "creating") == 0)
+        hr_error_plain (err, EINVAL, "cannot start a container that is being created");
+      else
+        hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
+      goto out;
+    }
+  /* The init holds the only read side of the fifo: opening the write side
+     without blocking fails with ENXIO when it is gone. */
+  fifo = openat (c.dirfd, HR_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fifo < 0)
+    {
+      if (errno == ENXIO)
+        hr_error_plain (err, ESRCH, "container process is already dead");
+      else
+        hr_error_set (err, errno, "open exec fifo");
+      goto out;
+    }
+  /* The fifo's name goes first: on a read-only state root start fails
+     here, before the process runs, and the container stays "created".
+     Then the byte, through the fd we hold: with the init alive to read it
+     that cannot fail (a fifo with a reader takes one byte), and the init
+     alive is what "running" means once the fifo is gone.  Nothing is
+     written to state.json: the status is read from the kernel and the
+     fifo (hr_state_status), never from the file, so start needs no room
+     on a full state root (as runc's). */
+  if (unlinkat (c.dirfd, HR_EXEC_FIFO, 0) < 0)
+    {
+      hr_error_set (err, errno, "remove exec fifo");
+      goto out;
+    }
+  if (hr_write_all_nosigpipe (fifo, "0", 1) < 0)
+    {
+      hr_error_set (err, errno, "start container process");
+      goto out;
+    }
+  ret = 0;
+  hr_debug ("container %s: started, init pid %d", id, (int) c.pid);
+  /* The container runs: poststart hooks run with no lock held (state.h
+     "Locking"), so they can query it and kill or delete need not wait. */
+  hr_state_dir_unlock (c.dirfd);
+  run_poststart (&c, id);
+
+out:
+  hr_container_release (&c);
+  return ret;
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void
+forward_signal (int sig)
+{
+  if (forward_pid > 0)
+    kill (forward_pid, sig);
+}
+
+int
+hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, int *exit_code,
+                  hr_err *err)
+{
+  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+  struct sigaction sa = { .sa_handler = forward_signal };
+  _cleanup_close_ int master = -1; /* run -t in the foreground: we proxy the pty */
+  pid_t pid = 0;
+  int status;
+
+  if (do_create (ctx, id, opts, opts->detach, &pid, &master, err) < 0)
+    return -1;
+  if (master >= 0)
+    hr_terminal_inherit_size (master);
+  if (!opts->detach)
+    {
+      /* Orphans of the container (when it shares our pid namespace) are
+         reparented to us and reaped, unless --no-subreaper. */
+      if (!opts->no_subreaper)
+        (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+      /* runc run forwards the signals it gets to the container. */
+      forward_pid = pid;
+      sigemptyset (&sa.sa_mask);
+      sa.sa_flags = SA_RESTART;
+      for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
+        sigaction (forwarded[i], &sa, NULL);
+    }
+  if (hr_container_start (ctx, id, err) < 0)
+    {
+      hr_err ignored = NULL;
+      hr_container_delete (ctx, id, true, &ignored);
+      hr_error_free (&ignored);
+      return -1;
+    }
+  if (opts->detach)
+    {
+      *exit_code = 0;
+      return 0;
+    }
+  if (master >= 0)
+    {
+      /* Proxies the pty, forwards signals (SIGWINCH resizes), waits. */
+      if (hr_foreground_wait (pid, master, exit_code, err) < 0)
+        return -1;
+    }
+  else
+    {
+      while (waitpid (pid, &status, 0) < 0)
+        if (errno != EINTR)
+          return hr_error_set (err, errno, "wait for container");
+      *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+    }
+  forward_pid = 0;
+  if (!opts->keep)
+    return hr_container_delete (ctx, id, true, err);
+  return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the lifecycle files (container.c, query.c). */
+#ifndef HYDRA_LIFECYCLE_H
+#define HYDRA_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "error.h"
+#include "hydra.h"
+#include "oci.h"
+#include "state/state.h"
+
+/* Open the root and the container's state dir (locked as asked); read its
+   state. */
+struct hr_container
+{
+  int rootfd;
+  int dirfd;
+  hr_state_file *state;
+  const char *status;
+  pid_t pid;
+};
+
+struct hr_cgroup;
+/* The container's cgroup as state.json recorded it, with the driver that made
+   it (cgroup_driver.h); *out NULL when none. */
+int hr_container_cgroup (const struct hr_container *c, struct hr_cgroup **out, hr_err *err);
+
+/* Every process of a loaded container (cgroup, else pid namespace). */
+int hr_container_procs (const struct hr_container *c, pid_t **pids, size_t *n, hr_err *err);
+
+/* LOCK: what the command needs (state.h "Locking"): readers and kill
+   HR_STATE_NO_LOCK, commands that change the container HR_STATE_LOCK_EX. */
+int hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_lock lock, struct hr_container *c,
+                       hr_err *err);
+void hr_container_release (struct hr_container *c);
+
+/* Signal the init through a pidfd, checking that the pid still names the
+   process we started (no signal to a recycled pid). */
+int hr_signal_init (const struct hr_container *c, int signo, hr_err *err);
+/* Wait (bounded) until the init has exited. */
+int hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_err *err);
+
+#endif
