@@ -297,3 +297,42 @@ EOF
   echo "$output"
   [ "$status" -eq 0 ] || fail "$output"
 }
+
+# The file map at the top of docs/architecture.md: a line starting with a
+# folder ("src/lib/setup/") opens it; the indented lines below name its
+# files.  Prints "missing DIR/FILE" for a source file the map does not name
+# under its folder, "stale DIR/FILE" for a name the map gives that is not
+# there.
+architecture_map_problems() {
+  local doc="$HYDRA_SRCDIR/docs/architecture.md"
+  (cd "$HYDRA_SRCDIR" && git ls-files 'src/*.[ch]' 'libocispec/*.[ch]' 'oci-spec/*.def' 'oci-spec/*.h') |
+    "$(python3_bin)" -c '
+import os, re, sys
+top, doc = sys.argv[1], sys.argv[2]
+text = open(doc).read()
+block = text.split("```")[1]          # the first fenced block is the map
+named, cur = set(), None
+for line in block.splitlines():
+    if line and not line[0].isspace():
+        cur = line.split()[0]
+        if not cur.endswith("/"):
+            print("not a folder: " + cur); cur = None
+        continue
+    for tok in re.findall(r"[A-Za-z0-9_.-]+\.(?:c|h|def)\b", line):
+        if cur:
+            named.add(cur + tok)
+files = set(l.strip() for l in sys.stdin if l.strip())
+for f in sorted(files - named):
+    print("missing " + f)
+for f in sorted(named - files):
+    print("stale " + f)
+' "$HYDRA_SRCDIR" "$doc"
+}
+
+@test "docs: architecture.md's file map names every source file in its folder, and no other" {
+  command -v git >/dev/null && git -C "$HYDRA_SRCDIR" rev-parse --git-dir >/dev/null 2>&1 ||
+    skip "needs a git checkout of the source tree (git ls-files)"
+  run architecture_map_problems
+  [ "$status" -eq 0 ] || fail "the check itself failed: $output"
+  assert_eq "$output" "" "docs/architecture.md file map"
+}
