@@ -28,7 +28,7 @@ parse (const char *json, hr_err *err)
 static struct hr_plan *
 plan_of (const char *json, oci_config **cfg, hr_err *err)
 {
-  struct hr_plan_opts o = { .rootfs = "/tmp/rootfs" };
+  struct hr_plan_opts o = { .rootfs = "/tmp/rootfs", .bundle = "/tmp/bundle" };
   struct hr_plan *p = NULL;
   *cfg = parse (json, err);
   if (*cfg == NULL)
@@ -61,12 +61,14 @@ test_plan_order (void)
     "\"readonlyPaths\":[\"/proc/sys\"]}}",
     &cfg, &err);
 
+  ok (p && p->len > 0 && p->steps[0].kind == STEP_CHDIR_BUNDLE && strcmp (p->steps[0].path, "/tmp/bundle") == 0,
+      "the executor's first step: chdir to the bundle (relative bind sources)");
   ok (p != NULL, "plan builds (%s)", err ? err->msg : "");
   if (p == NULL)
     return;
   ok (p->clone_flags == (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS), "new namespaces are pid+mount+uts, network is joined");
-  is_int (p->steps[0].kind, STEP_JOIN_NS, "joining comes first");
-  is_str (p->steps[0].path, "/run/netns/x", "join path kept");
+  is_int (p->steps[1].kind, STEP_JOIN_NS, "joining comes next");
+  is_str (p->steps[1].path, "/run/netns/x", "join path kept");
   ok (index_of (p, STEP_BIND_ROOTFS) < index_of (p, STEP_MOUNT), "rootfs bound before mounts");
   ok (index_of (p, STEP_MOUNT) < index_of (p, STEP_DEFAULT_DEVICES), "mounts before devices");
   ok (index_of (p, STEP_DEV_SYMLINKS) < index_of (p, STEP_PIVOT_ROOT), "devices before pivot_root");
@@ -171,6 +173,9 @@ opens_binds (const char *linux_json)
             linux_json);
   struct hr_plan *p = plan_of (json, &cfg, &err);
   int r = p ? p->parent_opens_binds : -1;
+  /* a named step, right after the bundle chdir, or none at all */
+  if (p && (index_of (p, STEP_RECV_BIND_SOURCES) == 1) != p->parent_opens_binds)
+    r = -2;
   hr_plan_free (p);
   oci_config_free (cfg);
   hr_error_free (&err);

@@ -247,6 +247,12 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       }
     case STEP_ROOT_PROPAGATION:
       return hr_mount_root_propagation (s->flags, err);
+    case STEP_CHDIR_BUNDLE:
+      if (chdir (s->path) < 0)
+        return hr_error_set (err, errno, "chdir to bundle `%s`", s->path);
+      return 0;
+    case STEP_RECV_BIND_SOURCES:
+      return receive_bind_sources (st, err);
     case STEP_OPEN_PROCFS:
       st->procfd = hr_open_trusted_proc (err);
       return st->procfd < 0 ? -1 : 0;
@@ -391,13 +397,6 @@ hr_plan_run (const struct hr_init_args *args, const char *state_creating, const 
   const struct hr_plan *p = args->plan;
 
   *reported = false;
-  /* runtime-spec config.md: relative paths (bind sources) are relative to
-     the bundle, as runc's working directory is. */
-  if (p->bundle && chdir (p->bundle) < 0)
-    return hr_error_set (err, errno, "chdir to bundle `%s`", p->bundle);
-  if (p->parent_opens_binds && receive_bind_sources (&st, err) < 0)
-    return -1;
-
   /* --debug (runc says "child process in init()" too).  The init logs
      only before the console step: from there its stderr may be the
      container's terminal (the plan itself is logged by the parent). */

@@ -27,6 +27,8 @@ static const char *step_names[] = {
   [STEP_LOOPBACK_UP] = "loopback-up",
   [STEP_SESSION_KEYRING] = "session-keyring",
   [STEP_CPU_AFFINITY] = "cpu-affinity",
+  [STEP_CHDIR_BUNDLE] = "chdir-bundle",
+  [STEP_RECV_BIND_SOURCES] = "receive-bind-sources",
   [STEP_OPEN_PROCFS] = "open-procfs",
   [STEP_JOIN_CONTAINER] = "join-container",
   [STEP_SETSID] = "setsid",
@@ -91,6 +93,16 @@ add (struct hr_plan *p, enum hr_step_kind kind)
   memset (s, 0, sizeof (*s));
   s->kind = kind;
   return s;
+}
+
+/* A step at index `at`, the later ones moved down. */
+static void
+insert_step (struct hr_plan *p, size_t at, enum hr_step_kind kind)
+{
+  add (p, kind);
+  struct hr_step s = p->steps[p->len - 1];
+  memmove (&p->steps[at + 1], &p->steps[at], (p->len - 1 - at) * sizeof (*p->steps));
+  p->steps[at] = s;
 }
 
 void
@@ -572,9 +584,6 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   bool dev_readonly = false;
   if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
     return -1;
-  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
-     namespace with a new mount namespace, the one the fds must be in. */
-  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
   bool root_prop = lx && lx->rootfs_propagation_present;
@@ -661,8 +670,21 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   if (hr_config_refuse_unimplemented (cfg, err) < 0)
     return -1;
 
+  /* runtime-spec config.md: relative paths (bind sources) are relative to
+     the bundle, as runc's working directory is. */
+  if (opts->bundle)
+    add (p, STEP_CHDIR_BUNDLE)->path = opts->bundle;
+  size_t after_bundle = p->len;
   if (plan_namespaces (p, lx, err) < 0 || plan_netdevices (lx, err) < 0)
     return -1;
+  /* runc 1.1 does the same (nsexec's send_mountsources): a new user
+     namespace with a new mount namespace, the one the fds must be in.
+     Received before anything else, as the parent sends them right after
+     GO: once the init is root of its new user namespace it could no
+     longer reach a source only host root may. */
+  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
+  if (p->parent_opens_binds)
+    insert_step (p, after_bundle, STEP_RECV_BIND_SOURCES);
   if (opts->cgroupns_late && (p->clone_flags & CLONE_NEWCGROUP))
     {
       p->clone_flags &= ~CLONE_NEWCGROUP;

@@ -23,6 +23,10 @@
 
 enum hr_step_kind
 {
+  STEP_CHDIR_BUNDLE,     /* path: the bundle; relative paths in the config (bind
+                            sources) are the bundle's (config.md "Mounts") */
+  STEP_RECV_BIND_SOURCES, /* parent_opens_binds: one fd per bind STEP_MOUNT, in
+                            step order, sent by the parent after GO */
   STEP_JOIN_NS,          /* ns, path: setns into an existing namespace */
   STEP_BECOME_ROOT,      /* setresuid/gid 0 inside a new or joined user namespace */
   STEP_UNSHARE_CGROUPNS, /* a new cgroup namespace, once the parent moved us into our cgroups */
