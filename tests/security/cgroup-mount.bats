@@ -13,7 +13,11 @@ setup() {
   hr_setup
   canary_setup
 }
-teardown() { hr_teardown; }
+teardown() {
+  hr_teardown
+  # a parent cgroup a test placed its container under (empty by now)
+  [ -z "${HR_ESC_PARENT:-}" ] || rmdir /sys/fs/cgroup/*/"$HR_ESC_PARENT" 2>/dev/null || true
+}
 
 @test "CVE-2023-25809: /sys/fs/cgroup is read-only inside, with and without a cgroup namespace" {
   requires_root
@@ -121,13 +125,14 @@ cfg_cgroup_rw_no_ns() {
   cfg '.process.capabilities.bounding += ["CAP_MKNOD"]
      | .process.capabilities.effective += ["CAP_MKNOD"]
      | .process.capabilities.permitted += ["CAP_MKNOD"]'
-  # The devices cgroup of this test (the runtime's, the container's
-  # parent: it allows every device) at the path the container would see
-  # it under if the mount showed the host's hierarchy.  Only cgroups of
-  # this test are tried: never another run's.
-  local parent
-  parent=/sys/fs/cgroup/devices$(awk -F: '$2 == "devices" { print $3 }' /proc/self/cgroup)
-  [ "$parent" != /sys/fs/cgroup/devices/ ] || skip "the test runs in the root devices cgroup (run it under tools/isolate)"
+  # The container's parent is a devices cgroup this test owns, which
+  # allows every device (a child of the hierarchy's root): the container
+  # sits in hr-esc-TAG/ctr with the config's device rules.  Were the mount
+  # the host's hierarchy, the parent's cgroup.procs would be at this path
+  # inside, and a process could move itself there.
+  HR_ESC_PARENT="hr-esc-$TAG"
+  cfg '.linux.cgroupsPath = $p' --arg p "/$HR_ESC_PARENT/ctr"
+  local parent="/sys/fs/cgroup/devices/$HR_ESC_PARENT"
   # c 1:11 (/dev/kmsg) opened write-only: the device cgroup alone decides,
   # nothing is written.
   cfg_sh "busybox mknod /dev/x c 1 11 || exit 10
@@ -139,6 +144,6 @@ cfg_cgroup_rw_no_ns() {
   [ "$status" -eq 0 ] || fail "run: $output"
   [[ $output == *done* ]] || fail "script did not finish: $output"
   [[ $output != *MOVED* && $output != *OPEN-OK* ]] || fail "moved to another devices cgroup, or opened c 1:11: $output"
-  assert_match "$output" ":devices:/.*/$TAG"$'\n' "the devices cgroup after the attempts"
+  assert_match "$output" ":devices:/$HR_ESC_PARENT/ctr"$'\n' "the devices cgroup after the attempts"
   assert_host_untouched
 }
