@@ -219,7 +219,7 @@ hr_msg_send_error (int fd, hr_err e)
   const char *m = e && e->msg ? e->msg : "unknown error";
   int errnum = hr_error_errno (e);
   hr_err ignored = NULL;
-  hr_msg_send (fd, HR_MSG_ERROR, errnum >= 0 && errnum < 4096 ? errnum : EIO, m, strnlen (m, 4096), &ignored);
+  hr_msg_send (fd, HR_MSG_ERROR, errnum >= 0 && errnum < 4096 ? errnum : EIO, m, strlen (m), &ignored);
   hr_error_free (&ignored);
 }
 
