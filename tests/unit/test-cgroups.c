@@ -286,6 +286,14 @@ test_driver (void)
     }
   ok (sd->places_after_clone (), "systemd places the init after clone (its cgroup namespace comes late)");
   ok (!hr_cgroup_made (NULL), "no handle: no cgroup made");
+  /* A systemd handle on pure v2 before its unit runs has no directory:
+     asking for one (clone_into does) must answer "none", not search the
+     unified hierarchy for ever (the VM lane's systemd boot hung there). */
+  struct hr_cgroup none = { .layout = HR_CGROUP_UNIFIED, .driver = sd };
+  ok (hr_cgroup_dir_of (&none, "") == NULL && hr_cgroup_dir_of (&none, "unified") == NULL
+          && hr_cgroup_dir_of (&none, "memory") == NULL,
+      "v2, no directory yet: no directory for any controller");
+  is_int (sd->clone_into (&none), -1, "v2, no directory yet: not cloned into a cgroup");
 
   /* cgroupfs: the paths go to state.json and come back with the driver. */
   hr_state_file st = { 0 };

@@ -380,8 +380,10 @@ hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller)
         if (strcmp (t, controller) == 0)
           return cg->dirs[i].dir;
     }
-  /* On a unified host every controller lives in the one directory. */
-  if (cg->layout == HR_CGROUP_UNIFIED)
+  /* On a unified host every controller lives in the one directory (once
+     asked for that one, the search is over: a systemd handle has no
+     directory until its unit runs). */
+  if (cg->layout == HR_CGROUP_UNIFIED && strcmp (controller, UNIFIED_KEY) != 0 && *controller != '\0')
     return hr_cgroup_dir_of (cg, UNIFIED_KEY);
   return NULL;
 }
