@@ -525,6 +525,24 @@ podman_conmon_pids() {
   return 0
 }
 
+# podman_wait_conmons_gone [SECONDS]: until no conmon of this suite is
+# left.  `podman rm --force` returns once the container is removed, while
+# conmon may still be running its exit command (`podman container
+# cleanup`) for a few milliseconds more: CI once caught one in that window
+# (found, then gone when printed).  A conmon still there after SECONDS is
+# a leak; its pids are printed.
+podman_wait_conmons_gone() {
+  local secs=${1:-10} i left
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -z "$(podman_conmon_pids)" ] && return 0
+    sleep 0.05
+  done
+  left=$(podman_conmon_pids)
+  [ -z "$left" ] && return 0
+  echo "conmon left after ${secs}s:" $left >&2
+  return 1
+}
+
 # podman_cleanup_containers: remove every container (no grace period), in
 # both modes (Podman needs the runtime a container was created with).
 podman_cleanup_containers() {

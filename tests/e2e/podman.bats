@@ -47,7 +47,7 @@ teardown() {
     done
   done
   [ -z "$left" ] || { echo "left behind:$left" >&2; return 1; }
-  [ -z "$(podman_conmon_pids)" ] || { echo "conmon left: $(podman_conmon_pids)" >&2; return 1; }
+  podman_wait_conmons_gone 10
 }
 
 fail() {
