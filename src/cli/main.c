@@ -47,6 +47,7 @@ struct global_opts
   const char *log;
   const char *log_format;
   const char *rootless;
+  const char *criu;
   bool debug;
   bool systemd_cgroup;
   bool version;
@@ -203,6 +204,8 @@ main (int argc, char **argv)
         "\"system.slice:runc:434234\"", NULL },
       { "rootless", NULL, HR_OPT_STRING, &g.rootless, "ignore cgroup permission errors ('true', 'false', or 'auto')",
         "\"auto\"" },
+      { "criu", NULL, HR_OPT_STRING, &g.criu, "path to the criu binary used for checkpoint and restore",
+        "\"criu\"" },
       { "version", "v", HR_OPT_BOOL, &g.version, "print the version", NULL },
       { NULL },
     };
@@ -240,6 +243,7 @@ main (int argc, char **argv)
     ctx.root = (g.root && *g.root) ? g.root : NULL;
     ctx.systemd_cgroup = g.systemd_cgroup;
     ctx.debug = g.debug;
+    ctx.criu = (g.criu && *g.criu) ? g.criu : NULL;
     if (parse_rootless (g.rootless, &ctx.rootless, &err) < 0)
       return cli_fail (&err);
 

@@ -22,6 +22,7 @@ struct hr_context
   bool systemd_cgroup;  /* --systemd-cgroup */
   int rootless;         /* --rootless: 0 false, 1 true, -1 auto */
   bool debug;           /* --debug: print the setup plan, trace steps */
+  const char *criu;     /* --criu PATH (runc 1.1's global flag); NULL: `criu` from PATH */
 };
 
 /* /run/hydra-runc for root; $XDG_RUNTIME_DIR/hydra-runc otherwise.  The same
@@ -112,6 +113,64 @@ struct hr_container_info
   size_t annotations_len;
 };
 void hr_container_info_free (struct hr_container_info *info);
+
+/* Options of checkpoint (runc's flags, checkpoint.go).  NULL strings and
+   false: not given. */
+struct hr_checkpoint_opts
+{
+  const char *image_path;          /* --image-path, default "./checkpoint" (made if missing) */
+  const char *work_path;           /* --work-path: dump.log, stats-dump; default the image path */
+  const char *parent_path;         /* --parent-path: relative to image_path, an existing directory */
+  bool leave_running;              /* --leave-running */
+  bool tcp_established;            /* --tcp-established */
+  bool tcp_skip_in_flight;         /* --tcp-skip-in-flight */
+  bool link_remap;                 /* --link-remap */
+  bool ext_unix_sk;                /* --ext-unix-sk */
+  bool shell_job;                  /* --shell-job */
+  bool file_locks;                 /* --file-locks */
+  bool pre_dump;                   /* --pre-dump: memory only, container keeps running */
+  bool lazy_pages;                 /* --lazy-pages: serve pages until the restore took them */
+  bool auto_dedup;                 /* --auto-dedup */
+  const char *page_server;         /* --page-server ADDR:PORT */
+  int status_fd;                   /* --status-fd N with --lazy-pages; -1 when not given */
+  const char *manage_cgroups_mode; /* --manage-cgroups-mode soft|full|strict|ignore */
+  char **empty_ns;                 /* --empty-ns NS (repeatable): only "network" */
+};
+/* Dump a running or paused container with CRIU.  Without leave_running
+   or pre_dump, a successful dump leaves no container behind; a failed one
+   leaves it as it was. */
+int hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr_checkpoint_opts *opts,
+                             hr_err *err);
+
+/* Options of restore (runc's flags, restore.go, plus crun's --tcp-close). */
+struct hr_restore_opts
+{
+  const char *image_path;          /* --image-path, default "./checkpoint" */
+  const char *work_path;           /* --work-path: restore.log, stats-restore; default the image path */
+  const char *bundle;              /* --bundle/-b, default "." */
+  const char *pid_file;            /* --pid-file */
+  const char *console_socket;      /* --console-socket */
+  bool detach;                     /* --detach/-d */
+  bool no_pivot;                   /* --no-pivot (accepted; CRIU restores the mount namespace) */
+  bool no_subreaper;               /* --no-subreaper / -no-subreaper */
+  bool no_new_keyring;             /* --no-new-keyring (accepted; CRIU restores the keyring-less tree) */
+  bool tcp_established;            /* --tcp-established */
+  bool tcp_close;                  /* --tcp-close */
+  bool ext_unix_sk;                /* --ext-unix-sk */
+  bool shell_job;                  /* --shell-job */
+  bool file_locks;                 /* --file-locks */
+  bool auto_dedup;                 /* --auto-dedup */
+  bool lazy_pages;                 /* --lazy-pages: pages come from a `criu lazy-pages` daemon */
+  const char *manage_cgroups_mode; /* --manage-cgroups-mode soft|full|strict|ignore */
+  char **empty_ns;                 /* --empty-ns NS (repeatable): only "network" */
+  const char *lsm_profile;         /* --lsm-profile TYPE:NAME */
+  const char *lsm_mount_context;   /* --lsm-mount-context CTX */
+};
+/* Restore a container from a checkpoint under ID with the bundle's
+   config.  Unless opts->detach, wait for its init and store its exit
+   status in *exit_code (128+N when killed by signal N). */
+int hr_container_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts *opts, int *exit_code,
+                          hr_err *err);
 
 /* Freeze / thaw the container's cgroup; `state` then says "paused". */
 int hr_container_pause (struct hr_context *ctx, const char *id, hr_err *err);
