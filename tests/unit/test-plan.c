@@ -592,8 +592,8 @@ test_exec_plan (void)
 
   char *c = names_from (p, STEP_OOM_SCORE_ADJ), *x = names_from (e, STEP_OPEN_PROCFS);
   is_str (c,
-          "oom-score-adj rlimit scheduler io-priority exec-labels chdir lookup-exec capabilities-bounding set-user "
-          "capabilities no-new-privileges umask report-created wait-start cpu-affinity personality seccomp exec",
+          "oom-score-adj rlimit scheduler io-priority exec-labels chdir lookup-exec setsid capabilities-bounding "
+          "set-user capabilities no-new-privileges umask report-created wait-start cpu-affinity personality seccomp exec",
           "create: the process part of the plan");
   is_str (x,
           "open-procfs cpu-affinity oom-score-adj rlimit join-container scheduler io-priority exec-labels chdir "

@@ -44,8 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *
-now_rfc3339 (void)
+char *
+hr_now_rfc3339 (void)
 {
   struct timespec ts;
   char buf[HR_RFC3339_LEN];
@@ -367,10 +367,10 @@ socket_activation (oci_process *proc)
   return (int) n;
 }
 
-static int
-resolve_bundle (const struct hr_create_opts *opts, char **bundle, hr_err *err)
+int
+hr_resolve_bundle (const char *opt, char **bundle, hr_err *err)
 {
-  const char *b = opts->bundle && *opts->bundle ? opts->bundle : ".";
+  const char *b = opt && *opt ? opt : ".";
   char *r = realpath (b, NULL);
   if (r == NULL)
     return hr_error_set (err, errno, "bundle `%s`", b);
@@ -378,8 +378,8 @@ resolve_bundle (const struct hr_create_opts *opts, char **bundle, hr_err *err)
   return 0;
 }
 
-static int
-resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *err)
+int
+hr_resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *err)
 {
   _cleanup_free_ char *joined = NULL;
   struct stat st;
@@ -406,8 +406,8 @@ resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *e
 /* config.json is read once: parsed here, and its bytes are what the state
    dir keeps for exec, update and delete (serializing the parsed tree again
    cost as many instructions as parsing it). */
-static int
-read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_err *err)
+int
+hr_read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_err *err)
 {
   _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
 
@@ -416,6 +416,34 @@ read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_er
   if (hr_read_all (fd, OCI_MAX_DOCUMENT_SIZE, data, len, err) < 0)
     return hr_error_wrap (err, "read `%s`", path);
   return oci_config_parse_data (*data, *len, "config.json", cfg, err);
+}
+
+hr_state_file *
+hr_state_new_creating (const struct hr_context *ctx, const char *id, const char *bundle, const char *rootfs,
+                       const oci_config *cfg)
+{
+  hr_state_file *st;
+
+  st = xmalloc0 (sizeof (*st));
+  st->oci_version = xstrdup (OCI_VERSION);
+  st->id = xstrdup (id);
+  st->status = OCI_HR_STATUS_CREATING;
+  st->status_present = true;
+  st->bundle = xstrdup (bundle);
+  st->rootfs = xstrdup (rootfs);
+  st->created = hr_now_rfc3339 ();
+  st->owner = hr_passwd_name (geteuid ());
+  st->creator_pid = getpid ();
+  st->creator_pid_present = true;
+  st->creator_start_time = hr_proc_start_time (getpid (), NULL);
+  st->creator_start_time_present = true;
+  st->systemd_cgroup = ctx->systemd_cgroup;
+  st->systemd_cgroup_present = true;
+  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
+  st->poststart_hooks_present = true;
+  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
+  st->poststop_hooks_present = true;
+  return st;
 }
 
 static int
@@ -435,15 +463,15 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
 
   if (hr_validate_id (id, err) < 0)
     return -1;
-  if (resolve_bundle (opts, &bundle, err) < 0)
+  if (hr_resolve_bundle (opts->bundle, &bundle, err) < 0)
     return -1;
   config_path = xasprintf ("%s/config.json", bundle);
-  if (read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
+  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
     return -1;
   terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
   if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
     return -1;
-  if (resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
+  if (hr_resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
     return -1;
   c.preserve_fds = opts->preserve_fds + socket_activation (cfg->process);
   const struct hr_cgroup_driver *drv = hr_cgroup_driver_select (ctx->systemd_cgroup);
@@ -487,25 +515,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
     goto out;
-  st = xmalloc0 (sizeof (*st));
-  st->oci_version = xstrdup (OCI_VERSION);
-  st->id = xstrdup (id);
-  st->status = OCI_HR_STATUS_CREATING;
-  st->status_present = true;
-  st->bundle = xstrdup (bundle);
-  st->rootfs = xstrdup (rootfs);
-  st->created = now_rfc3339 ();
-  st->owner = hr_passwd_name (geteuid ());
-  st->creator_pid = getpid ();
-  st->creator_pid_present = true;
-  st->creator_start_time = hr_proc_start_time (getpid (), NULL);
-  st->creator_start_time_present = true;
-  st->systemd_cgroup = ctx->systemd_cgroup;
-  st->systemd_cgroup_present = true;
-  st->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len;
-  st->poststart_hooks_present = true;
-  st->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len;
-  st->poststop_hooks_present = true;
+  st = hr_state_new_creating (ctx, id, bundle, rootfs, cfg);
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
   if (drv->prepare (cgroups_path, id, &c.cg, err) < 0 || record_progress (&c, st, err) < 0)
     goto out;
@@ -606,6 +616,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
+  /* The init's stdio as the process will have it (checkpoint writes it
+     to descriptors.json, as runc records it at create). */
+  hr_record_descriptors (c.pid, st);
   st->status = OCI_HR_STATUS_CREATED;
   st->status_present = true;
   /* delete --force has no creator to kill any more. */

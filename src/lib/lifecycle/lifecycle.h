@@ -41,4 +41,26 @@ int hr_signal_init (const struct hr_container *c, int signo, hr_err *err);
 /* Wait (bounded) until the init has exited. */
 int hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms, hr_err *err);
 
+/* Once the init is gone: kill what is left in the cgroup (a container
+   sharing our pid namespace can leave children), thaw it (a v1-frozen
+   task cannot die), and remove the directories (query.c). */
+int hr_cgroup_empty_destroy (struct hr_cgroup *cg, hr_err *err);
+
+/* What create and restore share (container.c). */
+char *hr_now_rfc3339 (void);
+/* --bundle (default ".") made absolute. */
+int hr_resolve_bundle (const char *opt, char **bundle, hr_err *err);
+/* root.path of the config, absolute, an existing directory. */
+int hr_resolve_rootfs (const char *bundle, const oci_config *cfg, char **out, hr_err *err);
+/* config.json parsed, and its bytes (what the state dir keeps). */
+int hr_read_config (const char *path, char **data, size_t *len, oci_config **cfg, hr_err *err);
+/* The first state.json of a container: status "creating", this process
+   as its creator. */
+hr_state_file *hr_state_new_creating (const struct hr_context *ctx, const char *id, const char *bundle,
+                                      const char *rootfs, const oci_config *cfg);
+
+/* The readlinks of the init's fds 0-2 into st->external_descriptors
+   (checkpoint writes them to descriptors.json). */
+void hr_record_descriptors (pid_t pid, hr_state_file *st);
+
 #endif

@@ -194,17 +194,12 @@ hr_container_kill (struct hr_context *ctx, const char *id, int signo, bool all, 
 /* Once the init is gone: kill what is left in the cgroup (a container
    sharing our pid namespace can leave children), thaw it (a v1-frozen task
    cannot die), and remove the directories. */
-static int
-remove_cgroup (struct hr_container *c, hr_err *err)
+int
+hr_cgroup_empty_destroy (struct hr_cgroup *cg, hr_err *err)
 {
-  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
 
-  if (hr_container_cgroup (c, &cg, err) < 0)
-    return -1;
-  if (cg == NULL)
-    return 0;
   for (int round = 0; round < 50; round++)
     {
       hr_err e = NULL;
@@ -227,6 +222,18 @@ remove_cgroup (struct hr_container *c, hr_err *err)
     }
   /* (--systemd-cgroup: the now empty scope goes with its unit.) */
   return cg->driver->destroy (cg, err);
+}
+
+static int
+remove_cgroup (struct hr_container *c, hr_err *err)
+{
+  _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
+
+  if (hr_container_cgroup (c, &cg, err) < 0)
+    return -1;
+  if (cg == NULL)
+    return 0;
+  return hr_cgroup_empty_destroy (cg, err);
 }
 
 /* delete of a container still being created (--force, or its init is

@@ -29,7 +29,8 @@ void hr_init_run (const struct hr_init_args *args) __attribute__ ((noreturn));
 /* Run the plan's steps in order, once the parent said GO (state_*: the
    states the createContainer and startContainer hooks get).  Returns only
    on failure; *reported says whether created was reported (the parent no
-   longer listens). */
+   longer listens).  A restore plan (hr_plan_build_restore) has no
+   process: it returns 0 once its mountpoints are made. */
 int hr_plan_run (const struct hr_init_args *args, const char *state_creating, const char *state_created, bool *reported,
                  hr_err *err);
 

@@ -418,9 +418,16 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
   /* After the chdir, as runc's exec.LookPath: a relative args[0] is
      relative to the cwd. */
   add (p, STEP_LOOKUP_EXEC)->path = proc->args[0];
-  /* The init's console is made with its mounts (plan_rootfs). */
+  /* The init's console is made with its mounts (plan_rootfs), which
+     starts its session; without a terminal it starts one here, as runc's
+     nsexec does for every init: the container does not stay in the
+     caller's session (its hangups, its job control), and CRIU refuses to
+     dump a task whose session leader is outside its pid namespace. */
+  bool terminal = proc->terminal_present && proc->terminal;
   if (p->exec)
-    add (p, proc->terminal_present && proc->terminal ? STEP_CONSOLE : STEP_SETSID);
+    add (p, terminal ? STEP_CONSOLE : STEP_SETSID);
+  else if (!terminal)
+    add (p, STEP_SETSID);
   /* runc's setupUser: HOME from the container's /etc/passwd when env has
      none; read before the filter (item: nothing after it may need a
      syscall the profile can deny) and before the uid change (the file may
@@ -667,6 +674,43 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
       || plan_process (p, cfg->process, err) < 0)
     return -1;
   *out = TAKE_PTR (p);
+  return 0;
+}
+
+int
+hr_plan_build_restore (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err)
+{
+  struct hr_plan *p = NULL;
+  size_t n = 0;
+
+  if (hr_plan_build (cfg, opts, &p, err) < 0)
+    return -1;
+  for (size_t i = 0; i < p->len; i++)
+    {
+      struct hr_step s = p->steps[i];
+      switch (s.kind)
+        {
+        case STEP_ROOT_PROPAGATION:
+          /* Nothing made here may reach the host's mount table. */
+          s.flags = MS_REC | MS_SLAVE;
+          /* fall through */
+        case STEP_CHDIR_BUNDLE:
+        case STEP_BIND_ROOTFS:
+        case STEP_OPEN_ROOTFS:
+        case STEP_MOUNT:
+        case STEP_MKDIR_CWD:
+          p->steps[n++] = s;
+          break;
+        default:
+          break;
+        }
+    }
+  p->len = n;
+  p->restore = true;
+  /* Host root in the host's user namespace opens the sources itself. */
+  p->parent_opens_binds = false;
+  p->clone_flags = CLONE_NEWNS;
+  *out = p;
   return 0;
 }
 

@@ -129,6 +129,7 @@ struct hr_plan
   const char *net_sysctl_join;
   const oci_config *config;
   bool exec;                        /* hr_plan_build_exec's: a process joining a running container */
+  bool restore;                     /* hr_plan_build_restore's: ends after the mounts, no process */
   const oci_process *process;       /* the process the plan starts (config->process for create) */
   const oci_seccomp *seccomp;       /* the container's linux.seccomp, or NULL */
   const char *rootfs;               /* absolute host path of the rootfs */
@@ -153,6 +154,15 @@ int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struc
    personality, memoryPolicy apply to every process of the container),
    proc the process to run.  Both must outlive the plan. */
 int hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err);
+/* restore: the part of create's plan that makes mountpoints.  CRIU
+   restores the mounts themselves, but their mountpoints must exist in the
+   rootfs (and in bind sources, for nested ones) as create left them
+   (runc prepareCriuRestoreMounts, runc#2748).  Run in a throwaway mount
+   namespace, kept a slave of the host's whatever rootfsPropagation says,
+   the mounts do what they did at create: a bind makes the next
+   mountpoints inside its source, a tmpfs keeps them out of the rootfs
+   (CRIU brings back the tmpfs with its contents). */
+int hr_plan_build_restore (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);
 void hr_plan_free (struct hr_plan *plan);
 DEFINE_CLEANUP_FUNC (struct hr_plan, hr_plan_free)
 /* One line per step, for --debug and the tests.  Caller frees. */

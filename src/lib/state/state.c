@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -188,6 +189,18 @@ hr_state_dir_open (int rootfd, const char *id, enum hr_state_lock lock, hr_err *
   return TAKE_FD (fd);
 }
 
+void
+hr_state_dir_detach (int dirfd, const char *name)
+{
+  char path[512];
+
+  /* Through the fd, so that no path outside the state root is reached;
+     UMOUNT_NOFOLLOW: a symlink is never followed to a mount elsewhere. */
+  snprintf (path, sizeof (path), "/proc/self/fd/%d/%s", dirfd, name);
+  while (umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+    ;
+}
+
 int
 hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
 {
@@ -211,7 +224,12 @@ hr_state_dir_remove (int rootfd, const char *id, hr_err *err)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
+      /* (a directory: criu-root of a restore killed half way, detached
+         first; then rmdir, which never descends into anything) */
+      if (de->d_type == DT_DIR)
+        hr_state_dir_detach (dirfd (d), de->d_name);
+      if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT
+          && !(errno == EISDIR && unlinkat (dirfd (d), de->d_name, AT_REMOVEDIR) == 0))
         return hr_error_set (err, errno, "remove `%s/%s`", id, de->d_name);
     }
   if (unlinkat (rootfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -60,6 +60,9 @@ bool hr_state_dir_busy (int dirfd);
 /* Whether DIRFD is still the directory <root>/<id> names (not removed by
    a delete, nor replaced by a new create of the same id). */
 bool hr_state_dir_is_ours (int rootfd, const char *id, int dirfd);
+/* Detach whatever is mounted on NAME in the state dir (criu-root of a
+   restore that was killed). */
+void hr_state_dir_detach (int dirfd, const char *name);
 /* Remove <root>/<id> and what it holds. */
 int hr_state_dir_remove (int rootfd, const char *id, hr_err *err);
 
