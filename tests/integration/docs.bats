@@ -192,7 +192,7 @@ complete_words() {
   [ "$status" -eq 0 ] || fail "complete -p hydra-runc: $output"
   assert_match "$output" "^complete -F [_a-zA-Z0-9]+ hydra-runc$" "complete -p"
   assert_eq "$(complete_words hydra-runc ki)" "kill" "hydra-runc ki<TAB>"
-  assert_eq "$(complete_words hydra-runc re | xargs)" "resume" "hydra-runc re<TAB>"
+  assert_eq "$(complete_words hydra-runc re | xargs)" "restore resume" "hydra-runc re<TAB>"
   assert_eq "$(complete_words hydra-runc st | xargs)" "start state" "hydra-runc st<TAB>"
 }
 
