@@ -108,9 +108,7 @@ cmd_checkpoint (const struct cli_command *self, struct hr_context *ctx, int argc
   /* runc reads --status-fd only for --lazy-pages (criu_linux.go). */
   if (!co.lazy_pages)
     co.status_fd = -1;
-  /* An empty --page-server is no page server, as in runc. */
-  if (co.page_server && *co.page_server == '\0')
-    co.page_server = NULL;
+  CLI_UNSET_EMPTY (&co.image_path, &co.work_path, &co.parent_path, &co.page_server, &co.manage_cgroups_mode);
   if ((co.page_server && check_page_server (co.page_server, &err) < 0)
       || cli_check_manage_cgroups_mode (co.manage_cgroups_mode, &err) < 0
       || cli_check_empty_ns (co.empty_ns, &err) < 0

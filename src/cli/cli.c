@@ -106,3 +106,11 @@ cli_check_empty_ns (char **namespaces, hr_err *err)
       return hr_error_plain (err, EINVAL, "namespace \"%s\" is not supported", *ns);
   return 0;
 }
+
+void
+cli_unset_empty (const char **const *opts, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (*opts[i] && **opts[i] == '\0')
+      *opts[i] = NULL;
+}

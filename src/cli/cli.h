@@ -54,6 +54,14 @@ void cli_print_document (const char *s);
 int cli_check_manage_cgroups_mode (const char *mode, hr_err *err);
 int cli_check_empty_ns (char **namespaces, hr_err *err);
 
+/* Set each of the n string options that was given empty to NULL: an empty
+   value is runc's "not given" (its flags default to ""), which the library
+   spells NULL. */
+void cli_unset_empty (const char **const *opts, size_t n);
+#define CLI_UNSET_EMPTY(...)                                                                                          \
+  cli_unset_empty ((const char **const[]) { __VA_ARGS__ },                                                           \
+                   sizeof ((const char **const[]) { __VA_ARGS__ }) / sizeof (const char **))
+
 /* runc's help texts for the flags several commands share (create, run,
    exec, restore), spelled once. */
 #define CLI_HELP_CONSOLE_SOCKET                                                                                       \

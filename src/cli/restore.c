@@ -50,8 +50,10 @@ cmd_restore (const struct cli_command *self, struct hr_context *ctx, int argc, c
       rc = status;
       goto out;
     }
+  CLI_UNSET_EMPTY (&ro.bundle, &ro.image_path, &ro.work_path, &ro.pid_file, &ro.console_socket,
+                   &ro.manage_cgroups_mode, &ro.lsm_profile, &ro.lsm_mount_context);
   /* runc's -b "" is the current directory. */
-  if (*ro.bundle == '\0')
+  if (ro.bundle == NULL)
     ro.bundle = ".";
   if (cli_check_manage_cgroups_mode (ro.manage_cgroups_mode, &err) < 0 || cli_check_empty_ns (ro.empty_ns, &err) < 0
       || hr_container_restore (ctx, args.args[0], &ro, &exit_code, &err) < 0)
