@@ -204,6 +204,15 @@ complete_words() {
   assert_eq "$(complete_words hydra-runc exec someid sh - | xargs)" "" "exec ID sh -<TAB>"
 }
 
+@test "completion: the values of checkpoint's and restore's fixed-set options" {
+  assert_eq "$(complete_words hydra-runc checkpoint --manage-cgroups-mode '' | xargs)" "full ignore soft strict" \
+    "checkpoint --manage-cgroups-mode <TAB>"
+  assert_eq "$(complete_words hydra-runc restore --empty-ns n | xargs)" "network" "restore --empty-ns n<TAB>"
+  assert_eq "$(complete_words hydra-runc restore --lsm- | xargs)" "--lsm-mount-context --lsm-profile" \
+    "restore --lsm-<TAB>"
+  assert_eq "$(complete_words hydra-runc --cr | xargs)" "--criu" "hydra-runc --cr<TAB>"
+}
+
 @test "completion: commands and every command's flags are the binary's" {
   requires_docs_target
   local got c bad=0
