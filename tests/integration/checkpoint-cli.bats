@@ -228,3 +228,39 @@ assert_still_running() {
     assert_clean_failure "\\\\?\"$c\\\\?\" requires exactly 1 argument\\(s\\)" || return 1
   done
 }
+
+@test "checkpoint-cli: the engines' command lines get past the flag parser" {
+  local b="$BATS_TEST_TMPDIR/bundle-x"
+  # Podman (libpod/oci_conmon_common.go): --leave-running may come twice
+  run_failing checkpoint --image-path "$b/checkpoint" --work-path "$b" --leave-running --tcp-established \
+    --file-locks --leave-running --pre-dump --parent-path ../pre-checkpoint "$TAG"
+  not_a_flag_error
+  # CRI-O (internal/oci/runtime_oci.go)
+  run_failing checkpoint --file-locks --image-path "$b/checkpoint" --work-path "$b" --leave-running "$TAG"
+  not_a_flag_error
+  # containerd's shim through go-runc (runc.go): checkpoint, lazy variant, restore
+  run_failing checkpoint --image-path "$b/img" --work-path "$b/work" --tcp-established --ext-unix-sk \
+    --shell-job --file-locks --empty-ns network --empty-ns network --leave-running "$TAG"
+  not_a_flag_error
+  run_failing checkpoint --image-path "$b/img" --work-path "$b/work" --page-server 127.0.0.1:27 \
+    --manage-cgroups-mode soft --lazy-pages --status-fd 3 "$TAG"
+  not_a_flag_error
+  run_failing restore --image-path "$b/img" --work-path "$b/work" --detach --pid-file "$b/pid" \
+    --console-socket "$b/sock" --no-pivot -no-subreaper --bundle "$b" "$TAG"
+  not_a_flag_error
+  assert_no_state_dirs
+  [ ! -e "$b" ] || is_runc || fail "something was made under $b: $(find "$b")"
+}
+
+@test "checkpoint-cli: conmon's restore command line gets past the flag parser" {
+  requires_hydra "conmon passes --no-new-keyring, which runc's restore lacks"
+  local b="$BATS_TEST_TMPDIR/bundle-x"
+  # conmon (src/runtime_args.c) with Podman's --runtime-opt flags for a pod
+  run_failing restore --bundle "$b" --pid-file "$b/pidfile" --no-pivot --no-new-keyring --detach \
+    --image-path "$b/checkpoint" --work-path "$b" --tcp-close --file-locks \
+    --lsm-mount-context=system_u:object_r:container_file_t:s0:c1,c2 --lsm-profile=selinux:system_u:system_r:container_t:s0 \
+    --console-socket "$b/console.sock" "$TAG"
+  not_a_flag_error
+  assert_no_state_dirs
+  [ ! -e "$b" ] || fail "something was made under $b: $(find "$b")"
+}
