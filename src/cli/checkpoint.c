@@ -6,66 +6,7 @@
 #include <config.h>
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-
-/* Go's net.SplitHostPort, which runc applies to --page-server: "host:port"
-   or "[v6-address]:port", with nothing but the port after the last colon.
-   On success *host_len is the length of the host at s + *host_at and
-   *port points at the port (either may be empty). */
-static bool
-split_host_port (const char *s, size_t *host_at, size_t *host_len, const char **port)
-{
-  const char *colon = strrchr (s, ':');
-  size_t j = 0, k = 0;
-
-  if (colon == NULL)
-    return false;
-  if (s[0] == '[')
-    {
-      const char *end = strchr (s, ']');
-      if (end == NULL || end + 1 != colon)
-        return false;
-      *host_at = 1;
-      *host_len = (size_t) (end - s) - 1;
-      j = 1;
-      k = (size_t) (end - s) + 1;
-    }
-  else
-    {
-      *host_at = 0;
-      *host_len = (size_t) (colon - s);
-      if (memchr (s, ':', *host_len) != NULL)
-        return false;
-    }
-  if (strchr (s + j, '[') != NULL || strchr (s + k, ']') != NULL)
-    return false;
-  *port = colon + 1;
-  return true;
-}
-
-/* --page-server ADDRESS:PORT, runc's messages.  runc turns the port with
-   strconv.Atoi and int32(): port 0 there silently drops the page server and
-   larger numbers wrap; here a port must be 1..65535 (docs/compat.md). */
-static int
-check_page_server (const char *s, hr_err *err)
-{
-  size_t host_at = 0, host_len = 0;
-  const char *port = NULL;
-  char *end = NULL;
-  long n;
-
-  if (!split_host_port (s, &host_at, &host_len, &port) || host_len == 0 || *port == '\0')
-    return hr_error_plain (err, EINVAL, "Use --page-server ADDRESS:PORT to specify page server");
-  errno = 0;
-  n = strtol (port, &end, 10);
-  /* strtol also skips leading blanks, which Atoi refuses. */
-  if (errno != 0 || *end != '\0' || !(port[0] == '+' || (port[0] >= '0' && port[0] <= '9')) || n < 1
-      || n > 65535)
-    return hr_error_plain (err, EINVAL, "Invalid port number");
-  return 0;
-}
 
 static int
 cmd_checkpoint (const struct cli_command *self, struct hr_context *ctx, int argc, char **argv)
@@ -109,7 +50,7 @@ cmd_checkpoint (const struct cli_command *self, struct hr_context *ctx, int argc
   if (!co.lazy_pages)
     co.status_fd = -1;
   CLI_UNSET_EMPTY (&co.image_path, &co.work_path, &co.parent_path, &co.page_server, &co.manage_cgroups_mode);
-  if ((co.page_server && check_page_server (co.page_server, &err) < 0)
+  if ((co.page_server && cli_check_page_server (co.page_server, &err) < 0)
       || cli_check_manage_cgroups_mode (co.manage_cgroups_mode, &err) < 0
       || cli_check_empty_ns (co.empty_ns, &err) < 0
       || hr_container_checkpoint (ctx, args.args[0], &co, &err) < 0)

@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "log.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,32 +78,6 @@ cli_print_document (const char *s)
   fputs (s, stdout);
   if (len == 0 || s[len - 1] != '\n')
     fputc ('\n', stdout);
-}
-
-/* runc 1.2+ (libcontainer criuCgMode): the four CRIU modes; an empty value
-   leaves CRIU's default (soft).  runc 1.1 knew no "ignore". */
-int
-cli_check_manage_cgroups_mode (const char *mode, hr_err *err)
-{
-  static const char *const modes[] = { "", "soft", "full", "strict", "ignore" };
-
-  if (mode == NULL)
-    return 0;
-  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-    if (strcmp (mode, modes[i]) == 0)
-      return 0;
-  return hr_error_plain (err, EINVAL, "invalid manage-cgroups-mode value");
-}
-
-/* runc's criuOptions: "network" is the only namespace CRIU may leave empty
-   (and runc always leaves it empty: it does not manage network devices). */
-int
-cli_check_empty_ns (char **namespaces, hr_err *err)
-{
-  for (char **ns = namespaces; ns && *ns; ns++)
-    if (strcmp (*ns, "network") != 0)
-      return hr_error_plain (err, EINVAL, "namespace \"%s\" is not supported", *ns);
-  return 0;
 }
 
 void

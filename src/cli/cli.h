@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "lib/hydra.h"
 #include "opts.h"
+#include "criu_opts.h"
 
 struct cli_command
 {
@@ -47,12 +48,6 @@ void cli_print_command_help (const struct cli_command *cmd, const struct hr_opt 
 
 /* Write s to stdout followed by a newline unless it already ends with one. */
 void cli_print_document (const char *s);
-
-/* The values checkpoint and restore share, checked before anything is
-   touched, with runc's words: --manage-cgroups-mode (NULL or "" is CRIU's
-   default) and every --empty-ns. */
-int cli_check_manage_cgroups_mode (const char *mode, hr_err *err);
-int cli_check_empty_ns (char **namespaces, hr_err *err);
 
 /* Set each of the n string options that was given empty to NULL: an empty
    value is runc's "not given" (its flags default to ""), which the library
