@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hydra-runc checkpoint: dump a running container with CRIU.  The flags
    are runc 1.5's (checkpoint.go), since containerd's go-runc, Podman and
-   CRI-O build this command line; their values are checked here, with
-   runc's words, before the library touches the container. */
+   CRI-O build this command line; their values are checked (criu_opts.c),
+   with runc's words, before the library touches the container. */
 #include <config.h>
 #include "cli.h"
 
