@@ -79,3 +79,11 @@ cli_print_document (const char *s)
   if (len == 0 || s[len - 1] != '\n')
     fputc ('\n', stdout);
 }
+
+void
+cli_unset_empty (const char **const *opts, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (*opts[i] && **opts[i] == '\0')
+      *opts[i] = NULL;
+}

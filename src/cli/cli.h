@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "lib/hydra.h"
 #include "opts.h"
+#include "criu_opts.h"
 
 struct cli_command
 {
@@ -48,6 +49,28 @@ void cli_print_command_help (const struct cli_command *cmd, const struct hr_opt 
 /* Write s to stdout followed by a newline unless it already ends with one. */
 void cli_print_document (const char *s);
 
+/* Set each of the n string options that was given empty to NULL: an empty
+   value is runc's "not given" (its flags default to ""), which the library
+   spells NULL. */
+void cli_unset_empty (const char **const *opts, size_t n);
+#define CLI_UNSET_EMPTY(...)                                                                                          \
+  cli_unset_empty ((const char **const[]) { __VA_ARGS__ },                                                           \
+                   sizeof ((const char **const[]) { __VA_ARGS__ }) / sizeof (const char **))
+
+/* runc's help texts for the flags several commands share (create, run,
+   exec, restore), spelled once. */
+#define CLI_HELP_CONSOLE_SOCKET                                                                                       \
+  "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's "      \
+  "pseudoterminal"
+#define CLI_HELP_PID_FILE "specify the file to write the process id to"
+#define CLI_HELP_NO_SUBREAPER "disable the use of the subreaper used to reap reparented processes"
+#define CLI_HELP_NO_PIVOT                                                                                             \
+  "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a "    \
+  "ramdisk"
+#define CLI_HELP_NO_NEW_KEYRING                                                                                       \
+  "do not create a new session keyring for the container.  This will cause the container to inherit the calling "   \
+  "processes session key"
+
 /* The subcommands (one file each). */
 extern const struct cli_command cli_cmd_create;
 extern const struct cli_command cli_cmd_start;
@@ -64,5 +87,7 @@ extern const struct cli_command cli_cmd_ps;
 extern const struct cli_command cli_cmd_pause;
 extern const struct cli_command cli_cmd_resume;
 extern const struct cli_command cli_cmd_update;
+extern const struct cli_command cli_cmd_checkpoint;
+extern const struct cli_command cli_cmd_restore;
 
 #endif

@@ -19,9 +19,7 @@ cmd_exec (const struct cli_command *self, struct hr_context *ctx, int argc, char
   hr_err err = NULL;
   int exit_code = 0, ret;
   const struct hr_opt opts[] = {
-    { "console-socket", NULL, HR_OPT_STRING, &eo.console_socket,
-      "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
-      "console's pseudoterminal", NULL },
+    { "console-socket", NULL, HR_OPT_STRING, &eo.console_socket, CLI_HELP_CONSOLE_SOCKET, NULL },
     { "cwd", NULL, HR_OPT_STRING, &eo.cwd, "current working directory in the container", NULL },
     { "env", "e", HR_OPT_STRV, &eo.env, "set environment variables", NULL },
     { "tty", "t", HR_OPT_BOOL, &eo.tty, "allocate a pseudo-TTY", NULL },
@@ -29,7 +27,7 @@ cmd_exec (const struct cli_command *self, struct hr_context *ctx, int argc, char
     { "additional-gids", "g", HR_OPT_STRV, &eo.additional_gids, "additional gids", NULL },
     { "process", "p", HR_OPT_STRING, &eo.process, "path to the process.json", NULL },
     { "detach", "d", HR_OPT_BOOL, &eo.detach, "detach from the container's process", NULL },
-    { "pid-file", NULL, HR_OPT_STRING, &eo.pid_file, "specify the file to write the process id to", NULL },
+    { "pid-file", NULL, HR_OPT_STRING, &eo.pid_file, CLI_HELP_PID_FILE, NULL },
     { "process-label", NULL, HR_OPT_STRING, &eo.process_label,
       "set the asm process label for the process commonly used with selinux", NULL },
     { "apparmor", NULL, HR_OPT_STRING, &eo.apparmor, "set the apparmor profile for the process", NULL },

@@ -19,10 +19,9 @@
 
 #define OCI_SPEC_VERSION "1.3.0"
 
-/* The dispatch table, in the order `--help` lists them.  runc's checkpoint
-   and restore (CRIU, a later issue) are deliberately absent, so an engine
-   that calls them gets runc's answer to an unknown command. */
+/* The dispatch table, in the order `--help` lists them. */
 static const struct cli_command *const commands[] = {
+  &cli_cmd_checkpoint,
   &cli_cmd_create,
   &cli_cmd_delete,
   &cli_cmd_events,
@@ -32,6 +31,7 @@ static const struct cli_command *const commands[] = {
   &cli_cmd_list,
   &cli_cmd_pause,
   &cli_cmd_ps,
+  &cli_cmd_restore,
   &cli_cmd_resume,
   &cli_cmd_run,
   &cli_cmd_spec,

@@ -14,20 +14,13 @@ cmd_run (const struct cli_command *self, struct hr_context *ctx, int argc, char 
   const struct hr_opt opts[] = {
     { "bundle", "b", HR_OPT_STRING, &copts.bundle,
       "path to the root of the bundle directory, defaults to the current directory", NULL },
-    { "console-socket", NULL, HR_OPT_STRING, &copts.console_socket,
-      "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the "
-      "console's pseudoterminal", NULL },
+    { "console-socket", NULL, HR_OPT_STRING, &copts.console_socket, CLI_HELP_CONSOLE_SOCKET, NULL },
     { "detach", "d", HR_OPT_BOOL, &copts.detach, "detach from the container's process", NULL },
     { "keep", NULL, HR_OPT_BOOL, &copts.keep, "do not delete the container after it exits", NULL },
-    { "pid-file", NULL, HR_OPT_STRING, &copts.pid_file, "specify the file to write the process id to", NULL },
-    { "no-subreaper", NULL, HR_OPT_BOOL, &copts.no_subreaper,
-      "disable the use of the subreaper used to reap reparented processes", NULL },
-    { "no-pivot", NULL, HR_OPT_BOOL, &copts.no_pivot,
-      "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on "
-      "top of a ramdisk", NULL },
-    { "no-new-keyring", NULL, HR_OPT_BOOL, &copts.no_new_keyring,
-      "do not create a new session keyring for the container.  This will cause the container to inherit "
-      "the calling processes session key", NULL },
+    { "pid-file", NULL, HR_OPT_STRING, &copts.pid_file, CLI_HELP_PID_FILE, NULL },
+    { "no-subreaper", NULL, HR_OPT_BOOL, &copts.no_subreaper, CLI_HELP_NO_SUBREAPER, NULL },
+    { "no-pivot", NULL, HR_OPT_BOOL, &copts.no_pivot, CLI_HELP_NO_PIVOT, NULL },
+    { "no-new-keyring", NULL, HR_OPT_BOOL, &copts.no_new_keyring, CLI_HELP_NO_NEW_KEYRING, NULL },
     { "preserve-fds", NULL, HR_OPT_INT, &copts.preserve_fds,
       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
     { NULL },

@@ -27,9 +27,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (size < 1)
     return 0;
-  s = malloc (size);
-  memcpy (s, data + 1, size - 1);
-  s[size - 1] = '\0';
+  s = fuzz_rest_as_string (data, size);
   switch (data[0] % 6)
     {
     case 0:

@@ -8,7 +8,7 @@ setup_file() { hr_setup_file; }
 setup() { hr_setup; }
 teardown() { hr_teardown; }
 
-SUBCOMMANDS="create start run state kill delete list spec features"
+SUBCOMMANDS="create start run state kill delete list spec features checkpoint restore"
 
 @test "cli: --root=PATH and -root PATH are the same flag" {
   requires_root

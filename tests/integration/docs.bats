@@ -192,7 +192,7 @@ complete_words() {
   [ "$status" -eq 0 ] || fail "complete -p hydra-runc: $output"
   assert_match "$output" "^complete -F [_a-zA-Z0-9]+ hydra-runc$" "complete -p"
   assert_eq "$(complete_words hydra-runc ki)" "kill" "hydra-runc ki<TAB>"
-  assert_eq "$(complete_words hydra-runc re | xargs)" "resume" "hydra-runc re<TAB>"
+  assert_eq "$(complete_words hydra-runc re | xargs)" "restore resume" "hydra-runc re<TAB>"
   assert_eq "$(complete_words hydra-runc st | xargs)" "start state" "hydra-runc st<TAB>"
 }
 
@@ -202,6 +202,15 @@ complete_words() {
   assert_eq "$(complete_words hydra-runc list --format '' | xargs)" "json table" "list --format <TAB>"
   # options end at exec's container id: "-" after it belongs to the command
   assert_eq "$(complete_words hydra-runc exec someid sh - | xargs)" "" "exec ID sh -<TAB>"
+}
+
+@test "completion: the values of checkpoint's and restore's fixed-set options" {
+  assert_eq "$(complete_words hydra-runc checkpoint --manage-cgroups-mode '' | xargs)" "full ignore soft strict" \
+    "checkpoint --manage-cgroups-mode <TAB>"
+  assert_eq "$(complete_words hydra-runc restore --empty-ns n | xargs)" "network" "restore --empty-ns n<TAB>"
+  assert_eq "$(complete_words hydra-runc restore --lsm- | xargs)" "--lsm-mount-context --lsm-profile" \
+    "restore --lsm-<TAB>"
+  assert_eq "$(complete_words hydra-runc --cr | xargs)" "--criu" "hydra-runc --cr<TAB>"
 }
 
 @test "completion: commands and every command's flags are the binary's" {
