@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hydra-runc checkpoint: dump a running container with CRIU.  The flags
    are runc 1.5's (checkpoint.go), since containerd's go-runc, Podman and
-   CRI-O build this command line; their values are checked (criu_opts.c),
-   with runc's words, before the library touches the container. */
+   CRI-O build this command line; the library checks their values
+   (checkpoint/criu_opts.c) with runc's words before it touches the
+   container. */
 #include <config.h>
 #include "cli.h"
 
@@ -50,10 +51,7 @@ cmd_checkpoint (const struct cli_command *self, struct hr_context *ctx, int argc
   if (!co.lazy_pages)
     co.status_fd = -1;
   CLI_UNSET_EMPTY (&co.image_path, &co.work_path, &co.parent_path, &co.page_server, &co.manage_cgroups_mode);
-  if ((co.page_server && cli_check_page_server (co.page_server, &err) < 0)
-      || cli_check_manage_cgroups_mode (co.manage_cgroups_mode, &err) < 0
-      || cli_check_empty_ns (co.empty_ns, &err) < 0
-      || hr_container_checkpoint (ctx, args.args[0], &co, &err) < 0)
+  if (hr_container_checkpoint (ctx, args.args[0], &co, &err) < 0)
     {
       rc = cli_fail (&err);
       goto out;

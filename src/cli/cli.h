@@ -15,7 +15,6 @@
 #include "cleanup.h"
 #include "lib/hydra.h"
 #include "opts.h"
-#include "criu_opts.h"
 
 struct cli_command
 {

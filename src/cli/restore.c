@@ -55,8 +55,7 @@ cmd_restore (const struct cli_command *self, struct hr_context *ctx, int argc, c
   /* runc's -b "" is the current directory. */
   if (ro.bundle == NULL)
     ro.bundle = ".";
-  if (cli_check_manage_cgroups_mode (ro.manage_cgroups_mode, &err) < 0 || cli_check_empty_ns (ro.empty_ns, &err) < 0
-      || hr_container_restore (ctx, args.args[0], &ro, &exit_code, &err) < 0)
+  if (hr_container_restore (ctx, args.args[0], &ro, &exit_code, &err) < 0)
     {
       rc = cli_fail (&err);
       goto out;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: checkpoint's and restore's value checks
-   (src/cli/criu_opts.c), which the engines' command lines reach:
+   (src/lib/checkpoint/criu_opts.c), which the engines' command lines reach:
    --page-server, --manage-cgroups-mode, --empty-ns.  The first byte picks
    the check; the rest is the input (for --empty-ns, NUL-separated
    entries). */
 #include <config.h>
-#include "cli/criu_opts.h"
+#include "checkpoint/criu_opts.h"
 
 #include "check.h"
 
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
     case 0:
       {
-        int r = cli_check_page_server (s, &err);
+        int r = hr_criu_parse_page_server (s, NULL, NULL, &err);
         /* what passes has a colon, and a port after it */
         if (r == 0 && (strrchr (s, ':') == NULL || strrchr (s, ':')[1] == '\0'))
           abort ();
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         break;
       }
     case 1:
-      fuzz_check (cli_check_manage_cgroups_mode (s, &err), &err);
+      fuzz_check (hr_criu_check_manage_cgroups_mode (s, &err), &err);
       break;
     default:
       {
@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         char *p = s;
         for (size_t i = 0; i < n; i++, p += strlen (p) + 1)
           list[i] = p;
-        int r = cli_check_empty_ns (list, &err);
+        int r = hr_criu_check_empty_ns (list, &err);
         for (size_t i = 0; r == 0 && i < n; i++)
           if (strcmp (list[i], "network") != 0)
             abort ();

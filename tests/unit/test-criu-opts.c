@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for checkpoint's and restore's value checks
-   (src/cli/criu_opts.c): what runc 1.5 accepts, and runc's messages for
+   (src/lib/checkpoint/criu_opts.c): what runc 1.5 accepts, and runc's messages for
    what it refuses. */
 #include <config.h>
 #include "tap.h"
-#include "cli/criu_opts.h"
+#include "checkpoint/criu_opts.h"
 
 #include <string.h>
 
@@ -26,21 +26,21 @@ static const char *
 page_server (const char *s)
 {
   hr_err err = NULL;
-  return msg_of (cli_check_page_server (s, &err), &err);
+  return msg_of (hr_criu_parse_page_server (s, NULL, NULL, &err), &err);
 }
 
 static const char *
 mode (const char *s)
 {
   hr_err err = NULL;
-  return msg_of (cli_check_manage_cgroups_mode (s, &err), &err);
+  return msg_of (hr_criu_check_manage_cgroups_mode (s, &err), &err);
 }
 
 static const char *
 empty_ns (char **list)
 {
   hr_err err = NULL;
-  return msg_of (cli_check_empty_ns (list, &err), &err);
+  return msg_of (hr_criu_check_empty_ns (list, &err), &err);
 }
 
 #define is_msg(got, want, ...)                                                                                   \

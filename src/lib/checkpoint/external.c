@@ -2,6 +2,7 @@
 /* runc's CRIU conventions (checkpoint.h). */
 #include <config.h>
 #include "checkpoint/checkpoint.h"
+#include "checkpoint/criu_opts.h"
 #include "cgroups/cgroups.h"
 #include "cleanup.h"
 #include "json.h"
@@ -22,10 +23,7 @@ int
 hr_checkpoint_empty_ns (char *const *names, unsigned *flags, hr_err *err)
 {
   *flags = CLONE_NEWNET;
-  for (size_t i = 0; names && names[i]; i++)
-    if (strcmp (names[i], "network") != 0)
-      return hr_error_plain (err, EINVAL, "namespace \"%s\" is not supported", names[i]);
-  return 0;
+  return hr_criu_check_empty_ns ((char **) names, err);
 }
 
 const char *

@@ -11,6 +11,7 @@
 #include "hydra.h"
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/criu.h"
+#include "checkpoint/criu_opts.h"
 #include "cgroups/cgroup_driver.h"
 #include "cgroups/cgroups.h"
 #include "cleanup.h"
@@ -27,27 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* --page-server ADDRESS:PORT (runc: net.SplitHostPort, "[::1]:port" too). */
-static int
-parse_page_server (const char *s, char **addr, int *port, hr_err *err)
-{
-  const char *colon = strrchr (s, ':');
-  char *end;
-  long p;
-
-  if (colon == NULL || colon == s)
-    return hr_error_plain (err, EINVAL, "Use --page-server ADDRESS:PORT to specify page server");
-  p = strtol (colon + 1, &end, 10);
-  if (*end != '\0' || colon[1] == '\0' || p <= 0 || p > 65535)
-    return hr_error_plain (err, EINVAL, "Invalid port number: %s", colon + 1);
-  if (s[0] == '[' && colon[-1] == ']')
-    *addr = strndup (s + 1, (size_t) (colon - s - 2));
-  else
-    *addr = strndup (s, (size_t) (colon - s));
-  *port = (int) p;
-  return 0;
-}
 
 /* --status-fd with --lazy-pages: an fd we were given, open for writing
    (runc checks O_WRONLY the same way). */
@@ -136,12 +116,11 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
   int cg_mode = hr_criu_cg_mode_parse (opts->manage_cgroups_mode);
   int ret = -1;
 
-  if (cg_mode < 0)
-    return hr_error_plain (err, EINVAL, "Invalid manage cgroups mode");
-  if (hr_checkpoint_empty_ns (opts->empty_ns, &req.empty_ns, err) < 0)
+  if (hr_criu_check_manage_cgroups_mode (opts->manage_cgroups_mode, err) < 0
+      || hr_checkpoint_empty_ns (opts->empty_ns, &req.empty_ns, err) < 0)
     return -1;
   if (opts->page_server && *opts->page_server
-      && parse_page_server (opts->page_server, &ps_addr, &req.ps_port, err) < 0)
+      && hr_criu_parse_page_server (opts->page_server, &ps_addr, &req.ps_port, err) < 0)
     return -1;
   if (opts->lazy_pages && opts->status_fd >= 0 && check_status_fd (opts->status_fd, err) < 0)
     return -1;

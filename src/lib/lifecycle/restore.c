@@ -25,6 +25,7 @@
 #include "hydra.h"
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/criu.h"
+#include "checkpoint/criu_opts.h"
 #include "cgroups/cgroup_driver.h"
 #include "cgroups/cgroups.h"
 #include "cleanup.h"
@@ -383,8 +384,8 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
   /* Read: nothing exists yet, a failure leaves nothing. */
   if (hr_validate_id (id, err) < 0)
     return -1;
-  if (cg_mode < 0)
-    return hr_error_plain (err, EINVAL, "Invalid manage cgroups mode");
+  if (hr_criu_check_manage_cgroups_mode (opts->manage_cgroups_mode, err) < 0)
+    return -1;
   if (hr_checkpoint_empty_ns (opts->empty_ns, &req.empty_ns, err) < 0)
     return -1;
   if (hr_resolve_bundle (opts->bundle, &bundle, err) < 0)

@@ -12,7 +12,7 @@
 /* runc 1.2+ (libcontainer's criuCgMode): the four CRIU modes; an empty
    value leaves CRIU's default (soft).  runc 1.1 knew no "ignore". */
 int
-cli_check_manage_cgroups_mode (const char *mode, hr_err *err)
+hr_criu_check_manage_cgroups_mode (const char *mode, hr_err *err)
 {
   static const char *const modes[] = { "", "soft", "full", "strict", "ignore" };
 
@@ -28,7 +28,7 @@ cli_check_manage_cgroups_mode (const char *mode, hr_err *err)
    (and runc always leaves it empty, since it does not manage network
    devices). */
 int
-cli_check_empty_ns (char **namespaces, hr_err *err)
+hr_criu_check_empty_ns (char **namespaces, hr_err *err)
 {
   for (char **ns = namespaces; ns && *ns; ns++)
     if (strcmp (*ns, "network") != 0)
@@ -75,7 +75,7 @@ split_host_port (const char *s, size_t *host_at, size_t *host_len, const char **
    0 there silently drops the page server and larger numbers wrap; here a
    port must be 1..65535 (docs/compat.md). */
 int
-cli_check_page_server (const char *s, hr_err *err)
+hr_criu_parse_page_server (const char *s, char **host, int *port_out, hr_err *err)
 {
   size_t host_at = 0, host_len = 0;
   const char *port = NULL;
@@ -92,5 +92,9 @@ cli_check_page_server (const char *s, hr_err *err)
   n = strtol (port, &end, 10);
   if (errno != 0 || *end != '\0' || n < 1 || n > 65535)
     return hr_error_plain (err, EINVAL, "Invalid port number");
+  if (host)
+    *host = strndup (s + host_at, host_len);
+  if (port_out)
+    *port_out = (int) n;
   return 0;
 }
