@@ -5,6 +5,47 @@
 # prefix (ctrd_ for containerd, ...); tests/e2e/make-image.sh builds the
 # OCI image archive they import.
 
+# --- shared by the suites (e2e_*, and the assertions) -----------------------
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+# assert_eq GOT WANT [WHAT]
+assert_eq() {
+  [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+
+# assert_match STRING ERE [WHAT]
+assert_match() {
+  [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# e2e_criu_pids DIR: the CRIU processes whose PATH starts with DIR, the
+# directory an engine was given to find `criu` in (podman_use_criu,
+# ctrd_use_criu): this suite's, whatever other suites on the machine
+# checkpoint at the same time.
+e2e_criu_pids() {
+  local p
+  for p in $(pgrep -x criu 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qF "PATH=$1:" && echo "$p"
+  done
+  return 0
+}
+
+# e2e_wait_criu_gone DIR [SECONDS]: CRIU has exited when the runtime
+# returns; allow a moment for one still exiting, then print the leak.
+e2e_wait_criu_gone() {
+  local dir=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -z "$(e2e_criu_pids "$dir")" ] && return 0
+    sleep 0.05
+  done
+  echo "criu left:" $(e2e_criu_pids "$dir") >&2
+  return 1
+}
+
 # --- containerd (ctrd_*; used by containerd.bats) -------------------------
 #
 # One private containerd per .bats file: its own config, root, state, opt
@@ -434,6 +475,26 @@ TOML
   }
 }
 
+# podman_use_criu CRIU: make `criu` in PATH be CRIU for everything Podman
+# starts, without touching the host's criu: Podman's own version check
+# (go-criu runs `criu` from PATH), the runtime it runs for `checkpoint`
+# (runc looks `criu` up in PATH unless given --criu), and, through
+# conmon, the runtime's `restore`.  A directory holding only a `criu`
+# symlink goes first in this shell's PATH (exported: bats hands it to the
+# tests) and in conmon's: Podman gives conmon no PATH of its own but
+# containers.conf's conmon_env_vars (default PATH=/usr/local/sbin:...).
+podman_use_criu() {
+  local dir=$PODMAN_DIR/criu-bin
+  mkdir -p "$dir"
+  ln -sfn "$1" "$dir/criu"
+  export PATH="$dir:$PATH"
+  grep -q '^\[engine\]$' "$CONTAINERS_CONF" || {
+    echo "$CONTAINERS_CONF: no [engine] table" >&2
+    return 1
+  }
+  sed -i "/^\[engine\]\$/a conmon_env_vars = [\"PATH=$dir:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]" "$CONTAINERS_CONF"
+}
+
 # podman_use_runtime hydra|runc: how the following podman_cmd calls run the
 # runtime under test (see above).  Sets PODMAN_MODE and PODMAN_RT (the path
 # Podman executes, for `state` queries).
@@ -512,6 +573,20 @@ podman_container_cgroups() {
   local p
   for p in $(podman_cgroup_parents); do
     [ -d "$p/libpod-$1" ] && echo "$p/libpod-$1"
+  done
+  return 0
+}
+
+# podman_leftovers ID...: what Podman left of containers ID (each gone
+# from Podman by now): runtime state (Podman's cleanup ran `delete --force
+# ID`, without --root) and cgroups, as "state:ID cgroup:DIR ..." words.
+podman_leftovers() {
+  local id cg
+  for id in "$@"; do
+    [ "$(podman_rt_status "$id")" = gone ] || echo "state:$id"
+    for cg in $(podman_container_cgroups "$id"); do
+      echo "cgroup:$cg"
+    done
   done
   return 0
 }
