@@ -22,6 +22,13 @@ assert_match() {
   [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
 }
 
+# e2e_runtime_is_runc RUNTIME: the binary under test is runc itself (its
+# --version says so; hydra-runc says so only when called as runc), for the
+# checks runc 1.1 is known to fail.
+e2e_runtime_is_runc() {
+  "$1" --version 2>/dev/null | head -n 1 | grep -q '^runc version'
+}
+
 # e2e_criu_pids DIR: the CRIU processes whose PATH starts with DIR, the
 # directory an engine was given to find `criu` in (podman_use_criu,
 # ctrd_use_criu): this suite's, whatever other suites on the machine
@@ -44,6 +51,89 @@ e2e_wait_criu_gone() {
   done
   echo "criu left:" $(e2e_criu_pids "$dir") >&2
   return 1
+}
+
+# --- checkpoint/restore (the *-checkpoint.bats suites) ----------------------
+
+# e2e_find_criu SKIPVAR: as root, with a working CRIU (tests/criu-helpers.bash,
+# loaded by the suite: `load ../criu-helpers`) exported as CRIU; else
+# export SKIPVAR (PODMAN_SKIP, CTRD_SKIP) with the reason and return 1.
+e2e_find_criu() {
+  export HYDRA_SRCDIR=${HYDRA_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+  if [ "$(id -u)" -ne 0 ]; then
+    export "$1=needs root (the engine, CRIU, mounts, cgroups)"
+    return 1
+  fi
+  if ! hydra_find_criu; then
+    export "$1=checkpoint/restore: $HYDRA_CRIU_WHY"
+    return 1
+  fi
+  export CRIU
+}
+
+# E2E_COUNTER: a container's command counting in its shell's memory: every
+# 0.1 s it writes "<its pid> <count>" to /host/count (renamed into place).
+# A restore that lost its memory would start again at 1; one that lost
+# its pid namespace would not be pid 1.
+# shellcheck disable=SC2016
+E2E_COUNTER='i=0; while :; do i=$((i+1)); echo "$$ $i" >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+
+# e2e_count FILE: the counter's last number.
+e2e_count() {
+  awk '{ print $2 }' "$1" 2>/dev/null
+}
+
+# e2e_wait_count_above FILE N: until the counter passes N (5 s).
+e2e_wait_count_above() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ "$(e2e_count "$1")" -gt "$2" ] 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "counter still at '$(e2e_count "$1")', wanted more than $2"
+}
+
+# e2e_assert_count_stopped FILE: the counter stands still (no counting
+# process left).
+e2e_assert_count_stopped() {
+  local a
+  a=$(e2e_count "$1")
+  sleep 0.4
+  assert_eq "$(e2e_count "$1")" "$a" "the counter (should stand still)"
+}
+
+# e2e_assert_restored_count FILE N: counting on after a restore from a
+# checkpoint taken at count N: past N but not far (not counting since
+# long before), and as pid 1 in its namespace.
+e2e_assert_restored_count() {
+  local pid1 c
+  e2e_wait_count_above "$1" "$2" || return 1
+  read -r pid1 c <"$1"
+  assert_eq "$pid1" 1 "the counter's pid in its namespace" || return 1
+  [ "$c" -lt $(($2 + 30)) ] || fail "count $c after restore, was $2 at the checkpoint"
+}
+
+# e2e_assert_pid_gone PID: PID has exited (or is a zombie) within 5 s.
+e2e_assert_pid_gone() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+    sleep 0.05
+  done
+  fail "pid $1 still alive"
+}
+
+# e2e_assert_criu_log FILE dump|restore: CRIU's log of the operation,
+# written by $CRIU (its version) and ending in success.
+e2e_assert_criu_log() {
+  local f=$1 what=$2 ver
+  [ -s "$f" ] || fail "no CRIU $what log at '$f'" || return 1
+  ver=$("$CRIU" --version | sed -n 's/^Version: *//p')
+  grep -q "Version: $ver" "$f" || fail "$f: not written by CRIU $ver: $(grep -m1 Version: "$f")" || return 1
+  case $what in
+    dump) grep -q 'Dumping finished successfully' "$f" || fail "$f: no 'Dumping finished successfully'" ;;
+    restore) grep -q 'Restore finished successfully' "$f" || fail "$f: no 'Restore finished successfully'" ;;
+  esac
 }
 
 # --- containerd (ctrd_*; used by containerd.bats) -------------------------
@@ -205,6 +295,26 @@ ctrd_setup_file() {
     echo "ctr images import failed: $(cat "$CTRD_DIR/import.log")" >&2
     return 1
   }
+}
+
+# ctrd_use_criu CRIU: `criu` in the daemon's PATH is CRIU, for the runc
+# shim (it inherits containerd's environment) and the runtime it runs
+# (runc looks `criu` up in PATH): a symlink in $CTRD_DIR/bin, first in
+# that PATH (ctrd_start_daemon); looked up at each exec, so it may come
+# after the daemon started.  CRIU locks the container's network with
+# iptables-restore and ip6tables-restore, from /usr/sbin, which that PATH
+# leaves out (so that no runc is found there by name): symlinks to them
+# too.
+ctrd_use_criu() {
+  local t p
+  ln -sfn "$1" "$CTRD_DIR/bin/criu"
+  for t in iptables-restore ip6tables-restore; do
+    p=$(PATH=/usr/sbin:/sbin:$PATH command -v "$t") || {
+      echo "no $t (CRIU's network lock needs it)" >&2
+      return 1
+    }
+    ln -sfn "$p" "$CTRD_DIR/bin/$t"
+  done
 }
 
 # ctrd_ctr ARGS...: ctr against the private containerd, in $CTRD_NS.

@@ -23,16 +23,7 @@ load e2e-helpers
 load ../criu-helpers
 
 setup_file() {
-  export HYDRA_SRCDIR=${HYDRA_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-  if [ "$(id -u)" -ne 0 ]; then
-    export PODMAN_SKIP="needs root (podman as root, CRIU)"
-    return 0
-  fi
-  if ! hydra_find_criu; then
-    export PODMAN_SKIP="checkpoint/restore: $HYDRA_CRIU_WHY"
-    return 0
-  fi
-  export CRIU
+  e2e_find_criu PODMAN_SKIP || return 0
   podman_setup_file || return 1
   podman_use_criu "$CRIU"
 }
@@ -45,6 +36,7 @@ setup() {
   [ -z "${PODMAN_SKIP:-}" ] || skip "$PODMAN_SKIP"
   VOL=$BATS_TEST_TMPDIR/vol
   mkdir -p "$VOL"
+  COUNT=$VOL/count
   IDS=()
   NETNS=""
   CLIENT_PID=""
@@ -89,38 +81,12 @@ status_of() {
   pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
 }
 
-# A container counting in its shell's memory: every 0.1 s it writes
-# "<its pid> <count>" to /host/count.  A restore that lost its memory
-# would start again at 1; one that lost its pid namespace would not be
-# pid 1.
+# start_counter NAME [RUN-FLAGS...]: a container running $E2E_COUNTER.
 start_counter() {
   local name=$1
   shift
-  run_d "$name" "$@" "$PODMAN_IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo "$$ $i" >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
-  podman_wait_for "$VOL/count"
-}
-
-# count: the counter's last number.
-count() {
-  awk '{ print $2 }' "$VOL/count" 2>/dev/null
-}
-
-# wait_count_above N: until the counter passes N (5 s).
-wait_count_above() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    [ "$(count)" -gt "$1" ] 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "counter still at '$(count)', wanted more than $1"
-}
-
-# assert_counter_stopped: the counter stands still (no process left).
-assert_counter_stopped() {
-  local a
-  a=$(count)
-  sleep 0.5
-  assert_eq "$(count)" "$a" "counter after checkpoint"
+  run_d "$name" "$@" "$PODMAN_IMAGE" sh -c "$E2E_COUNTER"
+  podman_wait_for "$COUNT"
 }
 
 # assert_up NAME ID: Podman and the runtime say running, and the pid
@@ -154,31 +120,36 @@ assert_checkpointed() {
 scenario_in_place() {
   local before after n
   start_counter cpr
-  wait_count_above 3
+  e2e_wait_count_above "$COUNT" 3
   before=$(pm inspect --format '{{.State.Pid}}' cpr)
   run -0 pm container checkpoint --keep cpr
   assert_eq "$output" cpr "checkpoint's output"
   assert_checkpointed cpr "$ID"
-  assert_counter_stopped
-  [ ! -d "/proc/$before" ] || [ "$(awk '{print $3}' "/proc/$before/stat" 2>/dev/null)" = Z ] ||
-    fail "pid $before survived the checkpoint"
-  n=$(count)
+  e2e_assert_count_stopped "$COUNT"
+  e2e_assert_pid_gone "$before"
+  n=$(e2e_count "$COUNT")
   work=$(dirname "$(pm inspect --format '{{.State.CheckpointPath}}' cpr)")
-  assert_criu_log "$work/dump.log" dump
+  e2e_assert_criu_log "$work/dump.log" dump
   run -0 pm container restore --keep cpr
   assert_eq "$output" cpr "restore's output"
   assert_up cpr "$ID"
-  assert_criu_log "$work/restore.log" restore
+  e2e_assert_criu_log "$work/restore.log" restore
   run -0 pm inspect --format '{{.State.Restored}}' cpr
   assert_eq "$output" true "State.Restored"
-  wait_count_above "$n"
   # Counting on from where it stopped, not from 1, still as pid 1.
-  read -r pid1 c <"$VOL/count"
-  assert_eq "$pid1" 1 "the counter's pid in its namespace"
-  [ "$c" -gt "$n" ] && [ "$c" -lt $((n + 30)) ] || fail "count $c after restore, was $n at checkpoint"
+  e2e_assert_restored_count "$COUNT" "$n"
   after=$(pm inspect --format '{{.State.Pid}}' cpr)
   assert_eq "$(tr '\0' ' ' <"/proc/$after/cmdline" | cut -c1-8)" "sh -c i=" "cmdline of the restored init"
   [ "$(readlink "/proc/$after/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail "restored into the host's pid namespace"
+  # exec joins the restored container.
+  run -0 pm exec cpr sh -c 'readlink /proc/1/ns/pid; readlink /proc/self/ns/time'
+  assert_eq "${lines[0]}" "$(readlink "/proc/$after/ns/pid")" "exec's pid namespace"
+  # hydra-only: CRIU restores into a new time namespace and the exec must
+  # join it too (runc 1.4, #4696; criu#2610): runc 1.1.5 leaves the exec
+  # in the host's.
+  if ! e2e_runtime_is_runc "$PODMAN_RUNTIME"; then
+    assert_eq "${lines[1]}" "$(readlink "/proc/$after/ns/time")" "exec's time namespace"
+  fi
   # It runs on and stops like any container.
   run -0 pm stop --time 1 cpr
   run -0 pm inspect --format '{{.State.Status}}' cpr
@@ -204,26 +175,12 @@ scenario_leave_running() {
   run -0 pm container checkpoint --leave-running --keep lr
   assert_up lr "$ID"
   assert_eq "$(pm inspect --format '{{.State.Pid}}' lr)" "$pid" "pid after checkpoint --leave-running"
-  n=$(count)
-  wait_count_above "$n"
+  n=$(e2e_count "$COUNT")
+  e2e_wait_count_above "$COUNT" "$n"
   # (--keep: Podman leaves the images and CRIU's log in place)
   cpath=$(pm inspect --format '{{.State.CheckpointPath}}' lr)
   [ -s "$cpath/inventory.img" ] || fail "no CRIU images in $cpath: $(ls "$cpath" 2>&1)"
-  assert_criu_log "$(dirname "$cpath")/dump.log" dump
-}
-
-# assert_criu_log FILE dump|restore: CRIU's log of the operation, written
-# in the work directory Podman named (--work-path), by the CRIU of this
-# suite (its version), and ending in success.
-assert_criu_log() {
-  local f=$1 what=$2 ver
-  [ -s "$f" ] || fail "no CRIU $what log at '$f'"
-  ver=$("$CRIU" --version | sed -n 's/^Version: *//p')
-  grep -q "Version: $ver" "$f" || fail "$f: not written by CRIU $ver: $(grep -m1 Version: "$f")"
-  case $what in
-    dump) grep -q 'Dumping finished successfully' "$f" || fail "$f: no 'Dumping finished successfully'" ;;
-    restore) grep -q 'Restore finished successfully' "$f" || fail "$f: no 'Restore finished successfully'" ;;
-  esac
+  e2e_assert_criu_log "$(dirname "$cpath")/dump.log" dump
 }
 
 @test "podman[hydra]: checkpoint --leave-running: the same process runs on" {
@@ -236,7 +193,7 @@ scenario_export_import() {
   local orig n cid
   start_counter exp
   orig=$ID
-  wait_count_above 3
+  e2e_wait_count_above "$COUNT" 3
   run -0 pm container checkpoint --export "$BATS_TEST_TMPDIR/exp.tar.gz" exp
   assert_checkpointed exp "$orig"
   [ -s "$BATS_TEST_TMPDIR/exp.tar.gz" ] || fail "no export"
@@ -244,16 +201,13 @@ scenario_export_import() {
   run -0 tar -tf "$BATS_TEST_TMPDIR/exp.tar.gz"
   assert_match "$output" '(^|'$'\n'')(\./)?checkpoint/inventory\.img('$'\n''|$)' "the archive's files"
   assert_match "$output" '(^|'$'\n'')(\./)?config\.dump('$'\n''|$)' "the archive's files"
-  n=$(count)
+  n=$(e2e_count "$COUNT")
   run -0 pm container restore --import "$BATS_TEST_TMPDIR/exp.tar.gz" --name exp-copy
   cid=$(pm inspect --format '{{.Id}}' exp-copy)
   IDS+=("$cid")
   [ "$cid" != "$orig" ] || fail "the copy has the original's id"
   assert_up exp-copy "$cid"
-  wait_count_above "$n"
-  read -r pid1 c <"$VOL/count"
-  assert_eq "$pid1" 1 "the copy's pid in its namespace"
-  [ "$c" -lt $((n + 30)) ] || fail "count $c in the copy, was $n at checkpoint"
+  e2e_assert_restored_count "$COUNT" "$n"
   # The original stays as the checkpoint left it.
   run -0 pm inspect --format '{{.State.Status}}' exp
   assert_eq "$output" exited "the original after the import"
