@@ -77,6 +77,14 @@ run_d() {
   IDS+=("$ID")
 }
 
+# cr ARGS...: `podman container ARGS` (checkpoint, restore) through bats'
+# run, stdout in $output; unless it exits 0, fail with Podman's message
+# (which carries the runtime's error).
+cr() {
+  run --separate-stderr pm container "$@"
+  [ "$status" -eq 0 ] || fail "podman container $*: exit $status: $stderr $output"
+}
+
 status_of() {
   pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
 }
@@ -122,7 +130,7 @@ scenario_in_place() {
   start_counter cpr
   e2e_wait_count_above "$COUNT" 3
   before=$(pm inspect --format '{{.State.Pid}}' cpr)
-  run -0 pm container checkpoint --keep cpr
+  cr checkpoint --keep cpr
   assert_eq "$output" cpr "checkpoint's output"
   assert_checkpointed cpr "$ID"
   e2e_assert_count_stopped "$COUNT"
@@ -130,7 +138,7 @@ scenario_in_place() {
   n=$(e2e_count "$COUNT")
   work=$(dirname "$(pm inspect --format '{{.State.CheckpointPath}}' cpr)")
   e2e_assert_criu_log "$work/dump.log" dump
-  run -0 pm container restore --keep cpr
+  cr restore --keep cpr
   assert_eq "$output" cpr "restore's output"
   assert_up cpr "$ID"
   e2e_assert_criu_log "$work/restore.log" restore
@@ -172,7 +180,7 @@ scenario_leave_running() {
   local pid n
   start_counter lr
   pid=$(pm inspect --format '{{.State.Pid}}' lr)
-  run -0 pm container checkpoint --leave-running --keep lr
+  cr checkpoint --leave-running --keep lr
   assert_up lr "$ID"
   assert_eq "$(pm inspect --format '{{.State.Pid}}' lr)" "$pid" "pid after checkpoint --leave-running"
   n=$(e2e_count "$COUNT")
@@ -194,7 +202,7 @@ scenario_export_import() {
   start_counter exp
   orig=$ID
   e2e_wait_count_above "$COUNT" 3
-  run -0 pm container checkpoint --export "$BATS_TEST_TMPDIR/exp.tar.gz" exp
+  cr checkpoint --export "$BATS_TEST_TMPDIR/exp.tar.gz" exp
   assert_checkpointed exp "$orig"
   [ -s "$BATS_TEST_TMPDIR/exp.tar.gz" ] || fail "no export"
   # Podman's archive: the CRIU images and Podman's own files.
@@ -202,7 +210,7 @@ scenario_export_import() {
   assert_match "$output" '(^|'$'\n'')(\./)?checkpoint/inventory\.img('$'\n''|$)' "the archive's files"
   assert_match "$output" '(^|'$'\n'')(\./)?config\.dump('$'\n''|$)' "the archive's files"
   n=$(e2e_count "$COUNT")
-  run -0 pm container restore --import "$BATS_TEST_TMPDIR/exp.tar.gz" --name exp-copy
+  cr restore --import "$BATS_TEST_TMPDIR/exp.tar.gz" --name exp-copy
   cid=$(pm inspect --format '{{.Id}}' exp-copy)
   IDS+=("$cid")
   [ "$cid" != "$orig" ] || fail "the copy has the original's id"
@@ -228,13 +236,13 @@ scenario_export_import() {
 # runtime honoured it.
 @test "podman[hydra]: checkpoint and restore --print-stats show CRIU's statistics" {
   start_counter st
-  run -0 --separate-stderr pm container checkpoint --print-stats st
+  cr checkpoint --print-stats st
   jq -e . <<<"$output" >/dev/null || fail "not JSON: $output"
   run -0 jq -r '.container_statistics[0].criu_statistics | "\(.frozen_time) \(.pages_written)"' <<<"$output"
   read -r frozen pages <<<"$output"
   [ "$frozen" -gt 0 ] 2>/dev/null || fail "frozen_time '$frozen'"
   [ "$pages" -gt 0 ] 2>/dev/null || fail "pages_written '$pages'"
-  run -0 --separate-stderr pm container restore --print-stats st
+  cr restore --print-stats st
   run -0 jq -r '.container_statistics[0].criu_statistics | "\(.restore_time) \(.pages_restored)"' <<<"$output"
   read -r rtime pages <<<"$output"
   [ "$rtime" -gt 0 ] 2>/dev/null || fail "restore_time '$rtime'"
@@ -292,9 +300,9 @@ ping() {
   assert_up tcp "$ID"
   run -0 ping 2
   assert_eq "$output" "ping2 2 1"
-  run -0 pm container checkpoint --tcp-established tcp
+  cr checkpoint --tcp-established tcp
   assert_checkpointed tcp "$ID"
-  run -0 pm container restore --tcp-established tcp
+  cr restore --tcp-established tcp
   assert_up tcp "$ID"
   # The same connection, the same server process (count and pid).
   run -0 ping 3
