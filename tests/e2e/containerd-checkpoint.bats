@@ -174,3 +174,24 @@ assert_running() {
   e2e_assert_pid_gone "$pid"
   e2e_assert_count_stopped "$COUNT"
 }
+
+# The command lines the shim (go-runc) gives the runtime, recorded by a
+# wrapper named as --runc-binary: what the runtime has to accept, the
+# one-dash -no-subreaper among them.
+@test "containerd: the shim's checkpoint and restore command lines" {
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "$*" >>%q\nexec %q "$@"\n' "$BATS_TEST_TMPDIR/args" "$CTRD_RUNTIME" >"$BATS_TEST_TMPDIR/bin/rt"
+  chmod +x "$BATS_TEST_TMPDIR/bin/rt"
+  run ctrd_ctr run --runc-binary "$BATS_TEST_TMPDIR/bin/rt" --runc-root "$CTRD_RUNC_ROOT" \
+    --fifo-dir "$CTRD_DIR/fifo" -d --null-io "$CTRD_IMAGE" "$ID" sleep 1000 </dev/null
+  [ "$status" -eq 0 ] || fail "ctr run: $output"
+  ctrd_wait_status "$ID" RUNNING
+  run ctrd_ctr containers checkpoint --task "$ID" "$REF"
+  [ "$status" -eq 0 ] || fail "containers checkpoint: $output"
+  ctrd_remove "$ID"
+  run ctrd_ctr containers restore --live "$ID" "$REF" </dev/null
+  [ "$status" -eq 0 ] || fail "containers restore: $output"
+  assert_running "$ID"
+  run -0 grep -E " checkpoint --image-path /[^ ]+ --work-path /[^ ]+ .*--leave-running $ID\$" "$BATS_TEST_TMPDIR/args"
+  run -0 grep -E " restore --image-path /[^ ]+ --work-path /[^ ]+ .*--detach --pid-file /[^ ]+ .*-no-subreaper --bundle /[^ ]+ $ID\$" "$BATS_TEST_TMPDIR/args"
+}

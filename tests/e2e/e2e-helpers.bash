@@ -222,7 +222,11 @@ ctrd_start_daemon() {
   path="$CTRD_DIR/bin:$(dirname "$(command -v containerd)"):/usr/bin:/bin"
   # setsid: not in bats' process group; stdio away from bats' pipes.
   # (fd 3 is bats' own: a daemon holding it would hang bats)
-  PATH=$path setsid containerd --config "$config" </dev/null >"$log" 2>&1 3>&- &
+  # TMPDIR: containerd and its shims make temporary directories there (a
+  # restore's images in ctrd-checkpoint*, left behind by containerd 1.6);
+  # under $CTRD_DIR they go with it.
+  mkdir -p "$CTRD_DIR/tmp"
+  PATH=$path TMPDIR=$CTRD_DIR/tmp setsid containerd --config "$config" </dev/null >"$log" 2>&1 3>&- &
   echo $! >"$pidfile"
   for ((i = 0; i < 200; i++)); do
     if [ -S "$sock" ] && timeout 5 ctr --address "$sock" version >/dev/null 2>&1; then

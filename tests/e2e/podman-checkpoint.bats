@@ -310,3 +310,22 @@ ping() {
   wait "$CLIENT_PID" || fail "client failed: $(cat "$VOL/client.out")"
   CLIENT_PID=""
 }
+
+# The command lines Podman (checkpoint) and conmon (restore) give the
+# runtime, recorded by a wrapper declared as the runtime: what the runtime
+# has to accept.  Podman first probes `checkpoint --help`.
+@test "podman[hydra]: the checkpoint and restore command lines" {
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "$*" >>%q\nexec %q "$@"\n' "$BATS_TEST_TMPDIR/args" "$PODMAN_RUNTIME" >"$BATS_TEST_TMPDIR/bin/hydra-runc"
+  chmod +x "$BATS_TEST_TMPDIR/bin/hydra-runc"
+  sed "s|^hydra = .*|hydra = [\"$BATS_TEST_TMPDIR/bin/hydra-runc\"]|" "$CONTAINERS_CONF" >"$BATS_TEST_TMPDIR/containers.conf"
+  export CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf
+  run_d args "$PODMAN_IMAGE" sleep 1000
+  cr checkpoint args
+  cr restore args
+  assert_up args "$ID"
+  run -0 grep -E '^checkpoint --help$' "$BATS_TEST_TMPDIR/args"
+  # (Podman runs checkpoint itself, without --log; conmon adds it to restore)
+  run -0 grep -E "^checkpoint --image-path /[^ ]+/checkpoint --work-path /[^ ]+ $ID\$" "$BATS_TEST_TMPDIR/args"
+  run -0 grep -E "^--log-format=json --log /[^ ]+ restore --bundle /[^ ]+ --pid-file /[^ ]+ --detach --image-path /[^ ]+/checkpoint --work-path /[^ ]+ $ID\$" "$BATS_TEST_TMPDIR/args"
+}
