@@ -77,12 +77,13 @@ rt_pid() {
 }
 
 # start_counter: task $ID running $E2E_COUNTER, $HOSTDIR at /host; it
-# also leaves a file in its rootfs (the rw layer).
+# also leaves a file in its rootfs (the rw layer).  TOKEN is its token.
 start_counter() {
   ctrd_run_d "--mount=type=bind,src=$HOSTDIR,dst=/host,options=rbind:rw" "$ID" \
     sh -c "echo rw-layer >/root/marker; $E2E_COUNTER"
   ctrd_wait_status "$ID" RUNNING
   ctrd_wait_file "$COUNT"
+  TOKEN=$(e2e_token "$COUNT")
 }
 
 # assert_running ID: containerd and the runtime agree: running, same pid,
@@ -113,6 +114,7 @@ assert_running() {
   assert_eq "$(ctrd_task_pid "$ID")" "$pid" "pid after the checkpoint"
   n=$(e2e_count "$COUNT")
   e2e_wait_count_above "$COUNT" "$n"
+  assert_eq "$(e2e_token "$COUNT")" "$TOKEN" "the counter's token (the same process)"
   run -0 ctrd_ctr images ls -q
   assert_match "$output" "(^|"$'\n'")${REF//./\\.}($|"$'\n'")" "images"
   # Gone: task, container, runtime state, process.
@@ -125,7 +127,7 @@ assert_running() {
   [ "$status" -eq 0 ] || fail "containers restore: $output"
   assert_running "$ID"
   [ "$(ctrd_task_pid "$ID")" != "$pid" ] || fail "restored with the removed task's pid $pid"
-  e2e_assert_restored_count "$COUNT" "$n"
+  e2e_assert_restored_count "$COUNT" "$n" "$TOKEN"
   pid=$(ctrd_task_pid "$ID")
   [ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail "restored into the host's pid namespace"
   # The rw layer came back with --rw.
@@ -164,6 +166,7 @@ assert_running() {
   assert_eq "$(ctrd_task_pid "$ID")" "$pid" "pid after the checkpoint"
   n=$(e2e_count "$COUNT")
   e2e_wait_count_above "$COUNT" "$n"
+  assert_eq "$(e2e_token "$COUNT")" "$TOKEN" "the counter's token (the same process)"
   # --exit: checkpointed, then stopped; the runtime forgot it.
   run ctrd_ctr tasks checkpoint --exit --image-path "$HOSTDIR/img2" --work-path "$HOSTDIR/work2" "$ID"
   [ "$status" -eq 0 ] || fail "tasks checkpoint --exit: $output"

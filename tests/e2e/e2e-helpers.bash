@@ -72,15 +72,21 @@ e2e_find_criu() {
 }
 
 # E2E_COUNTER: a container's command counting in its shell's memory: every
-# 0.1 s it writes "<its pid> <count>" to /host/count (renamed into place).
-# A restore that lost its memory would start again at 1; one that lost
-# its pid namespace would not be pid 1.
+# 0.1 s it writes "<its pid> <count> <token>" to /host/count (renamed into
+# place), the token a random one drawn once at its start.  A restore that
+# lost its memory would start again (at 1, with a new token); one that
+# lost its pid namespace would not be pid 1.
 # shellcheck disable=SC2016
-E2E_COUNTER='i=0; while :; do i=$((i+1)); echo "$$ $i" >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+E2E_COUNTER='t=$(cat /proc/sys/kernel/random/uuid); i=0; while :; do i=$((i+1)); echo "$$ $i $t" >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
 
 # e2e_count FILE: the counter's last number.
 e2e_count() {
   awk '{ print $2 }' "$1" 2>/dev/null
+}
+
+# e2e_token FILE: the counter's token.
+e2e_token() {
+  awk '{ print $3 }' "$1" 2>/dev/null
 }
 
 # e2e_wait_count_above FILE N: until the counter passes N (5 s).
@@ -102,13 +108,15 @@ e2e_assert_count_stopped() {
   assert_eq "$(e2e_count "$1")" "$a" "the counter (should stand still)"
 }
 
-# e2e_assert_restored_count FILE N: counting on after a restore from a
-# checkpoint taken at count N: past N but not far (not counting since
-# long before), and as pid 1 in its namespace.
+# e2e_assert_restored_count FILE N TOKEN: counting on after a restore from
+# a checkpoint taken at count N (or a little before) by the counter that
+# drew TOKEN: the same token (its memory), past N but not far (not
+# counting since long before), as pid 1 in its namespace.
 e2e_assert_restored_count() {
-  local pid1 c
+  local pid1 c t
   e2e_wait_count_above "$1" "$2" || return 1
-  read -r pid1 c <"$1"
+  read -r pid1 c t <"$1"
+  assert_eq "$t" "$3" "the counter's token (a restart draws a new one)" || return 1
   assert_eq "$pid1" 1 "the counter's pid in its namespace" || return 1
   [ "$c" -lt $(($2 + 30)) ] || fail "count $c after restore, was $2 at the checkpoint"
 }

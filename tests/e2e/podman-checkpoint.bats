@@ -89,12 +89,14 @@ status_of() {
   pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
 }
 
-# start_counter NAME [RUN-FLAGS...]: a container running $E2E_COUNTER.
+# start_counter NAME [RUN-FLAGS...]: a container running $E2E_COUNTER;
+# TOKEN is its token.
 start_counter() {
   local name=$1
   shift
   run_d "$name" "$@" "$PODMAN_IMAGE" sh -c "$E2E_COUNTER"
   podman_wait_for "$COUNT"
+  TOKEN=$(e2e_token "$COUNT")
 }
 
 # assert_up NAME ID: Podman and the runtime say running, and the pid
@@ -145,9 +147,9 @@ scenario_in_place() {
   run -0 pm inspect --format '{{.State.Restored}}' cpr
   assert_eq "$output" true "State.Restored"
   # Counting on from where it stopped, not from 1, still as pid 1.
-  e2e_assert_restored_count "$COUNT" "$n"
+  e2e_assert_restored_count "$COUNT" "$n" "$TOKEN"
   after=$(pm inspect --format '{{.State.Pid}}' cpr)
-  assert_eq "$(tr '\0' ' ' <"/proc/$after/cmdline" | cut -c1-8)" "sh -c i=" "cmdline of the restored init"
+  assert_eq "$(tr '\0' ' ' <"/proc/$after/cmdline")" "sh -c $E2E_COUNTER " "cmdline of the restored init"
   [ "$(readlink "/proc/$after/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail "restored into the host's pid namespace"
   # exec joins the restored container.
   run -0 pm exec cpr sh -c 'readlink /proc/1/ns/pid; readlink /proc/self/ns/time'
@@ -185,6 +187,7 @@ scenario_leave_running() {
   assert_eq "$(pm inspect --format '{{.State.Pid}}' lr)" "$pid" "pid after checkpoint --leave-running"
   n=$(e2e_count "$COUNT")
   e2e_wait_count_above "$COUNT" "$n"
+  assert_eq "$(e2e_token "$COUNT")" "$TOKEN" "the counter's token (the same process)"
   # (--keep: Podman leaves the images and CRIU's log in place)
   cpath=$(pm inspect --format '{{.State.CheckpointPath}}' lr)
   [ -s "$cpath/inventory.img" ] || fail "no CRIU images in $cpath: $(ls "$cpath" 2>&1)"
@@ -215,7 +218,7 @@ scenario_export_import() {
   IDS+=("$cid")
   [ "$cid" != "$orig" ] || fail "the copy has the original's id"
   assert_up exp-copy "$cid"
-  e2e_assert_restored_count "$COUNT" "$n"
+  e2e_assert_restored_count "$COUNT" "$n" "$TOKEN"
   # The original stays as the checkpoint left it.
   run -0 pm inspect --format '{{.State.Status}}' exp
   assert_eq "$output" exited "the original after the import"
