@@ -332,3 +332,29 @@ ping() {
   run -0 grep -E "^checkpoint --image-path /[^ ]+/checkpoint --work-path /[^ ]+ $ID\$" "$BATS_TEST_TMPDIR/args"
   run -0 grep -E "^--log-format=json --log /[^ ]+ restore --bundle /[^ ]+ --pid-file /[^ ]+ --detach --image-path /[^ ]+/checkpoint --work-path /[^ ]+ $ID\$" "$BATS_TEST_TMPDIR/args"
 }
+
+# A container with a terminal (-t): CRIU hands the restored terminal's
+# master to the runtime (orphan-pts-master), which passes it on through
+# conmon's --console-socket.  The restored process still has its terminal
+# (the same /dev/pts/N inside) and Podman still reads it: `podman logs`
+# shows what it prints after the restore.
+@test "podman[hydra]: checkpoint, restore of a container with a terminal" {
+  run_d tty -t "$PODMAN_IMAGE" sh -c 'tty >/host/tty; i=0; while :; do i=$((i+1)); echo "tick $i"; echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+  podman_wait_for "$COUNT"
+  podman_wait_for "$VOL/tty"
+  assert_match "$(cat "$VOL/tty")" '^/dev/pts/[0-9]+$' "the container's terminal"
+  cr checkpoint tty
+  assert_checkpointed tty "$ID"
+  cr restore tty
+  assert_up tty "$ID"
+  n=$(cat "$COUNT")
+  for ((i = 0; i < 100; i++)); do
+    [ "$(cat "$COUNT")" -gt $((n + 3)) ] && break
+    sleep 0.05
+  done
+  [ "$(cat "$COUNT")" -gt $((n + 3)) ] || fail "not counting after the restore"
+  pid=$(pm inspect --format '{{.State.Pid}}' tty)
+  assert_eq "$(readlink "/proc/$pid/fd/1")" "$(cat "$VOL/tty")" "the restored process's stdout"
+  run -0 pm logs tty
+  assert_match "$output" "tick $((n + 2))" "podman logs after the restore"
+}
