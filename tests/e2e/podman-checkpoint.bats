@@ -358,3 +358,28 @@ ping() {
   run -0 pm logs tty
   assert_match "$output" "tick $((n + 2))" "podman logs after the restore"
 }
+
+# A restore that fails (the archive lacks CRIU's process tree): Podman
+# reports the error, the container does not run, and nothing of the
+# attempt is left (teardown: runtime state, cgroups, conmon, CRIU).
+@test "podman[hydra]: restore --import of a broken checkpoint fails, leaves nothing" {
+  start_counter brk
+  cr checkpoint --export "$BATS_TEST_TMPDIR/brk.tar.zst" brk
+  mkdir "$BATS_TEST_TMPDIR/brk"
+  tar -C "$BATS_TEST_TMPDIR/brk" -xf "$BATS_TEST_TMPDIR/brk.tar.zst"
+  rm "$BATS_TEST_TMPDIR/brk/checkpoint/pstree.img" || fail "no pstree.img in the archive"
+  (cd "$BATS_TEST_TMPDIR/brk" && tar -cf ../brk.tar -- *)
+  run ! pm container restore --import "$BATS_TEST_TMPDIR/brk.tar" --name brk-copy
+  # (the runtime's failure, not Podman's own refusal of the archive)
+  assert_match "$output" 'OCI runtime error' "podman's error"
+  # Whatever Podman kept of the copy is not running, and the runtime has
+  # no state for it.
+  for cid in $(pm ps -a --no-trunc --format '{{.ID}}'); do
+    [ "$cid" = "$ID" ] && continue
+    IDS+=("$cid")
+    run -0 pm inspect --format '{{.State.Status}}' "$cid"
+    [ "$output" != running ] || fail "the broken restore is running"
+    assert_eq "$(podman_rt_status "$cid")" gone "runtime state of the broken restore"
+  done
+  e2e_assert_count_stopped "$COUNT"
+}
