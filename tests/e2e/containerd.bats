@@ -34,21 +34,6 @@ teardown() {
   [ -n "${CTRD_SKIP:-}" ] || ! [ -S "${CTRD_SOCK:-}" ] || ctrd_remove "$ID"
 }
 
-fail() {
-  echo "FAIL: $*" >&2
-  return 1
-}
-
-# assert_eq GOT WANT [WHAT]
-assert_eq() {
-  [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
-}
-
-# assert_match STRING ERE [WHAT]
-assert_match() {
-  [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
-}
-
 assert_not_match() {
   ! [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/"
 }

@@ -5,6 +5,145 @@
 # prefix (ctrd_ for containerd, ...); tests/e2e/make-image.sh builds the
 # OCI image archive they import.
 
+# --- shared by the suites (e2e_*, and the assertions) -----------------------
+
+fail() {
+  echo "FAIL: $*" >&2
+  return 1
+}
+
+# assert_eq GOT WANT [WHAT]
+assert_eq() {
+  [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+
+# assert_match STRING ERE [WHAT]
+assert_match() {
+  [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# e2e_runtime_is_runc RUNTIME: the binary under test is runc itself (its
+# --version says so; hydra-runc says so only when called as runc), for the
+# checks runc 1.1 is known to fail.
+e2e_runtime_is_runc() {
+  "$1" --version 2>/dev/null | head -n 1 | grep -q '^runc version'
+}
+
+# e2e_criu_pids DIR: the CRIU processes whose PATH starts with DIR, the
+# directory an engine was given to find `criu` in (podman_use_criu,
+# ctrd_use_criu): this suite's, whatever other suites on the machine
+# checkpoint at the same time.
+e2e_criu_pids() {
+  local p
+  for p in $(pgrep -x criu 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qF "PATH=$1:" && echo "$p"
+  done
+  return 0
+}
+
+# e2e_wait_criu_gone DIR [SECONDS]: CRIU has exited when the runtime
+# returns; allow a moment for one still exiting, then print the leak.
+e2e_wait_criu_gone() {
+  local dir=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -z "$(e2e_criu_pids "$dir")" ] && return 0
+    sleep 0.05
+  done
+  echo "criu left:" $(e2e_criu_pids "$dir") >&2
+  return 1
+}
+
+# --- checkpoint/restore (the *-checkpoint.bats suites) ----------------------
+
+# e2e_find_criu SKIPVAR: as root, with a working CRIU (tests/criu-helpers.bash,
+# loaded by the suite: `load ../criu-helpers`) exported as CRIU; else
+# export SKIPVAR (PODMAN_SKIP, CTRD_SKIP) with the reason and return 1.
+e2e_find_criu() {
+  export HYDRA_SRCDIR=${HYDRA_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+  if [ "$(id -u)" -ne 0 ]; then
+    export "$1=needs root (the engine, CRIU, mounts, cgroups)"
+    return 1
+  fi
+  if ! hydra_find_criu; then
+    export "$1=checkpoint/restore: $HYDRA_CRIU_WHY"
+    return 1
+  fi
+  export CRIU
+}
+
+# E2E_COUNTER: a container's command counting in its shell's memory: every
+# 0.1 s it writes "<its pid> <count> <token>" to /host/count (renamed into
+# place), the token a random one drawn once at its start.  A restore that
+# lost its memory would start again (at 1, with a new token); one that
+# lost its pid namespace would not be pid 1.
+# shellcheck disable=SC2016
+E2E_COUNTER='t=$(cat /proc/sys/kernel/random/uuid); i=0; while :; do i=$((i+1)); echo "$$ $i $t" >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+
+# e2e_count FILE: the counter's last number.
+e2e_count() {
+  awk '{ print $2 }' "$1" 2>/dev/null
+}
+
+# e2e_token FILE: the counter's token.
+e2e_token() {
+  awk '{ print $3 }' "$1" 2>/dev/null
+}
+
+# e2e_wait_count_above FILE N: until the counter passes N (5 s).
+e2e_wait_count_above() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ "$(e2e_count "$1")" -gt "$2" ] 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "counter still at '$(e2e_count "$1")', wanted more than $2"
+}
+
+# e2e_assert_count_stopped FILE: the counter stands still (no counting
+# process left).
+e2e_assert_count_stopped() {
+  local a
+  a=$(e2e_count "$1")
+  sleep 0.4
+  assert_eq "$(e2e_count "$1")" "$a" "the counter (should stand still)"
+}
+
+# e2e_assert_restored_count FILE N TOKEN: counting on after a restore from
+# a checkpoint taken at count N (or a little before) by the counter that
+# drew TOKEN: the same token (its memory), past N but not far (not
+# counting since long before), as pid 1 in its namespace.
+e2e_assert_restored_count() {
+  local pid1 c t
+  e2e_wait_count_above "$1" "$2" || return 1
+  read -r pid1 c t <"$1"
+  assert_eq "$t" "$3" "the counter's token (a restart draws a new one)" || return 1
+  assert_eq "$pid1" 1 "the counter's pid in its namespace" || return 1
+  [ "$c" -lt $(($2 + 30)) ] || fail "count $c after restore, was $2 at the checkpoint"
+}
+
+# e2e_assert_pid_gone PID: PID has exited (or is a zombie) within 5 s.
+e2e_assert_pid_gone() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+    sleep 0.05
+  done
+  fail "pid $1 still alive"
+}
+
+# e2e_assert_criu_log FILE dump|restore: CRIU's log of the operation,
+# written by $CRIU (its version) and ending in success.
+e2e_assert_criu_log() {
+  local f=$1 what=$2 ver
+  [ -s "$f" ] || fail "no CRIU $what log at '$f'" || return 1
+  ver=$("$CRIU" --version | sed -n 's/^Version: *//p')
+  grep -q "Version: $ver" "$f" || fail "$f: not written by CRIU $ver: $(grep -m1 Version: "$f")" || return 1
+  case $what in
+    dump) grep -q 'Dumping finished successfully' "$f" || fail "$f: no 'Dumping finished successfully'" ;;
+    restore) grep -q 'Restore finished successfully' "$f" || fail "$f: no 'Restore finished successfully'" ;;
+  esac
+}
+
 # --- containerd (ctrd_*; used by containerd.bats) -------------------------
 #
 # One private containerd per .bats file: its own config, root, state, opt
@@ -91,7 +230,11 @@ ctrd_start_daemon() {
   path="$CTRD_DIR/bin:$(dirname "$(command -v containerd)"):/usr/bin:/bin"
   # setsid: not in bats' process group; stdio away from bats' pipes.
   # (fd 3 is bats' own: a daemon holding it would hang bats)
-  PATH=$path setsid containerd --config "$config" </dev/null >"$log" 2>&1 3>&- &
+  # TMPDIR: containerd and its shims make temporary directories there (a
+  # restore's images in ctrd-checkpoint*, left behind by containerd 1.6);
+  # under $CTRD_DIR they go with it.
+  mkdir -p "$CTRD_DIR/tmp"
+  PATH=$path TMPDIR=$CTRD_DIR/tmp setsid containerd --config "$config" </dev/null >"$log" 2>&1 3>&- &
   echo $! >"$pidfile"
   for ((i = 0; i < 200; i++)); do
     if [ -S "$sock" ] && timeout 5 ctr --address "$sock" version >/dev/null 2>&1; then
@@ -164,6 +307,26 @@ ctrd_setup_file() {
     echo "ctr images import failed: $(cat "$CTRD_DIR/import.log")" >&2
     return 1
   }
+}
+
+# ctrd_use_criu CRIU: `criu` in the daemon's PATH is CRIU, for the runc
+# shim (it inherits containerd's environment) and the runtime it runs
+# (runc looks `criu` up in PATH): a symlink in $CTRD_DIR/bin, first in
+# that PATH (ctrd_start_daemon); looked up at each exec, so it may come
+# after the daemon started.  CRIU locks the container's network with
+# iptables-restore and ip6tables-restore, from /usr/sbin, which that PATH
+# leaves out (so that no runc is found there by name): symlinks to them
+# too.
+ctrd_use_criu() {
+  local t p
+  ln -sfn "$1" "$CTRD_DIR/bin/criu"
+  for t in iptables-restore ip6tables-restore; do
+    p=$(PATH=/usr/sbin:/sbin:$PATH command -v "$t") || {
+      echo "no $t (CRIU's network lock needs it)" >&2
+      return 1
+    }
+    ln -sfn "$p" "$CTRD_DIR/bin/$t"
+  done
 }
 
 # ctrd_ctr ARGS...: ctr against the private containerd, in $CTRD_NS.
@@ -434,6 +597,26 @@ TOML
   }
 }
 
+# podman_use_criu CRIU: make `criu` in PATH be CRIU for everything Podman
+# starts, without touching the host's criu: Podman's own version check
+# (go-criu runs `criu` from PATH), the runtime it runs for `checkpoint`
+# (runc looks `criu` up in PATH unless given --criu), and, through
+# conmon, the runtime's `restore`.  A directory holding only a `criu`
+# symlink goes first in this shell's PATH (exported: bats hands it to the
+# tests) and in conmon's: Podman gives conmon no PATH of its own but
+# containers.conf's conmon_env_vars (default PATH=/usr/local/sbin:...).
+podman_use_criu() {
+  local dir=$PODMAN_DIR/criu-bin
+  mkdir -p "$dir"
+  ln -sfn "$1" "$dir/criu"
+  export PATH="$dir:$PATH"
+  grep -q '^\[engine\]$' "$CONTAINERS_CONF" || {
+    echo "$CONTAINERS_CONF: no [engine] table" >&2
+    return 1
+  }
+  sed -i "/^\[engine\]\$/a conmon_env_vars = [\"PATH=$dir:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]" "$CONTAINERS_CONF"
+}
+
 # podman_use_runtime hydra|runc: how the following podman_cmd calls run the
 # runtime under test (see above).  Sets PODMAN_MODE and PODMAN_RT (the path
 # Podman executes, for `state` queries).
@@ -512,6 +695,20 @@ podman_container_cgroups() {
   local p
   for p in $(podman_cgroup_parents); do
     [ -d "$p/libpod-$1" ] && echo "$p/libpod-$1"
+  done
+  return 0
+}
+
+# podman_leftovers ID...: what Podman left of containers ID (each gone
+# from Podman by now): runtime state (Podman's cleanup ran `delete --force
+# ID`, without --root) and cgroups, as "state:ID cgroup:DIR ..." words.
+podman_leftovers() {
+  local id cg
+  for id in "$@"; do
+    [ "$(podman_rt_status "$id")" = gone ] || echo "state:$id"
+    for cg in $(podman_container_cgroups "$id"); do
+      echo "cgroup:$cg"
+    done
   done
   return 0
 }

@@ -38,29 +38,11 @@ setup() {
 # conmon or cgroup of it is left.
 teardown() {
   [ -z "${PODMAN_SKIP:-}" ] || return 0
-  local id cg left=""
+  local left
   podman_cleanup_containers
-  for id in "${IDS[@]}"; do
-    [ "$(podman_rt_status "$id")" = gone ] || left="$left state:$id"
-    for cg in $(podman_container_cgroups "$id"); do
-      left="$left cgroup:$cg"
-    done
-  done
+  left=$(podman_leftovers "${IDS[@]}")
   [ -z "$left" ] || { echo "left behind:$left" >&2; return 1; }
   podman_wait_conmons_gone 10
-}
-
-fail() {
-  echo "FAIL: $*" >&2
-  return 1
-}
-
-assert_eq() {
-  [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
-}
-
-assert_match() {
-  [[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
 }
 
 # pm ARGS...: podman for this test (see podman_cmd).
