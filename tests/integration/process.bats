@@ -238,3 +238,21 @@ home_of() {
   [[ $output == *PATH=* ]] || fail "exec env: $output"
   [[ $output != *LISTEN_FDS* && $output != *LISTEN_PID* ]] || fail "exec inherited socket activation: $output"
 }
+
+@test "process: stdio that is the host's /dev/null becomes the container's /dev/null (runc reOpenDevNull)" {
+  requires_root
+  # create_container gives the init the host's /dev/null as stdin; runc
+  # reopens it from the container's /dev, so that no fd of the container
+  # names a file outside it (CRIU cannot dump one: "Can't lookup mount").
+  local pid host_dev ctr_dev i
+  pid=$(started_pid)
+  host_dev=$(stat -c '%d:%i' /dev/null)
+  ctr_dev=$(stat -Lc '%d:%i' "/proc/$pid/root/dev/null")
+  [ "$host_dev" != "$ctr_dev" ] || fail "the container's /dev/null is the host's: nothing to tell apart"
+  assert_eq "$(stat -Lc '%t:%T' "/proc/$pid/fd/0")" "1:3" "fd 0 is a null device"
+  assert_eq "$(stat -Lc '%d:%i' "/proc/$pid/fd/0")" "$ctr_dev" "fd 0 is the container's /dev/null"
+  # fds that were something else stay what they were (create's log files)
+  for i in 1 2; do
+    assert_match "$(readlink "/proc/$pid/fd/$i")" "^$BATS_TEST_TMPDIR/create-" "fd $i"
+  done
+}

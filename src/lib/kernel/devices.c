@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -131,5 +132,46 @@ hr_dev_symlinks (int rootfd, hr_err *err)
       return hr_error_set (err, errno, "symlink /dev/%s", links[i].name);
   if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0 && errno != EEXIST)
     return hr_error_set (err, errno, "symlink /dev/core");
+  return 0;
+}
+
+int
+hr_reopen_dev_null (hr_err *err)
+{
+  _cleanup_close_ int fd = -1;
+  struct stat null_st, st;
+
+  /* "/" is the container's root now; O_NOFOLLOW and the checks below:
+     the rootfs may have planted anything at /dev/null. */
+  fd = open ("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  if (fstat (fd, &null_st) < 0 || !S_ISCHR (null_st.st_mode) || null_st.st_rdev != makedev (1, 3))
+    return 0;
+  for (int i = 0; i < 3; i++)
+    {
+      if (fstat (i, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != null_st.st_rdev
+          || (st.st_dev == null_st.st_dev && st.st_ino == null_st.st_ino))
+        continue;
+      /* By name again (procfs may not be mounted), so checked to be the
+         node examined above: nothing else of the container runs yet. */
+      int flags = fcntl (i, F_GETFL);
+      int nfd = open ("/dev/null", (flags >= 0 ? flags & O_ACCMODE : O_RDWR) | O_NOFOLLOW | O_CLOEXEC);
+      struct stat again;
+      if (nfd >= 0 && (fstat (nfd, &again) < 0 || again.st_dev != null_st.st_dev || again.st_ino != null_st.st_ino))
+        {
+          close (nfd);
+          return 0;
+        }
+      if (nfd < 0)
+        return hr_error_set (err, errno, "reopen /dev/null for fd %d", i);
+      if (dup3 (nfd, i, 0) < 0)
+        {
+          int e = errno;
+          close (nfd);
+          return hr_error_set (err, e, "reopen /dev/null for fd %d", i);
+        }
+      close (nfd);
+    }
   return 0;
 }

@@ -282,6 +282,8 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return hr_create_device (st->rootfd, s->device, err);
     case STEP_DEV_SYMLINKS:
       return hr_dev_symlinks (st->rootfd, err);
+    case STEP_REOPEN_DEV_NULL:
+      return hr_reopen_dev_null (err);
     case STEP_PIVOT_ROOT:
       return hr_pivot_root (st->rootfd, s->flags, s->no_pivot, err);
     case STEP_CONSOLE:

@@ -540,6 +540,11 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   struct hr_step *pivot = add (p, STEP_PIVOT_ROOT);
   pivot->flags = root_propagation;
   pivot->no_pivot = opts->no_pivot;
+  /* runc's reOpenDevNull: the init's stdio that is the host's /dev/null
+     (conmon's stdin) becomes the container's own, so nothing of it names
+     a file outside the container (CRIU cannot dump an fd on a mount the
+     container does not have: "Can't lookup mount"). */
+  add (p, STEP_REOPEN_DEV_NULL);
   /* runc's order: the console after every mount the config asked for
      (the pty comes from the container's own /dev/pts), before the rootfs
      is finalized (read-only paths, read-only root). */

@@ -49,6 +49,7 @@ enum hr_step_kind
   STEP_CONTAINER_HOOKS,  /* path = stage: run createContainer / startContainer here */
   STEP_MKDIR_CWD,        /* path: create process.cwd inside the rootfs if missing */
   STEP_PIVOT_ROOT,       /* enter the rootfs */
+  STEP_REOPEN_DEV_NULL,  /* stdio that is the host's /dev/null becomes the container's */
   STEP_CONSOLE,          /* process.terminal: pty from the container's devpts (terminal.c) */
   STEP_MASK_PATH,        /* path: hide (maskedPaths) */
   STEP_READONLY_PATH,    /* path: bind read-only (readonlyPaths) */

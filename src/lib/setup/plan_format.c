@@ -41,6 +41,7 @@ static const char *step_names[] = {
   [STEP_DEVICE] = "device",
   [STEP_DEV_SYMLINKS] = "dev-symlinks",
   [STEP_PIVOT_ROOT] = "pivot-root",
+  [STEP_REOPEN_DEV_NULL] = "reopen-dev-null",
   [STEP_CONSOLE] = "console",
   [STEP_MASK_PATH] = "mask-path",
   [STEP_READONLY_PATH] = "readonly-path",
