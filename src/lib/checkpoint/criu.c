@@ -446,7 +446,11 @@ wrap_log_errors (hr_err *err, int work_fd, const char *log_file)
   _cleanup_free_ char *lines = xstrdup ("");
   char *save = NULL;
   for (char *l = strtok_r (data, "\n", &save); l && shown < 20; l = strtok_r (NULL, "\n", &save))
-    if (strstr (l, "Error") != NULL)
+    /* (CRIU without CAP_SYS_RESOURCE always logs that it cannot raise
+       RLIMIT_NOFILE, an Error line that changes nothing; quoted, its
+       "Operation not permitted" makes Podman report every failure as
+       "OCI permission denied") */
+    if (strstr (l, "Error") != NULL && strstr (l, "RLIMIT_NOFILE") == NULL)
       {
         char *joined = xasprintf ("%s\n  %s", lines, l);
         free (lines);
