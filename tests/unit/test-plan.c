@@ -7,6 +7,8 @@
 #include "kernel/mount_opts.h"
 #include "oci.h"
 #include "setup/plan.h"
+#include "checkpoint/checkpoint.h"
+#include "checkpoint/criu.h"
 #include "util.h"
 #include "lifecycle/values.h"
 
@@ -760,6 +762,63 @@ test_passwd_home (void)
   ok (hr_passwd_home ("a:x:5", 5, 5) == NULL, "truncated line");
 }
 
+/* restore: create's mount steps only, ending without a process; the
+   root's propagation is a slave whatever rootfsPropagation says, so that
+   nothing of the throwaway mount namespace reaches the host. */
+static void
+test_restore_plan (void)
+{
+  static const char json[] = "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"}," BASE_PROCESS ","
+                             "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+                             "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\"]}],"
+                             "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"ipc\"}],"
+                             "\"rootfsPropagation\":\"shared\",\"maskedPaths\":[\"/proc/kcore\"],"
+                             "\"sysctl\":{\"kernel.shmmax\":\"1\"}}}";
+  struct hr_plan_opts o = { .rootfs = "/tmp/rootfs", .bundle = "/tmp/bundle" };
+  hr_err err = NULL;
+  oci_config *cfg = parse (json, &err);
+  struct hr_plan *p = NULL;
+
+  ok (cfg != NULL && hr_plan_build_restore (cfg, &o, &p, &err) == 0, "restore plan builds (%s)",
+      err ? err->msg : "");
+  if (p == NULL)
+    return;
+  char *names = names_from (p, STEP_CHDIR_BUNDLE);
+  is_str (names, "chdir-bundle root-propagation bind-rootfs mount mount mkdir-cwd", "restore plan: the mount steps");
+  free (names);
+  int rp = index_of (p, STEP_ROOT_PROPAGATION);
+  ok (rp >= 0 && p->steps[rp].flags == (MS_REC | MS_SLAVE), "restore plan: root propagation is rslave");
+  ok (p->restore && !p->parent_opens_binds && p->clone_flags == CLONE_NEWNS, "restore plan: a mount namespace only");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+}
+
+/* descriptors.json: runc's shape, strings escaped, strict on the way in. */
+static void
+test_descriptors (void)
+{
+  char *in[] = { "pipe:[12]", "/dev/pts/0", "/tmp/a \"q\"\\b" };
+  char *json = hr_descriptors_encode (in, 3);
+  char **out = NULL;
+  size_t n = 0;
+  hr_err err = NULL;
+
+  is_str (json, "[\"pipe:[12]\",\"/dev/pts/0\",\"/tmp/a \\\"q\\\"\\\\b\"]", "descriptors.json as runc writes it");
+  ok (hr_descriptors_decode (json, strlen (json), &out, &n, &err) == 0 && n == 3 && strcmp (out[2], in[2]) == 0,
+      "descriptors.json round trip");
+  for (size_t i = 0; i < n; i++)
+    free (out[i]);
+  free (out);
+  free (json);
+  ok (hr_descriptors_decode ("{\"a\":1}", 7, &out, &n, &err) < 0 && err != NULL, "descriptors.json: an object is refused");
+  hr_error_free (&err);
+  ok (hr_descriptors_decode ("[1,2,3]", 7, &out, &n, &err) < 0 && err != NULL, "descriptors.json: numbers are refused");
+  hr_error_free (&err);
+  ok (hr_criu_cg_mode_parse ("ignore") == HR_CRIU_CG_IGNORE && hr_criu_cg_mode_parse (NULL) == HR_CRIU_CG_DEFAULT
+          && hr_criu_cg_mode_parse ("bogus") < 0,
+      "manage-cgroups-mode values");
+}
+
 int
 main (void)
 {
@@ -779,5 +838,7 @@ main (void)
   test_seccomp_placement ();
   test_exec_plan ();
   test_signals_ids ();
+  test_restore_plan ();
+  test_descriptors ();
   return tap_done ();
 }
