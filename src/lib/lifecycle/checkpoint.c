@@ -100,6 +100,63 @@ write_descriptors (int images_fd, const hr_state_file *st, pid_t pid, hr_err *er
   return r;
 }
 
+/* The parent of PID (/proc/PID/stat field 4), 0 when unknown. */
+static pid_t
+parent_of (pid_t pid)
+{
+  char path[64], buf[512];
+  snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t n = read (fd, buf, sizeof (buf) - 1);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  /* after the command's closing parenthesis: " S PPID ..." */
+  char *rp = strrchr (buf, ')');
+  int ppid = 0;
+  if (rp == NULL || sscanf (rp + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return (pid_t) ppid;
+}
+
+/* CRIU dumps the init's process tree, nothing else.  A process of the
+   container outside that tree (one from `exec -d`: its parent, the
+   runtime, exited and it went to the host's reaper) would be left out
+   and killed with the container (criu#2618, and runc loses it so): refuse
+   the checkpoint instead, naming it, and change nothing. */
+static int
+check_one_tree (const struct hr_cgroup *cg, pid_t init, hr_err *err)
+{
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+
+  if (cg == NULL || cg->driver->procs (cg, &pids, &n, err) < 0)
+    return cg == NULL ? 0 : -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      pid_t p = pids[i];
+      int depth = 0;
+      while (p > 1 && p != init && depth++ < 4096)
+        p = parent_of (p);
+      if (p == init || !hr_state_proc_alive (pids[i], false, 0))
+        continue;
+      char comm[64] = "?";
+      char path[64];
+      snprintf (path, sizeof (path), "/proc/%d/comm", (int) pids[i]);
+      _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+      ssize_t r = fd >= 0 ? read (fd, comm, sizeof (comm) - 1) : -1;
+      if (r > 0)
+        comm[r - (comm[r - 1] == '\n')] = '\0';
+      return hr_error_plain (err, EBUSY,
+                             "process %d (%s) of the container is not a descendant of its init (a process of "
+                             "`exec -d`?): CRIU would leave it out; stop it, or checkpoint when it has exited",
+                             (int) pids[i], comm);
+    }
+  return 0;
+}
+
 int
 hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr_checkpoint_opts *opts, hr_err *err)
 {
@@ -135,7 +192,8 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
       hr_error_plain (err, EINVAL, "Container cannot be checkpointed in %s state", c.status);
       goto out;
     }
-  if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_container_cgroup (&c, &cg, err) < 0)
+  if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_container_cgroup (&c, &cg, err) < 0
+      || check_one_tree (cg, c.pid, err) < 0)
     goto out;
 
   images_fd = hr_checkpoint_open_dir (image_path, true, "--image-path", err);
