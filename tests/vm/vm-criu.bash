@@ -21,6 +21,9 @@ load "$HR_VM_HELPERS_DIR/../criu-helpers"
 CR_PROG='t=$(cat /proc/sys/kernel/random/uuid); i=0
 while :; do i=$((i + 1)); echo "$t $i" >/tmp/cr-state; sleep 0.1; done'
 
+# CR_GLOBAL: global flags for every runtime call here (--systemd-cgroup).
+CR_GLOBAL=()
+
 # cr_setup: per-test setup after hr_setup (CRIU found, $CRIU exported; the
 # rootfs writable for /tmp/cr-state; $D: images and logs).
 cr_setup() {
@@ -56,7 +59,7 @@ cr_run() {
   local id=$1 rc=0
   shift
   [ -n "${CR_IN_R:-}" ] || cr_pipes
-  hr run -d --bundle "$BUNDLE" "$@" "$id" <&"$CR_IN_R" >&"$CR_OUT_W" 2>&"$CR_OUT_W" || rc=$?
+  hr "${CR_GLOBAL[@]}" run -d --bundle "$BUNDLE" "$@" "$id" <&"$CR_IN_R" >&"$CR_OUT_W" 2>&"$CR_OUT_W" || rc=$?
   [ "$rc" -eq 0 ] || fail "run -d $id failed ($rc): $(cr_output)" || return 1
   track_pid "$id"
 }
@@ -65,7 +68,7 @@ cr_run() {
 cr_checkpoint() {
   local id=$1 img=$2 rc=0
   shift 2
-  hr --criu "$CRIU" checkpoint --image-path "$img" --work-path "$img.work" "$@" "$id" \
+  hr "${CR_GLOBAL[@]}" --criu "$CRIU" checkpoint --image-path "$img" --work-path "$img.work" "$@" "$id" \
     </dev/null >"$img.out" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
     cr_log_errors "$img.work/dump.log"
@@ -79,7 +82,7 @@ cr_checkpoint() {
 cr_restore() {
   local id=$1 img=$2 rc=0
   shift 2
-  hr --criu "$CRIU" restore -d --bundle "$BUNDLE" --image-path "$img" --work-path "$img.rwork" \
+  hr "${CR_GLOBAL[@]}" --criu "$CRIU" restore -d --bundle "$BUNDLE" --image-path "$img" --work-path "$img.rwork" \
     "$@" "$id" <&"$CR_IN_R" >&"$CR_OUT_W" 2>&"$CR_OUT_W" || rc=$?
   if [ "$rc" -ne 0 ]; then
     cr_log_errors "$img.rwork/restore.log"
@@ -160,4 +163,64 @@ cr_assert_in_cgroup() {
   got=$(cgroup2_dir_of "$pid") || fail "no cgroup2 line in /proc/$pid/cgroup" || return 1
   assert_eq "$got" "$want" "cgroup of pid $pid" || return 1
   grep -qx "$pid" "$want/cgroup.procs" || fail "pid $pid not in $want/cgroup.procs"
+}
+
+# cr_cycle ID IMAGES CGDIR [CMD...]: checkpoint the running ID into IMAGES
+# (it goes: state, process, cgroup; what it wrote stays as it was), run CMD
+# while it is away, restore it from IMAGES: a running init, back in CGDIR,
+# whose pid is left in $CR_PID.  (Call it directly, not in $(...).)
+cr_cycle() {
+  local id=$1 img=$2 cg=$3 pid
+  shift 3
+  pid=$(cr_running_init "$id") || return 1
+  cr_checkpoint "$id" "$img" || return 1
+  cr_assert_gone "$id" "$pid" "$cg" || return 1
+  cr_assert_still || return 1
+  if [ $# -gt 0 ]; then "$@" || return 1; fi
+  cr_restore "$id" "$img" || return 1
+  CR_PID=$(cr_running_init "$id") || return 1
+  cr_assert_in_cgroup "$CR_PID" "$cg"
+}
+
+# cr_watch_events CGDIR OUT: in the background, one line in OUT per change
+# the kernel announces on CGDIR/cgroup.events (inotify IN_MODIFY), with its
+# "frozen" value then, until the file OUT.stop exists; returns once the
+# watch is set.  CRIU freezes only for as long as it takes to seize the
+# tasks (criu/seize.c: freeze, wait for "frozen 1", PTRACE_INTERRUPT each
+# task, thaw): too short to be seen by reading cgroup.freeze in a loop, but
+# the kernel notifies every frozen transition (and "populated" ones, which
+# a container whose init lives throughout does not make).  Its pid is in
+# $CR_WATCHER.
+cr_watch_events() {
+  local cg=$1 out=$2 i
+  "$(python3_bin)" -c '
+import ctypes, os, select, sys
+path, out = sys.argv[1] + "/cgroup.events", sys.argv[2]
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_CLOEXEC)
+if fd < 0 or libc.inotify_add_watch(fd, path.encode(), 0x2) < 0:  # IN_MODIFY
+    sys.exit("inotify on %s: %s" % (path, os.strerror(ctypes.get_errno())))
+with open(out, "w", buffering=1) as o:
+    o.write("ready\n")
+    while not os.path.exists(out + ".stop"):
+        if select.select([fd], [], [], 0.1)[0]:
+            os.read(fd, 4096)
+            with open(path) as f:
+                frozen = [l.split()[1] for l in f if l.startswith("frozen ")]
+            o.write("event frozen %s\n" % (frozen[0] if frozen else "?"))
+' "$cg" "$out" 3>&- &
+  CR_WATCHER=$!
+  for ((i = 0; i < 100; i++)); do
+    grep -qx ready "$out" 2>/dev/null && return 0
+    kill -0 "$CR_WATCHER" 2>/dev/null || break
+    sleep 0.05
+  done
+  fail "the cgroup.events watcher did not start"
+}
+
+# cr_watch_stop OUT: stop the watcher, wait for it.
+cr_watch_stop() {
+  touch "$1.stop"
+  wait "$CR_WATCHER" || true
+  CR_WATCHER=
 }
