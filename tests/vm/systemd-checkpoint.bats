@@ -20,6 +20,7 @@ setup() {
   hr_setup
   if is_runc; then PREFIX=runc; else PREFIX=hydra-runc; fi
   UNIT="$PREFIX-$TAG.scope"
+  # shellcheck disable=SC2034 # (vm-criu.bash's runtime calls use it)
   CR_GLOBAL=(--systemd-cgroup)
 }
 

@@ -34,10 +34,12 @@ cr_setup() {
   cfg_sh "$CR_PROG"
 }
 
-# cr_pipes: an stdin pipe and an stdout/stderr pipe, both ends kept here.
+# cr_pipes: an stdin pipe and an stdout/stderr pipe, both ends kept here
+# (CR_IN_W too: the container's stdin never sees EOF while the test runs).
 cr_pipes() {
   local a b
   exec {a}<> <(:)
+  # shellcheck disable=SC2034
   exec {CR_IN_R}</proc/self/fd/$a {CR_IN_W}>/proc/self/fd/$a {a}>&-
   exec {b}<> <(:)
   exec {CR_OUT_R}</proc/self/fd/$b {CR_OUT_W}>/proc/self/fd/$b {b}>&-
