@@ -16,11 +16,7 @@ setup_file() {
 setup() {
   requires_vm_lane
   requires_root
-  local pid1
-  pid1=$(cat /proc/1/comm)
-  if [ "$pid1" != systemd ] || ! [ -d /run/systemd/system ]; then
-    skip "needs systemd as PID 1 (PID 1 is $pid1): run-vm-lane boots it for tests/vm/systemd-*.bats"
-  fi
+  requires_systemd_pid1
   hr_setup
   # The id in a unit name: runc's default prefix differs from ours.
   if is_runc; then PREFIX=runc; else PREFIX=hydra-runc; fi
@@ -33,9 +29,6 @@ teardown() {
 
 # cgroup v2 path of pid $1 ("/system.slice/x.scope").
 cg_path() { awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup"; }
-
-# Units named $1 systemd still has loaded (any state).
-units_named() { systemctl list-units --all --no-legend --plain "$1" 2>/dev/null | awk '{ print $1 }'; }
 
 # sd_create ID: `--systemd-cgroup create` from $BUNDLE, assert it worked.
 sd_create() {

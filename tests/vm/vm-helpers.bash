@@ -36,3 +36,15 @@ requires_cgroup2_support() {
     skip "the runtime does not claim cgroup v2 support (features: .linux.cgroup.v2 = $v2)"
   fi
 }
+
+# Skip unless systemd is PID 1 (run-vm-lane boots it for systemd-*.bats).
+requires_systemd_pid1() {
+  local pid1
+  pid1=$(cat /proc/1/comm)
+  if [ "$pid1" != systemd ] || ! [ -d /run/systemd/system ]; then
+    skip "needs systemd as PID 1 (PID 1 is $pid1): run-vm-lane boots it for tests/vm/systemd-*.bats"
+  fi
+}
+
+# Units named $1 systemd still has loaded (any state).
+units_named() { systemctl list-units --all --no-legend --plain "$1" 2>/dev/null | awk '{ print $1 }'; }
