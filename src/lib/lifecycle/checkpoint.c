@@ -42,6 +42,47 @@ check_status_fd (int fd, hr_err *err)
   return 0;
 }
 
+/* DIR/REL with "." and ".." resolved lexically, as Go's filepath.Join
+   (runc's check of --parent-path). */
+static char *
+lexical_join (const char *dir, const char *rel)
+{
+  _cleanup_free_ char *in = xasprintf ("%s/%s", dir, rel);
+  bool abs = in[0] == '/';
+  char **parts = xmalloc0 ((strlen (in) / 2 + 2) * sizeof (char *));
+  size_t n = 0, ups = 0;
+  char *save = NULL;
+
+  for (char *c = strtok_r (in, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (c, ".") == 0)
+        continue;
+      if (strcmp (c, "..") == 0)
+        {
+          if (n > ups)
+            n--;
+          else if (!abs)
+            parts[n++] = c, ups++;
+          continue;
+        }
+      parts[n++] = c;
+    }
+  char *out = xstrdup (abs ? "/" : "");
+  for (size_t i = 0; i < n; i++)
+    {
+      char *next = xasprintf ("%s%s%s", out, (i == 0 || out[strlen (out) - 1] == '/') ? "" : "/", parts[i]);
+      free (out);
+      out = next;
+    }
+  free (parts);
+  if (*out == '\0')
+    {
+      free (out);
+      out = xstrdup (".");
+    }
+  return out;
+}
+
 /* --parent-path: relative to the image path, an existing directory
    (runc's checks and words). */
 static int
@@ -52,7 +93,9 @@ check_parent_path (const char *image_path, const char *parent, hr_err *err)
 
   if (parent[0] == '/')
     return hr_error_plain (err, EINVAL, "--parent-path must be relative");
-  joined = xasprintf ("%s/%s", image_path, parent);
+  /* Go's filepath.Join cleans lexically: "final/../pre" is "pre", even
+     while "final" does not exist yet (it is made after the checks). */
+  joined = lexical_join (image_path, parent);
   if (stat (joined, &st) < 0)
     return hr_error_set (err, errno, "invalid --parent-path: stat %s", joined);
   if (!S_ISDIR (st.st_mode))
