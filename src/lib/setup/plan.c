@@ -707,6 +707,8 @@ hr_plan_build_restore (const oci_config *cfg, const struct hr_plan_opts *opts, s
           p->steps[n++] = s;
           break;
         default:
+          /* (a dropped step owns its parsed mount options) */
+          hr_mount_opts_clear (&p->steps[i].opts);
           break;
         }
     }
