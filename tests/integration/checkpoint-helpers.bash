@@ -29,9 +29,6 @@ cp_setup() {
   CP_MNTS=()
   CP_CGDIRS=()
   mkdir -p "$IMG" "$WORK"
-  # CRIU must be able to write into the rootfs while restoring some
-  # mountpoints (criu#575); the tests that need readonly set it back.
-  cfg '.root.readonly = false'
 }
 
 cp_teardown() {
@@ -50,13 +47,18 @@ cp_teardown() {
   return 0
 }
 
-# cp_pipes: two fresh anonymous pipes in this shell (see above).
-cp_pipes() {
-  local a b
+# cp_pipe RVAR WVAR: an anonymous pipe, its ends as fds in RVAR and WVAR.
+cp_pipe() {
+  local -n r=$1 w=$2
+  local a
   exec {a}<> <(:)
-  exec {CP_IN_R}</proc/self/fd/$a {CP_IN_W}>/proc/self/fd/$a {a}>&-
-  exec {b}<> <(:)
-  exec {CP_OUT_R}</proc/self/fd/$b {CP_OUT_W}>/proc/self/fd/$b {b}>&-
+  exec {r}</proc/self/fd/$a {w}>/proc/self/fd/$a {a}>&-
+}
+
+# cp_pipes: the container's two pipes (see above).
+cp_pipes() {
+  cp_pipe CP_IN_R CP_IN_W
+  cp_pipe CP_OUT_R CP_OUT_W
 }
 
 # cp_run ID [RUN ARGS...]: `run -d` from $BUNDLE with the pipes as stdio.
@@ -180,9 +182,10 @@ assert_no_mounts_under_root() {
 }
 
 # cp_bg CMD...: run CMD in the background (pid in $CP_LAST_BG), killed at
-# teardown if still there.
+# teardown if still there.  (The explicit <&0: bash gives an asynchronous
+# command /dev/null as stdin unless the command itself redirects it.)
 cp_bg() {
-  "$@" 3>&- &
+  "$@" 3>&- <&0 &
   CP_LAST_BG=$!
   CP_BG+=("$CP_LAST_BG")
 }
