@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# Helpers for the checkpoint/restore suites (checkpoint*.bats).  Load after
-# helpers and ../criu-helpers.
+# Helpers for the checkpoint/restore suites (checkpoint*.bats), with their
+# setup/teardown hooks.  Load after helpers and ../criu-helpers.
 #
 # CRIU cannot dump an fd that points outside the container's mount
 # namespace (a host file, the host's /dev/null), so the containers here get
@@ -12,6 +12,11 @@
 #
 # The runtime under test always gets `--criu "$CRIU"` (runc 1.1 honours the
 # global flag; hydra-runc has it too).
+
+# The bats hooks of every checkpoint*.bats file.
+setup_file() { hr_setup_file; }
+setup() { cp_setup; }
+teardown() { cp_teardown; }
 
 # cp_requires_hydra WHY: requires_hydra, unless HR_CP_NOSKIP=1 (to see runc
 # 1.1 really fail the case WHY names).
@@ -26,8 +31,6 @@ cp_setup() {
   IMG="$BATS_TEST_TMPDIR/img"
   WORK="$BATS_TEST_TMPDIR/work"
   CP_BG=()
-  CP_MNTS=()
-  CP_CGDIRS=()
   mkdir -p "$IMG" "$WORK"
 }
 
@@ -37,13 +40,18 @@ cp_teardown() {
     kill -9 "$p" 2>/dev/null || true
   done
   [ -z "${HR_RECVTTY:-}" ] || kill "$HR_RECVTTY" 2>/dev/null || true
+  # what a runtime killed half-way may leave: mounts under the state root
+  # (criu-root), then state and cgroups (named after the test's ids)
+  if [ -n "${ROOT:-}" ]; then
+    for m in $(awk -v r="$ROOT/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+      umount -l "$m" 2>/dev/null || true
+    done
+  fi
   hr_teardown
-  for m in "${CP_MNTS[@]}"; do
-    umount -l "$m" 2>/dev/null || true
-  done
-  for d in "${CP_CGDIRS[@]}"; do
-    rmdir "$d" 2>/dev/null || true
-  done
+  if [ -n "${TAG:-}" ]; then
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -depth -type d -name "$TAG*" 2>/dev/null |
+      while read -r d; do rmdir "$d" 2>/dev/null || true; done
+  fi
   return 0
 }
 
@@ -106,6 +114,25 @@ cp_restore() {
     return 1
   fi
   track_pid "$id"
+}
+
+# cp_restore_fails ID [RESTORE ARGS...]: a restore -d that must fail, run
+# under the leak checker; $status, its stderr in $CP_ERR (through a pipe of
+# its own: CRIU needs pipes for stdio).
+cp_restore_fails() {
+  local id=$1 er ew
+  shift
+  [ -n "${CP_IN_R:-}" ] || cp_pipes
+  cp_pipe er ew
+  status=0
+  HR_TIMEOUT=20 hr_leakcheck --criu "$CRIU" restore -d --bundle "$BUNDLE" --image-path "$IMG" \
+    --work-path "$WORK" "$@" "$id" <&"$CP_IN_R" >&"$CP_OUT_W" 2>&"$ew" || status=$?
+  exec {ew}>&-
+  CP_ERR=$(timeout 2 cat <&"$er")
+  exec {er}<&-
+  echo "restore failed ($status): $CP_ERR" >&2
+  [ "$status" -ne 0 ] || fail "restore $id succeeded" || return 1
+  [ "$status" -ne 124 ] || fail "restore $id hung (killed after 20 s)"
 }
 
 # The container program most tests use: a counter kept only in the shell's

@@ -7,10 +7,6 @@ load helpers
 load ../criu-helpers
 load checkpoint-helpers
 
-setup_file() { hr_setup_file; }
-setup() { cp_setup; }
-teardown() { cp_teardown; }
-
 # mnt_line PID MOUNTPOINT: the topmost mountinfo line at MOUNTPOINT (as PID
 # sees it).
 mnt_line() {

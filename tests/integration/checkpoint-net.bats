@@ -10,10 +10,6 @@ load ../criu-helpers
 load checkpoint-helpers
 load tty-helpers
 
-setup_file() { hr_setup_file; }
-setup() { cp_setup; }
-teardown() { cp_teardown; }
-
 # cp_netns: a named network namespace with lo up, the container's network
 # namespace by path; its name in $NS.
 cp_netns() {

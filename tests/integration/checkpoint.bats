@@ -11,10 +11,6 @@ load ../criu-helpers
 load checkpoint-helpers
 load tty-helpers
 
-setup_file() { hr_setup_file; }
-setup() { cp_setup; }
-teardown() { cp_teardown; }
-
 @test "checkpoint: twice in a row, same id and bundle: the process keeps its memory, pid 1 of a new pid namespace" {
   cfg_counter
   cp_run "$TAG"
