@@ -106,6 +106,8 @@ load tty-helpers
   cp_requires_hydra "runc 1.1 silently drops exec'd processes at checkpoint (not in the init's tree, criu#2618)"
   cfg_counter
   cp_run "$TAG"
+  # control: without the exec'd process this container checkpoints
+  IMG="$BATS_TEST_TMPDIR/img0" cp_checkpoint "$TAG" --leave-running
   hr exec -d "$TAG" sleep 1234 <&"$CP_IN_R" >&"$CP_OUT_W" 2>&"$CP_OUT_W" || fail "exec -d failed"
   local pid sleeper
   pid=$(assert_running_init "$TAG")
