@@ -63,10 +63,12 @@ cp_corrupt_restore() {
   esac
   cp_restore_fails "$TAG" || return 1
   [ -n "$CP_ERR" ] || fail "no error message" || return 1
-  # clear means it says CRIU failed (runc 1.1 only says "read unixpacket
-  # @->@: EOF" when CRIU dies on the images: not held to this)
-  is_runc || [[ $CP_ERR == *criu* || $CP_ERR == *CRIU* ]] ||
-    fail "the error does not say CRIU failed: $CP_ERR" || return 1
+  # clear means it says CRIU failed, or that the image is bad (hydra-runc
+  # checks the memory images before CRIU runs: with a short pages image
+  # CRIU's restorer spins forever); runc 1.1 only says "read unixpacket
+  # @->@: EOF" when CRIU dies on the images: not held to this
+  is_runc || [[ $CP_ERR == *criu* || $CP_ERR == *CRIU* || $CP_ERR == *"checkpoint image"* ]] ||
+    fail "the error says neither CRIU nor the image: $CP_ERR" || return 1
   [ ! -s "$HR_LEAKS" ] || fail "processes left behind: $(cat "$HR_LEAKS")" || return 1
   assert_nothing_left
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "checkpoint/criu.h"
 #include "error.h"
@@ -51,6 +52,15 @@ int hr_checkpoint_external_ns (struct hr_criu_req *req, const oci_config *cfg, h
 char *hr_descriptors_encode (char *const *fds, size_t n);
 /* Parse an untrusted descriptors.json (fuzzed: tests/fuzz). */
 int hr_descriptors_decode (const char *data, size_t len, char ***fds, size_t *n, hr_err *err);
+
+/* The memory images hold what their pagemaps say (images.c): a pages
+   image shorter than that makes CRIU's restorer spin forever.  Refused
+   with a clear error before anything exists.  Not for --lazy-pages,
+   whose pages are remote. */
+int hr_images_check (int images_fd, hr_err *err);
+/* One pagemap image: its pages id and how many pages it says are in
+   pages-<id>.img (fuzzed). */
+int hr_pagemap_parse (const uint8_t *data, size_t len, uint32_t *pages_id, uint64_t *present, hr_err *err);
 
 /* Notifications of a dump: status-ready with --lazy-pages writes one
    NUL byte to --status-fd and closes it (runc, CRIU >= 3.15). */

@@ -398,7 +398,7 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
     return -1;
   if (hr_resolve_rootfs (bundle, cfg, &rootfs, err) < 0)
     return -1;
-  if (check_images (image_path, &images_fd, err) < 0)
+  if (check_images (image_path, &images_fd, err) < 0 || (!opts->lazy_pages && hr_images_check (images_fd, err) < 0))
     goto fail_early;
   if (opts->work_path && *opts->work_path)
     {
