@@ -177,3 +177,31 @@ assert_running_or_deletable() {
   track_pid "$TAG"
   assert_running_or_deletable "$TAG" 2
 }
+
+@test "checkpoint-errors: a CRIU older than 3.15 is refused by version, the container runs on" {
+  requires_hydra "runc 1.1 accepts any CRIU from 3.0 on"
+  command -v python3 >/dev/null || skip "no python3 for the fake criu"
+  # A fake `criu swrk 3` that answers the VERSION request as CRIU 3.14.0
+  # would (criu_resp{type VERSION, success, version{major 3, minor 14}},
+  # hand-encoded) and then hangs up.
+  local fake="$BATS_TEST_TMPDIR/criu-3.14"
+  cat >"$fake" <<'PY'
+#!/usr/bin/env python3
+import socket, sys
+s = socket.socket(fileno=int(sys.argv[2]))
+s.recv(65536)
+s.send(bytes([0x08, 0x0a, 0x10, 0x01, 0x52, 0x04, 0x08, 0x03, 0x10, 0x0e]))
+s.recv(65536)
+PY
+  chmod +x "$fake"
+  cfg_counter
+  cp_run "$TAG"
+  local pid
+  pid=$(assert_running_init "$TAG")
+  assert_ping a 1
+  run --separate-stderr hr --criu "$fake" checkpoint --image-path "$IMG" --work-path "$WORK" "$TAG"
+  [ "$status" -ne 0 ] || fail "checkpoint with CRIU 3.14 succeeded"
+  [[ $stderr == *"version 3.14.0"*"3.15 or newer"* ]] || fail "stderr: $stderr"
+  assert_untouched "$TAG" "$pid" 2
+  [ -z "$(ls -A "$IMG")" ] || fail "the image directory got files: $(ls "$IMG")"
+}

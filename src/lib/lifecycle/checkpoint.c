@@ -143,6 +143,35 @@ write_descriptors (int images_fd, const hr_state_file *st, pid_t pid, hr_err *er
   return r;
 }
 
+/* What the dump's callbacks need. */
+struct dump_ctx
+{
+  struct hr_checkpoint_notify n;
+  int images_fd;            /* -1: a pre-dump writes no descriptors */
+  const hr_state_file *st;
+  pid_t pid;
+};
+
+/* CRIU runs and passed the version and feature checks: only now does the
+   image directory get its first file, so a CRIU that cannot do the job
+   leaves it as it was. */
+static int
+dump_spawned (pid_t criu, struct hr_criu_req *req, void *data, hr_err *err)
+{
+  struct dump_ctx *d = data;
+
+  (void) criu;
+  (void) req;
+  return d->images_fd < 0 ? 0 : write_descriptors (d->images_fd, d->st, d->pid, err);
+}
+
+static int
+dump_notify (const char *script, pid_t pid, int fd, void *data, hr_err *err)
+{
+  struct dump_ctx *d = data;
+  return hr_checkpoint_dump_notify (script, pid, fd, &d->n, err);
+}
+
 /* The parent of PID (/proc/PID/stat field 4), 0 when unknown. */
 static pid_t
 parent_of (pid_t pid)
@@ -294,13 +323,13 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
       struct hr_plan_opts popts = { .rootfs = c.state->rootfs, .bundle = c.state->bundle };
       if (hr_plan_build (cfg, &popts, &plan, err) < 0
           || hr_checkpoint_external_mounts (&req, plan, cg, false, err) < 0
-          || hr_checkpoint_external_ns (&req, cfg, err) < 0
-          || write_descriptors (images_fd, c.state, c.pid, err) < 0)
+          || hr_checkpoint_external_ns (&req, cfg, err) < 0)
         goto out;
     }
 
-  struct hr_checkpoint_notify n = { .status_fd = opts->lazy_pages ? opts->status_fd : -1 };
-  const struct hr_criu_callbacks cb = { .notify = hr_checkpoint_dump_notify, .data = &n };
+  struct dump_ctx d = { .n = { .status_fd = opts->lazy_pages ? opts->status_fd : -1 },
+                        .images_fd = opts->pre_dump ? -1 : images_fd, .st = c.state, .pid = c.pid };
+  const struct hr_criu_callbacks cb = { .spawned = dump_spawned, .notify = dump_notify, .data = &d };
   hr_debug ("container %s: %s with criu into %s", id, opts->pre_dump ? "pre-dump" : "dump", image_path);
   if (hr_criu_run (ctx->criu, &req, &needs, &cb, NULL, err) < 0)
     {
