@@ -296,3 +296,45 @@ load tty-helpers
   assert_eq "$rc" 7 "exit status of restore"
   [ -z "$(cp_procs)" ] || fail "processes left: $(cp_procs)"
 }
+
+@test "checkpoint: restore runs the prestart and createRuntime hooks with the restored init, before it resumes" {
+  # runc (criu_linux.go): at CRIU's setup-namespaces notification, with
+  # the state "creating" and the restored init's pid; the init exists
+  # (its namespaces are there to configure) and has not resumed.
+  cp_requires_hydra "runc 1.1.5 hands these hooks the state with status \"stopped\""
+  local hooks="$BATS_TEST_TMPDIR/hooks" h
+  mkdir -p "$hooks"
+  for h in prestart createRuntime; do
+    cat >"$hooks/$h" <<HOOK
+#!/bin/sh
+f=$hooks/$h.\$(date +%s%N)
+cat > "\$f.state"
+pid=\$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "\$f.state")
+readlink "/proc/\$pid/ns/net" > "\$f.netns"
+HOOK
+    chmod +x "$hooks/$h"
+  done
+  cfg_counter
+  cfg ".hooks = {\"prestart\": [{\"path\": \"$hooks/prestart\"}], \"createRuntime\": [{\"path\": \"$hooks/createRuntime\"}]}"
+  cp_run "$TAG"
+  assert_ping a 1
+  cp_checkpoint "$TAG"
+  rm -f "$hooks"/*.state "$hooks"/*.netns
+  cp_restore "$TAG"
+  local pid
+  pid=$(assert_running_init "$TAG")
+  for h in prestart createRuntime; do
+    local st
+    st=$(ls "$hooks/$h".*.state 2>/dev/null) || fail "the $h hook did not run at restore"
+    assert_eq "$(jq -r .status "$st")" creating "$h: status"
+    assert_eq "$(jq -r .pid "$st")" "$pid" "$h: pid is the restored init"
+    assert_eq "$(jq -r .id "$st")" "$TAG" "$h: id"
+    assert_eq "$(cat "${st%.state}.netns")" "$(readlink "/proc/$pid/ns/net")" "$h: saw the init's network namespace"
+  done
+  # prestart before createRuntime
+  local p c
+  p=$(ls "$hooks"/prestart.*.state)
+  c=$(ls "$hooks"/createRuntime.*.state)
+  [[ ${p##*/prestart.} < ${c##*/createRuntime.} ]] || fail "createRuntime ran before prestart"
+  assert_ping b 2
+}
