@@ -747,15 +747,48 @@ forward_signal (int sig)
     kill (forward_pid, sig);
 }
 
+void
+hr_forward_signals_to (pid_t pid)
+{
+  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+  struct sigaction sa = { .sa_handler = forward_signal };
+
+  forward_pid = pid;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
+    sigaction (forwarded[i], &sa, NULL);
+}
+
+int
+hr_wait_foreground (pid_t pid, int master, int *exit_code, hr_err *err)
+{
+  int status, r = 0;
+
+  if (master >= 0)
+    /* Proxies the pty, forwards signals (SIGWINCH resizes), waits. */
+    r = hr_foreground_wait (pid, master, exit_code, err);
+  else
+    {
+      while (waitpid (pid, &status, 0) < 0)
+        if (errno != EINTR)
+          {
+            r = hr_error_set (err, errno, "wait for container");
+            break;
+          }
+      if (r == 0)
+        *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+    }
+  forward_pid = 0;
+  return r;
+}
+
 int
 hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, int *exit_code,
                   hr_err *err)
 {
-  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
-  struct sigaction sa = { .sa_handler = forward_signal };
   _cleanup_close_ int master = -1; /* run -t in the foreground: we proxy the pty */
   pid_t pid = 0;
-  int status;
 
   if (do_create (ctx, id, opts, opts->detach, &pid, &master, err) < 0)
     return -1;
@@ -768,11 +801,7 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       if (!opts->no_subreaper)
         (void) prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
       /* runc run forwards the signals it gets to the container. */
-      forward_pid = pid;
-      sigemptyset (&sa.sa_mask);
-      sa.sa_flags = SA_RESTART;
-      for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
-        sigaction (forwarded[i], &sa, NULL);
+      hr_forward_signals_to (pid);
     }
   if (hr_container_start (ctx, id, err) < 0)
     {
@@ -786,20 +815,8 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       *exit_code = 0;
       return 0;
     }
-  if (master >= 0)
-    {
-      /* Proxies the pty, forwards signals (SIGWINCH resizes), waits. */
-      if (hr_foreground_wait (pid, master, exit_code, err) < 0)
-        return -1;
-    }
-  else
-    {
-      while (waitpid (pid, &status, 0) < 0)
-        if (errno != EINTR)
-          return hr_error_set (err, errno, "wait for container");
-      *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-    }
-  forward_pid = 0;
+  if (hr_wait_foreground (pid, master, exit_code, err) < 0)
+    return -1;
   if (!opts->keep)
     return hr_container_delete (ctx, id, true, err);
   return 0;

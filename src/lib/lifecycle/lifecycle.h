@@ -47,6 +47,12 @@ int hr_wait_init_exit (pid_t pid, unsigned long long start_time, int timeout_ms,
 int hr_cgroup_empty_destroy (struct hr_cgroup *cg, hr_err *err);
 
 /* What create and restore share (container.c). */
+/* The foreground of run and restore: forward the signals runc forwards
+   (HUP INT QUIT TERM USR1 USR2 WINCH CONT) to PID; wait for it, proxying
+   the pty MASTER (-1: none), and store its exit status (128+N when killed
+   by signal N). */
+void hr_forward_signals_to (pid_t pid);
+int hr_wait_foreground (pid_t pid, int master, int *exit_code, hr_err *err);
 char *hr_now_rfc3339 (void);
 /* --bundle (default ".") made absolute. */
 int hr_resolve_bundle (const char *opt, char **bundle, hr_err *err);

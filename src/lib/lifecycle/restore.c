@@ -556,24 +556,12 @@ fail_early:
   return -1;
 }
 
-static volatile sig_atomic_t forward_pid;
-
-static void
-forward_signal (int sig)
-{
-  if (forward_pid > 0)
-    kill (forward_pid, sig);
-}
-
 int
 hr_container_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts *opts, int *exit_code,
                       hr_err *err)
 {
-  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
-  struct sigaction sa = { .sa_handler = forward_signal };
   _cleanup_close_ int master = -1;
   pid_t pid = 0;
-  int status;
 
   *exit_code = 0;
   /* The restored init is our child (rst_sibling): in the foreground,
@@ -585,24 +573,10 @@ hr_container_restore (struct hr_context *ctx, const char *id, const struct hr_re
   if (opts->detach)
     return 0;
   /* runc restore without -d: the container's exit status, then it goes. */
-  forward_pid = pid;
-  sigemptyset (&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
-    sigaction (forwarded[i], &sa, NULL);
+  hr_forward_signals_to (pid);
   if (master >= 0)
-    {
-      hr_terminal_inherit_size (master);
-      if (hr_foreground_wait (pid, master, exit_code, err) < 0)
-        return -1;
-    }
-  else
-    {
-      while (waitpid (pid, &status, 0) < 0)
-        if (errno != EINTR)
-          return hr_error_set (err, errno, "wait for container");
-      *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-    }
-  forward_pid = 0;
+    hr_terminal_inherit_size (master);
+  if (hr_wait_foreground (pid, master, exit_code, err) < 0)
+    return -1;
   return hr_container_delete (ctx, id, true, err);
 }
