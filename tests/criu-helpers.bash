@@ -3,8 +3,9 @@
 # checkpoints (integration, e2e, bench, the VM lane).
 #
 #   HYDRA_CRIU=PATH     use that binary (CI sets it; so can you)
-#   otherwise           ../shared/criu/unpack (CRIU 4.2 built for Debian
-#                       12, beside the checkout) into /var/tmp/hydra-criu,
+#   otherwise           $HYDRA_SHARED/criu/unpack ($HYDRA_SHARED defaults to
+#                       ../shared beside the checkout: CRIU 4.2 built for
+#                       Debian 12) into /var/tmp/hydra-criu,
 #                       else `criu` from PATH
 # and then only if `criu check` passes and its version is >= 3.15
 # (hydra-runc refuses older ones).  Debian's criu 3.17 passes `check` on
@@ -23,7 +24,9 @@ hydra_find_criu() {
   if [ -n "${HYDRA_CRIU:-}" ]; then
     c=$HYDRA_CRIU
   else
-    shared="${HYDRA_SRCDIR:-.}/../shared/criu/unpack"
+    # ($HYDRA_SHARED: tests/run-tests and the sanitizer lane, whose
+    # private copy of the tree has no ../shared beside it)
+    shared="${HYDRA_SHARED:-${HYDRA_SRCDIR:-.}/../shared}/criu/unpack"
     if [ -x "$shared" ]; then
       c=$("$shared" /var/tmp/hydra-criu 2>/dev/null | tail -n 1) || c=""
     fi
