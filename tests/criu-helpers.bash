@@ -2,15 +2,15 @@
 # Finding a CRIU that works on this kernel, for every suite that
 # checkpoints (integration, e2e, bench, the VM lane).
 #
-#   HYDRA_CRIU=PATH     use that binary (CI sets it; so can you)
+#   HYDRA_CRIU=PATH     use that binary (the VM lane sets it)
 #   otherwise           $HYDRA_SHARED/criu/unpack ($HYDRA_SHARED defaults to
 #                       ../shared beside the checkout: CRIU 4.2 built for
 #                       Debian 12) into /var/tmp/hydra-criu,
 #                       else `criu` from PATH
 # and then only if `criu check` passes and its version is >= 3.15
-# (hydra-runc refuses older ones).  Debian's criu 3.17 passes `check` on
-# this host's 6.18 kernel but cannot dump there (vdso bounds), so the
-# shared build comes first.
+# (hydra-runc refuses older ones).  Debian's criu 3.17 fails on this
+# host's 6.18 kernel ("Unexpected rt vDSO area bounds"), so the shared
+# build comes first.
 #
 # hydra_find_criu: sets CRIU to the path, or returns 1 with the reason in
 # HYDRA_CRIU_WHY (call it directly, not in $(...), or the reason is lost).
