@@ -3,7 +3,8 @@
 # VM lane: checkpoint and restore through CRIU on a pure cgroup v2 machine,
 # with Debian's CRIU 3.17, which works on the guest's 6.1 kernel and has
 # soft-dirty memory tracking there (so --pre-dump works; it does not on a
-# host whose kernel CRIU 3.17 cannot dump).  Flags as runc 1.1's.  Every
+# host whose kernel CRIU 3.17 cannot dump) and lazy pages over a page
+# server (CRIU 4.2's fails on the 6.18 host).  Flags as runc 1.1's.  Every
 # test checks what the kernel says: the restored process is alive, pid 1 of
 # its pid namespace, in the container's cgroup, and its memory came back
 # (vm-criu.bash: a token and a counter held in memory only).
