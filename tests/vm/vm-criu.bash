@@ -122,6 +122,17 @@ cr_wait_past() {
   fail "counter of $tok did not go past $n in ${secs}s (last: '$s')"
 }
 
+# cr_wait_file FILE TEST SECONDS: wait until `test TEST FILE` (e.g. -S: a
+# socket a daemon makes once it listens).
+cr_wait_file() {
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    test "$2" "$1" && return 0
+    sleep 0.1
+  done
+  fail "no $1 after ${3}s"
+}
+
 # cr_assert_still: nobody writes the state file any more (the container's
 # process is gone).  (It may have been killed between the truncation and
 # the write: the content may be empty, but it must not change.)
