@@ -205,3 +205,31 @@ PY
   assert_untouched "$TAG" "$pid" 2
   [ -z "$(ls -A "$IMG")" ] || fail "the image directory got files: $(ls "$IMG")"
 }
+
+@test "checkpoint-errors: a container with a user namespace is refused, and runs on" {
+  # CRIU dumps it, but its restored tasks read the images before their id
+  # maps exist (EACCES on 0600 images): a checkpoint that cannot be
+  # restored must not destroy the container.
+  requires_hydra "runc 1.1 checkpoints it (destroying it) and then cannot restore it"
+  cfg_counter
+  cfg_add_ns user
+  cfg '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  # (as userns.bats: the mapped root must reach the rootfs)
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR" "$BUNDLE" 2>/dev/null || true
+  cp_run "$TAG"
+  local pid
+  pid=$(assert_running_init "$TAG")
+  assert_ping a 1
+  run --separate-stderr hr --criu "$CRIU" checkpoint --image-path "$IMG" --work-path "$WORK" "$TAG"
+  [ "$status" -ne 0 ] || fail "checkpoint of a user-namespace container succeeded"
+  [[ $stderr == *"user namespace"*"not supported"* ]] || fail "stderr: $stderr"
+  assert_untouched "$TAG" "$pid" 2
+  [ -z "$(ls -A "$IMG")" ] || fail "the image directory got files: $(ls "$IMG")"
+  # and restore refuses the config before anything exists
+  run --separate-stderr hr --criu "$CRIU" restore -d --bundle "$BUNDLE" --image-path "$IMG" "${TAG}r"
+  [ "$status" -ne 0 ] || fail "restore of a user-namespace config succeeded"
+  [[ $stderr == *"user namespace"* ]] || fail "restore stderr: $stderr"
+  [ ! -e "$ROOT/${TAG}r" ] || fail "restore left a state dir"
+}

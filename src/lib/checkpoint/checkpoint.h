@@ -34,6 +34,13 @@ int hr_checkpoint_empty_ns (char *const *names, unsigned *flags, hr_err *err);
    /etc/criu/hydra-runc.conf when it exists, else /etc/criu/runc.conf. */
 const char *hr_criu_config_file (const oci_string_map *annotations);
 
+/* What checkpoint and restore refuse in a config, before anything is
+   done: a user namespace.  CRIU dumps such a container, but its restored
+   tasks read the images before their id maps exist, so only images every
+   host user can read would restore: a checkpoint that cannot come back
+   must not destroy the container. */
+int hr_checkpoint_check_config (const oci_config *cfg, hr_err *err);
+
 /* Make PATH when asked and missing (0700, runc's MkdirAll), open it. */
 int hr_checkpoint_open_dir (const char *path, bool create, const char *flag, hr_err *err);
 
@@ -41,9 +48,13 @@ int hr_checkpoint_open_dir (const char *path, bool create, const char *flag, hr_
    bind mounts (key: the destination as resolved in the rootfs; on
    restore the value is the host source), the per-hierarchy cgroup binds
    of a container without a cgroup namespace (value on restore: the new
-   cgroup's directory) and device nodes.  restore false: dump. */
+   cgroup's directory), device nodes (bound from the host in a user
+   namespace), and on dump every masked file, found in the live
+   container of INIT, under runc's key "/dev/null" (a bind of the
+   container's /dev/null, which in a user namespace is the host's).
+   restore false: dump. */
 int hr_checkpoint_external_mounts (struct hr_criu_req *req, const struct hr_plan *plan, const struct hr_cgroup *cg,
-                                   bool restore, hr_err *err);
+                                   pid_t init, bool restore, hr_err *err);
 /* Dump: network and pid namespaces the container joined by path are not
    the container's to dump: "net[INODE]:extRootNetNS", "pid[...]:extRootPidNS". */
 int hr_checkpoint_external_ns (struct hr_criu_req *req, const oci_config *cfg, hr_err *err);

@@ -26,6 +26,17 @@ hr_checkpoint_empty_ns (char *const *names, unsigned *flags, hr_err *err)
   return hr_criu_check_empty_ns ((char **) names, err);
 }
 
+int
+hr_checkpoint_check_config (const oci_config *cfg, hr_err *err)
+{
+  for (size_t i = 0; cfg->linux_ && i < cfg->linux_->namespaces_len; i++)
+    if (cfg->linux_->namespaces[i]->type == OCI_NAMESPACE_TYPE_USER)
+      return hr_error_plain (err, ENOTSUP,
+                             "checkpoint and restore of a container with a user namespace are not supported "
+                             "(CRIU's restored tasks cannot read private images)");
+  return 0;
+}
+
 const char *
 hr_criu_config_file (const oci_string_map *annotations)
 {
@@ -94,14 +105,39 @@ cgroup_mounts (struct hr_criu_req *req, const char *dest, const struct hr_cgroup
   return 0;
 }
 
+/* A masked path that is a file in the live container (runc stats it
+   through /proc/<init>/root; here resolved inside that root). */
+static bool
+masked_file (int initroot, const char *path)
+{
+  hr_err e = NULL;
+  struct stat st;
+  _cleanup_close_ int fd = initroot < 0 ? -1 : hr_open_in_root (initroot, path, O_PATH, &e);
+
+  hr_error_free (&e);
+  return fd >= 0 && fstat (fd, &st) == 0 && !S_ISDIR (st.st_mode);
+}
+
 int
 hr_checkpoint_external_mounts (struct hr_criu_req *req, const struct hr_plan *plan, const struct hr_cgroup *cg,
-                               bool restore, hr_err *err)
+                               pid_t init, bool restore, hr_err *err)
 {
+  static const char *const default_devices[] = { "/dev/null", "/dev/zero", "/dev/full",
+                                                 "/dev/random", "/dev/urandom", "/dev/tty" };
   _cleanup_close_ int rootfd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int initroot = -1;
 
   if (rootfd < 0)
     return hr_error_set (err, errno, "open rootfs `%s`", plan->rootfs);
+  if (!restore && init > 0)
+    {
+      char path[64];
+      snprintf (path, sizeof (path), "/proc/%d/root", (int) init);
+      initroot = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+  if (restore)
+    /* what every masked file was keyed to at dump (runc) */
+    hr_criu_req_add_ext_mnt (req, "/dev/null", "/dev/null");
   for (size_t i = 0; i < plan->len; i++)
     {
       const struct hr_step *s = &plan->steps[i];
@@ -121,6 +157,11 @@ hr_checkpoint_external_mounts (struct hr_criu_req *req, const struct hr_plan *pl
         /* Bound from the host in a user namespace (devices.c); a node
            made with mknod is no mount and CRIU ignores the entry. */
         hr_criu_req_add_ext_mnt (req, s->device->path, s->device->path);
+      else if (s->kind == STEP_DEFAULT_DEVICES)
+        for (size_t k = 0; k < sizeof (default_devices) / sizeof (default_devices[0]); k++)
+          hr_criu_req_add_ext_mnt (req, default_devices[k], default_devices[k]);
+      else if (s->kind == STEP_MASK_PATH && !restore && masked_file (initroot, s->path))
+        hr_criu_req_add_ext_mnt (req, s->path, "/dev/null");
     }
   return 0;
 }

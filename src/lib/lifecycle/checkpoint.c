@@ -264,8 +264,8 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
       hr_error_plain (err, EINVAL, "Container cannot be checkpointed in %s state", c.status);
       goto out;
     }
-  if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_container_cgroup (&c, &cg, err) < 0
-      || check_one_tree (cg, c.pid, err) < 0)
+  if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_checkpoint_check_config (cfg, err) < 0
+      || hr_container_cgroup (&c, &cg, err) < 0 || check_one_tree (cg, c.pid, err) < 0)
     goto out;
 
   images_fd = hr_checkpoint_open_dir (image_path, true, "--image-path", err);
@@ -322,7 +322,7 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
       /* Pre-dumps hold memory only: no mounts, no descriptors (runc). */
       struct hr_plan_opts popts = { .rootfs = c.state->rootfs, .bundle = c.state->bundle };
       if (hr_plan_build (cfg, &popts, &plan, err) < 0
-          || hr_checkpoint_external_mounts (&req, plan, cg, false, err) < 0
+          || hr_checkpoint_external_mounts (&req, plan, cg, c.pid, false, err) < 0
           || hr_checkpoint_external_ns (&req, cfg, err) < 0)
         goto out;
     }

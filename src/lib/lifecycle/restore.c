@@ -391,7 +391,8 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
   if (hr_resolve_bundle (opts->bundle, &bundle, err) < 0)
     return -1;
   config_path = xasprintf ("%s/config.json", bundle);
-  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
+  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0
+      || hr_checkpoint_check_config (cfg, err) < 0)
     return -1;
   terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
   if (terminal && hr_terminal_check (terminal, opts->detach, opts->console_socket, err) < 0)
@@ -468,7 +469,7 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
     /* The full create plan names the mounts (binds, cgroup binds,
        devices): the same list the dump used. */
     _cleanup_ (hr_plan_freep) struct hr_plan *full = NULL;
-    if (hr_plan_build (cfg, &popts, &full, err) < 0 || hr_checkpoint_external_mounts (&req, full, r.cg, true, err) < 0)
+    if (hr_plan_build (cfg, &popts, &full, err) < 0 || hr_checkpoint_external_mounts (&req, full, r.cg, 0, true, err) < 0)
       goto out;
   }
   if (namespaces_for_criu (&r, &req, err) < 0 || stdio_for_criu (images_fd, &req, err) < 0)
@@ -493,8 +494,6 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
   req.lsm_profile = opts->lsm_profile && *opts->lsm_profile ? opts->lsm_profile : NULL;
   req.lsm_mount_context = opts->lsm_mount_context && *opts->lsm_mount_context ? opts->lsm_mount_context : NULL;
   req.config_file = hr_criu_config_file (&cfg->annotations);
-  /* /dev/null for a mask (runc's key) */
-  hr_criu_req_add_ext_mnt (&req, "/dev/null", "/dev/null");
 
   {
     const struct hr_criu_callbacks cb = { .spawned = criu_spawned, .notify = criu_notify, .data = &r };
