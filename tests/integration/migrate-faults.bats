@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Live migration (issue 14) when something goes wrong on the way: a wrong
+# key, the target killed, the link cut, the target's disk full.  Each must
+# leave the SOURCE container running (same init, thawed, its memory
+# intact) and nothing behind on either host (migrate-helpers.bash).
+
+load helpers
+load ../criu-helpers
+load checkpoint-helpers
+load migrate-helpers
+
+# mg_source_survived ID PID BEFORE: the source runs on A as PID, thawed, and
+# its counter goes on from BEFORE ("COUNT TOKEN") with the same token.
+mg_source_survived() {
+  local line
+  mg_assert_source_running "$1" "$2" >/dev/null || return 1
+  line=$(mg_bump "$2" $((${3%% *} + 1))) || return 1
+  assert_eq "${line#* }" "${3#* }" "the source's token"
+}
+
+# mg_start_big: a container holding 64 MiB in its /dev/shm, the link from A
+# throttled so that its transfer takes seconds; echoes "PID BEFORE".
+mg_start_big() {
+  mg_cfg_memhog 64
+  mg_bundles
+  local old before
+  old=$(mg_run_a "$TAG") || return 1
+  # (the counter's first line is written once the 64 MiB are)
+  mg_wait_counter "$old" >/dev/null || return 1
+  before=$(mg_bump "$old" 1) || return 1
+  mg_throttle || return 1
+  echo "$old $before"
+}
+
+@test "migrate-faults: a wrong key: both sides fail, the target says authentication failed" {
+  mg_cfg_idle
+  mg_bundles
+  local old before
+  old=$(mg_run_a "$TAG")
+  mg_wait_counter "$old" >/dev/null
+  before=$(mg_bump "$old" 1)
+  mg_key "$BATS_TEST_TMPDIR/other-key"
+  mg_receive "$TAG" --key "$BATS_TEST_TMPDIR/other-key"
+  mg_migrate "$TAG"
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded with the wrong key"
+  mg_rx_wait 30
+  [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded with the wrong key"
+  assert_match "$MG_RX_MSG" "authentication failed" "migrate-receive's error"
+  mg_source_survived "$TAG" "$old" "$before"
+  mg_assert_b_clean
+  mg_end
+}
+
+@test "migrate-faults: the target killed (SIGKILL) mid-transfer" {
+  local s old before
+  s=$(mg_start_big)
+  read -r old before <<<"$s"
+  mg_receive "$TAG"
+  mg_migrate_bg "$TAG"
+  mg_wait_transfer 4
+  kill -9 "$MG_RX"
+  mg_rx_wait 10
+  mg_tx_wait 60
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded though the target was killed"
+  mg_source_survived "$TAG" "$old" "$before"
+  # a killed receiver cleans nothing up itself; what it must not have got
+  # to is a container: no state, process, cgroup or listener of it on B
+  run timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$TAG"
+  [ "$status" -ne 0 ] || fail "host B has the container: $output"
+  [ -z "$(ip netns pids "$MG_NSB")" ] || fail "processes left in host B: $(mg_ps $(ip netns pids "$MG_NSB"))"
+  [ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 10 -type d -name "$MG_CG_B")" ] || fail "host B's cgroup exists"
+  [ -z "$(in_ns "$MG_NSB" ss -Hltn)" ] || fail "a listener in host B"
+  echo "left under B's root by the killed receiver: $(mg_root_entries "$ROOT_B")" >&2
+  rm -rf "${ROOT_B:?}"/*
+  mg_end
+}
+
+@test "migrate-faults: the link cut mid-transfer (--timeout 3 on both sides)" {
+  local s old before t0 t1
+  s=$(mg_start_big)
+  read -r old before <<<"$s"
+  mg_receive "$TAG" --timeout 3
+  mg_migrate_bg "$TAG" --timeout 3
+  mg_wait_transfer 4
+  in_ns "$MG_NSA" ip link set vA down
+  t0=$(date +%s)
+  mg_rx_wait 30
+  mg_tx_wait 30
+  t1=$(date +%s)
+  echo "both sides done $((t1 - t0)) s after the cut" >&2
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded over a cut link"
+  [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded over a cut link"
+  mg_source_survived "$TAG" "$old" "$before"
+  mg_assert_b_clean
+  mg_end
+}
+
+@test "migrate-faults: the target's disk is full (its root on a 1 MiB tmpfs)" {
+  local s old before
+  s=$(mg_start_big)
+  read -r old before <<<"$s"
+  in_ns "$MG_NSA" tc qdisc del dev vA root
+  mount -t tmpfs -o size=1m,mode=0700 "mg-$TAG" "$ROOT_B"
+  MG_MOUNTS+=("$ROOT_B")
+  mg_receive "$TAG"
+  mg_migrate "$TAG"
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded to a full disk"
+  mg_rx_wait 30
+  [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded on a full disk"
+  assert_match "$MG_RX_MSG" "[Nn]o space|ENOSPC" "migrate-receive's error"
+  mg_source_survived "$TAG" "$old" "$before"
+  mg_assert_b_clean
+  # everything it wrote is gone from the tmpfs, not only the names
+  assert_eq "$(df --output=used -k "$ROOT_B" | tail -1 | tr -d ' ')" 0 "kB used on B's root"
+  mg_end
+}
