@@ -115,3 +115,28 @@ mg_start_big() {
   assert_eq "$(df --output=used -k "$ROOT_B" | tail -1 | tr -d ' ')" 0 "kB used on B's root"
   mg_end
 }
+
+@test "migrate-faults: --tcp-established, the target killed mid-transfer: the source comes back and the connection goes on" {
+  local pid
+  mg_start_server 2 64
+  mg_throttle
+  mg_receive "$TAG"
+  mg_migrate_bg "$TAG" --tcp-established
+  mg_wait_transfer 4
+  kill -9 "$MG_RX"
+  mg_rx_wait 10
+  mg_tx_wait 60
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded though the target was killed"
+  # the dump has happened: the source is restored locally from its images
+  # (a new init pid is allowed), with the client's connection
+  pid=$(mg_assert_source_running "$TAG")
+  HR_PIDS+=("$pid")
+  mg_talk 3
+  assert_eq "$(mg_conn)" "$MG_CONN" "the client's connection"
+  kill -0 "$MG_CLIENT" || fail "the client exited"
+  run timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$TAG"
+  [ "$status" -ne 0 ] || fail "host B has the container: $output"
+  [ -z "$(in_ns "$MG_NSB" ss -Hltn)" ] || fail "a listener in host B"
+  rm -rf "${ROOT_B:?}"/*
+  mg_end
+}

@@ -37,6 +37,9 @@ mg_setup() {
   for t in nsenter ss ip tc jq; do
     command -v "$t" >/dev/null || skip "no $t on this host"
   done
+  # (the topology check uses checkpoint/restore only: runc runs it too)
+  [[ $BATS_TEST_DESCRIPTION == *"topology check"* ]] ||
+    requires_hydra "runc has no migrate / migrate-receive"
   hr_setup
   ROOT_A="$BATS_TEST_TMPDIR/rootA"
   ROOT_B="$BATS_TEST_TMPDIR/rootB"
@@ -165,6 +168,7 @@ mg_cfg_idle() {
 # The TCP counter server: in the "ctr" namespace (by path), busybox nc
 # accepts one connection on $MG_CTR_PORT and execs /bin/counter on it, which
 # answers every line with the next number (1, 2, ...), kept in memory.
+# mg_cfg_server [MIB]: first MIB MiB into its /dev/shm (see mg_cfg_memhog).
 mg_cfg_server() {
   ln -s busybox "$BUNDLE/rootfs/bin/nc"
   printf '#!/bin/sh\n: mg-%s; i=0; while read x; do i=$((i+1)); echo $i; done\n' "$TAG" \
@@ -172,15 +176,25 @@ mg_cfg_server() {
   chmod 755 "$BUNDLE/rootfs/bin/counter"
   cfg '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
     --arg p "/run/netns/$MG_NSN"
-  cfg_args nc -l -p "$MG_CTR_PORT" -e /bin/counter
+  if [ -n "${1:-}" ]; then
+    mg_cfg_shm_size "$1"
+    cfg_sh "dd if=/dev/urandom of=/dev/shm/fill bs=1M count=$1 2>/dev/null; exec nc -l -p $MG_CTR_PORT -e /bin/counter"
+  else
+    cfg_args nc -l -p "$MG_CTR_PORT" -e /bin/counter
+  fi
+}
+
+# mg_cfg_shm_size MIB: the config's /dev/shm big enough for MIB MiB.
+mg_cfg_shm_size() {
+  cfg '.mounts |= map(if .destination == "/dev/shm" then .options = ((.options // []) | map(select(startswith("size=") | not)) + ["size=" + $s + "m"]) else . end)' \
+    --arg s "$(($1 + 8))"
 }
 
 # mg_cfg_memhog MIB: the idle container, plus MIB MiB written to its
 # /dev/shm (a tmpfs CRIU dumps with the container) so that a transfer
 # lasts long enough to be hit.  /dev/shm is sized to fit.
 mg_cfg_memhog() {
-  cfg '.mounts |= map(if .destination == "/dev/shm" then .options = ((.options // []) | map(select(startswith("size=") | not)) + ["size=" + $s + "m"]) else . end)' \
-    --arg s "$(($1 + 8))"
+  mg_cfg_shm_size "$1"
   cfg_sh ": mg-$TAG; dd if=/dev/urandom of=/dev/shm/fill bs=1M count=$1 2>/dev/null; s=\$(cat /proc/sys/kernel/random/uuid); i=0; trap 'i=\$((i+1)); echo \"\$i \$s\" >/dev/shm/n' USR1; echo \"0 \$s\" >/dev/shm/n; while :; do sleep 0.1; done"
 }
 
@@ -272,6 +286,23 @@ mg_talk() {
   read -r -t 10 -u "$MG_COUT" line || true
   assert_eq "$line" "$1" "the counter's answer over TCP" ||
     fail "connections in ctr: $(in_ns "$MG_NSN" ss -tan); client alive: $(kill -0 "$MG_CLIENT" 2>&1 && echo yes)"
+}
+
+# mg_start_server N [MIB]: the counter server (mg_cfg_server MIB) on host
+# A, the client, N requests answered 1..N; the init's pid in $MG_OLD, the
+# connection (mg_conn) in $MG_CONN.
+mg_start_server() {
+  local i
+  mg_cfg_server "${2:-}"
+  mg_bundles
+  MG_OLD=$(mg_run_a "$TAG") || return 1
+  HR_PIDS+=("$MG_OLD")
+  mg_client || return 1
+  for ((i = 1; i <= $1; i++)); do
+    mg_talk "$i" || return 1
+  done
+  MG_CONN=$(mg_conn)
+  [ -n "$MG_CONN" ] || fail "no established connection from the client"
 }
 
 # mg_conn: the client's established connection as "LOCAL PEER" (from the

@@ -12,17 +12,8 @@ load checkpoint-helpers
 load migrate-helpers
 
 @test "migrate: topology check: checkpoint on A, restore on B (own bundle, own cgroup) keeps a TCP connection" {
-  mg_cfg_server
-  mg_bundles
-  local pid old conn
-  old=$(mg_run_a "$TAG")
-  mg_client
-  mg_talk 1
-  mg_talk 2
-  mg_talk 3
-  conn=$(mg_conn)
-  [ -n "$conn" ] || fail "no established connection from the client"
-
+  local pid
+  mg_start_server 3
   hrA checkpoint --tcp-established --image-path "$IMG" --work-path "$WORK" "$TAG" ||
     { cp_log_errors "$WORK/dump.log"; fail "checkpoint on A"; }
   hrB restore -d --tcp-established --bundle "$BUNDLE_B" --image-path "$IMG" --work-path "$WORK" "$TAG" \
@@ -31,7 +22,7 @@ load migrate-helpers
   pid=$(mg_running "$ROOT_B" "$TAG")
   mg_assert_cgroup "$pid" "$MG_CG_B"
   mg_talk 4
-  assert_eq "$(mg_conn)" "$conn" "the client's connection"
+  assert_eq "$(mg_conn)" "$MG_CONN" "the client's connection"
   run timeout 10 "$HYDRA_RUNC" --root "$ROOT_A" state "$TAG"
   [ "$status" -ne 0 ] || fail "the container is still on A"
   mg_end
@@ -98,29 +89,21 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
 }
 
 @test "migrate: --tcp-established: the client's connection survives, the counter goes on (1,2,3 then 4)" {
-  mg_cfg_server
-  mg_bundles
-  local old pid conn
-  old=$(mg_run_a "$TAG")
-  mg_client
-  mg_talk 1
-  mg_talk 2
-  mg_talk 3
-  conn=$(mg_conn)
-  [ -n "$conn" ] || fail "no established connection from the client"
+  local pid
+  mg_start_server 3
   mg_receive "$TAG"
   mg_migrate "$TAG" --tcp-established
   pid=$(mg_assert_migrated "$TAG")
   mg_talk 4
   mg_talk 5
   # not reset: the client never reconnected (same ports, same process)
-  assert_eq "$(mg_conn)" "$conn" "the client's connection after the migration"
+  assert_eq "$(mg_conn)" "$MG_CONN" "the client's connection after the migration"
   kill -0 "$MG_CLIENT" || fail "the client exited"
   # the server's end is held by the container's init, on host B's side
   ls -l "/proc/$pid/fd" | grep -q 'socket:' || fail "the migrated init holds no socket"
   assert_eq "$(readlink "/proc/$pid/ns/net")" "net:[$(stat -L -c %i "/run/netns/$MG_NSN")]" "the init's network namespace"
   assert_eq "$(in_ns "$MG_NSN" ss -Htn state established "( sport = :$MG_CTR_PORT )" | wc -l)" 1 "established connections of the server"
-  mg_assert_source_gone "$TAG" "$old"
+  mg_assert_source_gone "$TAG" "$MG_OLD"
   mg_end
 }
 
