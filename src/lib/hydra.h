@@ -196,6 +196,7 @@ struct hr_migrate_stats
   double downtime_ms;          /* source frozen -> target running */
   double total_ms;             /* the whole command */
   double frozen_ms;            /* CRIU's frozen_time of the final dump */
+  double dump_ms, send_ms, restore_ms; /* the downtime's parts: final dump, its transfer, the restore */
   uint64_t bytes_sent;         /* everything sent on the channel */
   struct hr_migrate_round rounds[HR_MIGRATE_MAX_ROUNDS + 1];
   size_t n_rounds;             /* pre-dumps, then the final dump */

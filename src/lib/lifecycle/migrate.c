@@ -60,8 +60,9 @@ hr_migrate_stats_json (const struct hr_migrate_stats *s)
   char *out = xmalloc0 (cap);
   len += (size_t) snprintf (out + len, cap - len,
                             "{\"mode\":\"%s\",\"downtime_ms\":%.0f,\"total_ms\":%.0f,\"frozen_time_ms\":%.0f,"
-                            "\"bytes_sent\":%llu,\"rounds\":[",
-                            s->mode, s->downtime_ms, s->total_ms, s->frozen_ms, (unsigned long long) s->bytes_sent);
+                            "\"dump_ms\":%.0f,\"send_ms\":%.0f,\"restore_ms\":%.0f,\"bytes_sent\":%llu,\"rounds\":[",
+                            s->mode, s->downtime_ms, s->total_ms, s->frozen_ms, s->dump_ms, s->send_ms, s->restore_ms,
+                            (unsigned long long) s->bytes_sent);
   for (size_t i = 0; i < s->n_rounds; i++)
     len += (size_t) snprintf (out + len, cap - len, "%s{\"pages\":%llu,\"bytes\":%llu}", i ? "," : "",
                               (unsigned long long) s->rounds[i].pages, (unsigned long long) s->rounds[i].bytes);
@@ -83,6 +84,7 @@ struct source
   char *rootfs;
   bool paused;        /* we froze it */
   bool dumped_away;   /* the dump ended the container here (tcp-established) */
+  double t_dumped;    /* when the final dump was written */
   uint8_t buf[HR_MIG_PAYLOAD_MAX];
 };
 
@@ -203,6 +205,7 @@ final_dump (struct source *s, const char *parent, struct hr_migrate_stats *stats
     return hr_error_wrap (err, "dump");
   if (s->opts->tcp_established)
     s->dumped_away = true;
+  s->t_dumped = now_ms ();
   stats->rounds[stats->n_rounds].pages = round_pages (s, "final", &frozen);
   stats->frozen_ms = frozen;
   return send_round (s, "final", parent, stats, err);
@@ -265,13 +268,19 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
 
   /* Downtime starts here: the container stops running on the source. */
   *t_frozen = now_ms ();
-  if (final_dump (s, last[0] ? last : NULL, stats, err) < 0
-      || hr_mig_send_restore (s->chan, flags, "final", err) < 0)
+  if (final_dump (s, last[0] ? last : NULL, stats, err) < 0)
+    return -1;
+  double t_sent = now_ms ();
+  if (hr_mig_send_restore (s->chan, flags, "final", err) < 0)
     return -1;
   hr_mig_set_timeout (s->chan, timeout_ms > RESTORE_TIMEOUT_MIN_MS ? timeout_ms : RESTORE_TIMEOUT_MIN_MS);
   if (hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_RUNNING), s->buf, &m, peer, err) < 0)
     return hr_error_wrap (err, "restore on the target");
-  stats->downtime_ms = now_ms () - *t_frozen;
+  double t_end = now_ms ();
+  stats->downtime_ms = t_end - *t_frozen;
+  stats->restore_ms = t_end - t_sent;
+  stats->send_ms = t_sent - s->t_dumped;
+  stats->dump_ms = s->t_dumped - *t_frozen;
   hr_debug ("container %s runs on %s as pid %u", s->id, s->opts->to, m.pid);
   return 0;
 }
