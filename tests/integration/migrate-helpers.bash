@@ -398,13 +398,13 @@ mg_wait_transfer() {
     kill -0 "$MG_TX" 2>/dev/null || break
     sleep 0.05
   done
-  fail "the target received ${got:-0} bytes, waited for $want"
+  fail "the target received ${got:-0} bytes, waited for $want; migrate: $(cat "$BATS_TEST_TMPDIR/mig.err" 2>/dev/null); migrate-receive: $(cat "$MG_RX_ERR" 2>/dev/null)"
 }
 
-# mg_throttle: limit host A's end of the link to 80 Mbit/s (tbf), so that a
-# transfer of some tens of MiB takes seconds.
+# mg_throttle [RATE]: limit host A's end of the link to RATE (tbf, default
+# 80mbit: 64 MiB in ~7 s), so that a transfer takes seconds.
 mg_throttle() {
-  in_ns "$MG_NSA" tc qdisc add dev vA root tbf rate 80mbit burst 64kb latency 200ms ||
+  in_ns "$MG_NSA" tc qdisc add dev vA root tbf rate "${1:-80mbit}" burst 64kb latency 200ms ||
     fail "tc tbf on vA"
 }
 

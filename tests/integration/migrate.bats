@@ -119,10 +119,17 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   j=$(cat "$f")
   echo "stats: $j" >&2
   jq -e . "$f" >/dev/null || fail "not JSON: $j"
-  assert_eq "$(jq -r '[keys[]] | join(",")' "$f")" "bytes_sent,downtime_ms,frozen_time_ms,mode,rounds,total_ms" "keys"
+  # the contract's keys (more may follow: the downtime's parts)
+  assert_eq "$(jq -r '[("bytes_sent,downtime_ms,frozen_time_ms,mode,rounds,total_ms" | split(","))[] | select(. as $k | $j | has($k) | not)] | join(",")' \
+    --argjson j "$j" -n)" "" "keys missing"
   assert_eq "$(jq -r .mode "$f")" stop-copy mode
-  assert_eq "$(jq -r '[.downtime_ms, .total_ms, .frozen_time_ms, .bytes_sent, (.rounds[] | .pages, .bytes)]
+  assert_eq "$(jq -r '[(.[] | numbers), (.rounds[] | .pages, .bytes)]
                       | all(type == "number" and . == floor and . >= 0)' "$f")" true "all numbers are integers >= 0"
+  assert_eq "$(jq -r '[.[] | select(type != "number")] | length' "$f")" 2 "fields that are not numbers (mode, rounds)"
+  # the parts of the downtime, where reported, fit in it (each rounded)
+  if jq -e 'has("dump_ms")' "$f" >/dev/null; then
+    assert_eq "$(jq -r '.dump_ms + .send_ms + .restore_ms <= .downtime_ms + 2' "$f")" true "dump + send + restore <= downtime"
+  fi
   assert_eq "$(jq -r '.rounds | type' "$f")" array "rounds"
   # stop-copy: the final dump is the only round
   assert_eq "$(jq -r '.rounds | length' "$f")" 1 "rounds of stop-copy"
@@ -299,6 +306,16 @@ mg_lazy_criu_broken() {
   mg_receive "$TAG"
   mg_migrate "$TAG" --mode post-copy
   if [ "$MG_RC" -ne 0 ]; then
+    # a source that refuses before connecting leaves the target waiting
+    sleep 1
+    if kill -0 "$MG_RX" 2>/dev/null && [ -z "$(in_ns "$MG_NSB" ss -Htn state established)" ]; then
+      kill "$MG_RX"
+      mg_rx_wait 10
+      mg_assert_source_running "$TAG" "$old" >/dev/null
+      mg_assert_b_clean
+      fail "post-copy refused before anything was sent: $MG_ERR"
+      return 1
+    fi
     # whatever the cause, a failure leaves the source running and B clean
     mg_rx_wait
     [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded though migrate failed"
