@@ -479,6 +479,8 @@ mg_assert_b_clean() {
   local left
   left=$(mg_root_entries "$ROOT_B")
   [ -z "$left" ] || fail "left under host B's root: $left" || return 1
+  left=$(find "$ROOT_B" -name '*.img' 2>/dev/null | head -3)
+  [ -z "$left" ] || fail "images left under host B's root: $left" || return 1
   left=$(awk -v r="$ROOT_B/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo)
   [ -z "$left" ] || fail "mounts left under host B's root: $left" || return 1
   left=$(ip netns pids "$MG_NSB")

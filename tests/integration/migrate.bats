@@ -44,7 +44,11 @@ mg_assert_source_gone() {
 # container in B's cgroup, thawed, with no image left on B; echoes its pid.
 mg_assert_migrated() {
   local pid left
-  [ "$MG_RC" -eq 0 ] || fail "migrate exited $MG_RC: $MG_ERR" || return 1
+  if [ "$MG_RC" -ne 0 ]; then
+    mg_rx_wait 30 || true
+    fail "migrate exited $MG_RC: $MG_ERR; migrate-receive exited ${MG_RX_RC:-?}: ${MG_RX_MSG:-}"
+    return 1
+  fi
   mg_rx_wait || return 1
   [ "$MG_RX_RC" -eq 0 ] || fail "migrate-receive exited $MG_RX_RC: $MG_RX_MSG" || return 1
   pid=$(mg_running "$ROOT_B" "$1") || return 1
@@ -167,18 +171,48 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   mg_end
 }
 
+@test "migrate: a CRIU dump that lasts longer than --timeout, on a healthy link, is not a stall" {
+  # --timeout is "seconds without progress" (link down, peer stuck): the
+  # source dumping a large container is progress, or no container bigger
+  # than what CRIU dumps in --timeout seconds could ever move
+  mg_cfg_memhog 64
+  mg_bundles
+  local old pid before f="$BATS_TEST_TMPDIR/stats.json"
+  old=$(mg_run_a "$TAG")
+  mg_wait_counter "$old" >/dev/null
+  before=$(mg_bump "$old" 1)
+  mg_receive "$TAG" --timeout 2
+  mg_migrate "$TAG" --timeout 2 --stats-json "$f"
+  pid=$(mg_assert_migrated "$TAG")
+  echo "stats: $(cat "$f")" >&2
+  assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
+  assert_eq "$(stat -c %s "/proc/$pid/root/dev/shm/fill")" $((64 << 20)) "the 64 MiB on the target"
+  mg_assert_source_gone "$TAG" "$old"
+  mg_end
+}
+
+# mg_receive_refused REGEX [ARGS...]: migrate-receive of $TAG on host B with
+# ARGS (after the defaults: later ones win) exits 1 at once with an error
+# matching REGEX, and never listens.
+mg_receive_refused() {
+  local re=$1
+  shift
+  # (bounded: a receiver that accepted would listen until killed)
+  run --separate-stderr timeout 10 nsenter --net="/run/netns/$MG_NSB" "$HYDRA_RUNC" --root "$ROOT_B" \
+    --criu "$CRIU" migrate-receive "$TAG" --bundle "$BUNDLE_B" --listen "$MG_LISTEN" --key "$KEY" "$@"
+  echo "migrate-receive $*: $status: $stderr" >&2
+  assert_eq "$status" 1 "migrate-receive's exit status" || return 1
+  assert_match "$stderr" "$re" "migrate-receive's error" || return 1
+  [ -z "$(in_ns "$MG_NSB" ss -Hltn)" ] || fail "a listener in host B"
+}
+
 @test "migrate: refusal: a key file readable by others (0644), on either side: message names 0600, nothing made" {
   mg_cfg_idle
   mg_bundles
   local old
   old=$(mg_run_a "$TAG")
   chmod 644 "$KEY"
-  # (bounded: a receiver that accepted the key would listen until killed)
-  run --separate-stderr timeout 10 nsenter --net="/run/netns/$MG_NSB" "$HYDRA_RUNC" --root "$ROOT_B" \
-    --criu "$CRIU" migrate-receive "$TAG" --bundle "$BUNDLE_B" --listen "$MG_LISTEN" --key "$KEY"
-  echo "migrate-receive: $status: $stderr" >&2
-  assert_eq "$status" 1 "migrate-receive's exit status"
-  assert_match "$stderr" 0600 "migrate-receive's error"
+  mg_receive_refused 0600
   mg_assert_b_clean
   mg_migrate "$TAG"
   assert_eq "$MG_RC" 1 "migrate's exit status"
@@ -192,6 +226,53 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   assert_eq "$MG_RC" 1 "migrate's exit status with a 5-byte key"
   mg_assert_source_running "$TAG" "$old"
   mg_assert_b_clean
+  mg_end
+}
+
+@test "migrate: refusal: migrate-receive checks key, bundle and id before it listens" {
+  mg_cfg_idle
+  mg_bundles
+  local k="$BATS_TEST_TMPDIR/k"
+  head -c 15 /dev/urandom >"$k"
+  chmod 600 "$k"
+  mg_receive_refused "15 bytes.*16 to 4096" --key "$k"
+  head -c 4097 /dev/urandom >"$k"
+  mg_receive_refused "4097 bytes.*16 to 4096" --key "$k"
+  mkdir "$k.d"
+  chmod 700 "$k.d"
+  mg_receive_refused "not a regular file" --key "$k.d"
+  mg_receive_refused "no-such-key" --key "$BATS_TEST_TMPDIR/no-such-key"
+  mg_receive_refused "config.json" --bundle "$BATS_TEST_TMPDIR"
+  mg_assert_b_clean
+  # an id that exists on B: refused, and that container is left alone
+  BUNDLE=$BUNDLE_B cfg_args sleep 1000
+  hrB create --bundle "$BUNDLE_B" "$TAG" </dev/null >/dev/null 2>&1 || fail "create on B"
+  local st
+  st=$(timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$TAG" | jq -r '"\(.status) \(.pid)"')
+  mg_receive_refused "exists" --bundle "$BUNDLE_A"
+  assert_eq "$(timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$TAG" | jq -r '"\(.status) \(.pid)"')" "$st" \
+    "the existing container on B"
+  mg_end
+}
+
+@test "migrate: over IPv6 ([addr]:port on both sides)" {
+  in_ns "$MG_NSA" ip addr add fd31::1/64 dev vA nodad
+  in_ns "$MG_NSB" ip addr add fd31::2/64 dev vB nodad
+  mg_cfg_idle
+  mg_bundles
+  local old pid before
+  old=$(mg_run_a "$TAG")
+  mg_wait_counter "$old" >/dev/null
+  before=$(mg_bump "$old" 1)
+  MG_LISTEN="[fd31::2]:$MG_PORT"
+  mg_receive "$TAG"
+  # only that address is bound
+  assert_eq "$(in_ns "$MG_NSB" ss -Hltn | awk '{print $4}')" "[fd31::2]:$MG_PORT" "host B's listener"
+  mg_migrate "$TAG"
+  pid=$(mg_assert_migrated "$TAG")
+  assert_match "$MG_OUT" "^migrated $TAG to \[fd31::2\]:$MG_PORT: " "migrate's line"
+  assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
+  mg_assert_source_gone "$TAG" "$old"
   mg_end
 }
 
