@@ -35,12 +35,10 @@ mg_start_big() {
 }
 
 @test "migrate-faults: a wrong key: both sides fail, the target says authentication failed" {
-  mg_cfg_idle
-  mg_bundles
   local old before
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
-  before=$(mg_bump "$old" 1)
+  mg_start_idle
+  old=$MG_OLD
+  before=$MG_BEFORE
   mg_key "$BATS_TEST_TMPDIR/other-key"
   mg_receive "$TAG" --key "$BATS_TEST_TMPDIR/other-key"
   mg_migrate "$TAG"

@@ -227,6 +227,18 @@ mg_run_a() {
   echo "$pid"
 }
 
+# mg_start_idle [norootfs]: the idle container on host A (bundles by
+# mg_bundles), its counter bumped to 1: the init's pid in $MG_OLD, the
+# counter's line ("1 TOKEN") in $MG_BEFORE.
+mg_start_idle() {
+  mg_cfg_idle
+  mg_bundles "${1:-}"
+  MG_OLD=$(mg_run_a "$TAG") || return 1
+  HR_PIDS+=("$MG_OLD")
+  mg_wait_counter "$MG_OLD" >/dev/null || return 1
+  MG_BEFORE=$(mg_bump "$MG_OLD" 1)
+}
+
 # --- the idle container's memory --------------------------------------------
 
 # mg_bump PID N: send SIGUSR1 to the container's shell, wait until

@@ -67,12 +67,9 @@ mg_assert_migrated() {
 MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total ([0-9]+) ms, ([0-9]+) round\(s\), ([0-9]+) bytes sent, CRIU frozen ([0-9]+) ms$'
 
 @test "migrate: stop-copy of an idle container: same program and memory on B, nothing left on A" {
-  mg_cfg_idle
-  mg_bundles
   local old pid before after cmd exe
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
-  mg_bump "$old" 1 >/dev/null
+  mg_start_idle
+  old=$MG_OLD
   before=$(mg_bump "$old" 2)
   cmd=$(tr '\0' ' ' <"/proc/$old/cmdline")
   exe=$(readlink "/proc/$old/exe")
@@ -112,10 +109,9 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
 }
 
 @test "migrate: --stats-json: mode, integer times, rounds, bytes, as on the line" {
-  mg_cfg_idle
-  mg_bundles
   local old pid f="$BATS_TEST_TMPDIR/stats.json" j
-  old=$(mg_run_a "$TAG")
+  mg_start_idle
+  old=$MG_OLD
   mg_receive "$TAG"
   mg_migrate "$TAG" --stats-json "$f"
   pid=$(mg_assert_migrated "$TAG")
@@ -152,12 +148,10 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
 }
 
 @test "migrate: --sync-rootfs sends the rootfs to a target bundle that has none" {
-  mg_cfg_idle
-  mg_bundles norootfs
   local old pid before
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
-  before=$(mg_bump "$old" 1)
+  mg_start_idle norootfs
+  old=$MG_OLD
+  before=$MG_BEFORE
   mg_receive "$TAG"
   mg_migrate "$TAG" --sync-rootfs
   pid=$(mg_assert_migrated "$TAG")
@@ -207,10 +201,9 @@ mg_receive_refused() {
 }
 
 @test "migrate: refusal: a key file readable by others (0644), on either side: message names 0600, nothing made" {
-  mg_cfg_idle
-  mg_bundles
   local old
-  old=$(mg_run_a "$TAG")
+  mg_start_idle
+  old=$MG_OLD
   chmod 644 "$KEY"
   mg_receive_refused 0600
   mg_assert_b_clean
@@ -258,12 +251,10 @@ mg_receive_refused() {
 @test "migrate: over IPv6 ([addr]:port on both sides)" {
   in_ns "$MG_NSA" ip addr add fd31::1/64 dev vA nodad
   in_ns "$MG_NSB" ip addr add fd31::2/64 dev vB nodad
-  mg_cfg_idle
-  mg_bundles
   local old pid before
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
-  before=$(mg_bump "$old" 1)
+  mg_start_idle
+  old=$MG_OLD
+  before=$MG_BEFORE
   MG_LISTEN="[fd31::2]:$MG_PORT"
   mg_receive "$TAG"
   # only that address is bound
@@ -277,11 +268,9 @@ mg_receive_refused() {
 }
 
 @test "migrate: refusal: a target bundle without rootfs and no --sync-rootfs: the error names --sync-rootfs" {
-  mg_cfg_idle
-  mg_bundles norootfs
   local old
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
+  mg_start_idle norootfs
+  old=$MG_OLD
   mg_receive "$TAG"
   mg_migrate "$TAG"
   assert_eq "$MG_RC" 1 "migrate's exit status"
@@ -289,17 +278,16 @@ mg_receive_refused() {
   mg_rx_wait
   [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded"
   mg_assert_source_running "$TAG" "$old"
-  mg_bump "$old" 1 >/dev/null
+  assert_eq "$(mg_bump "$old" 2 | cut -d" " -f2)" "${MG_BEFORE#* }" "the source's token"
   [ ! -e "$BUNDLE_B/rootfs" ] || fail "a rootfs appeared in B's bundle: $(ls "$BUNDLE_B/rootfs" | head -3)"
   mg_assert_b_clean
   mg_end
 }
 
 @test "migrate: refusal: an unknown --mode, before anything is sent" {
-  mg_cfg_idle
-  mg_bundles
   local old
-  old=$(mg_run_a "$TAG")
+  mg_start_idle
+  old=$MG_OLD
   mg_receive "$TAG"
   mg_migrate "$TAG" --mode warp
   assert_eq "$MG_RC" 1 "migrate's exit status"
@@ -315,18 +303,16 @@ mg_receive_refused() {
 }
 
 @test "migrate: refusal: the target waits for another id: both sides fail, the source keeps running" {
-  mg_cfg_idle
-  mg_bundles
   local old other="${TAG}other"
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
+  mg_start_idle
+  old=$MG_OLD
   mg_receive "$other"
   mg_migrate "$TAG"
   [ "$MG_RC" -ne 0 ] || fail "migrate succeeded"
   mg_rx_wait
   [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded"
   mg_assert_source_running "$TAG" "$old"
-  mg_bump "$old" 1 >/dev/null
+  assert_eq "$(mg_bump "$old" 2 | cut -d" " -f2)" "${MG_BEFORE#* }" "the source's token"
   run timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$other"
   [ "$status" -ne 0 ] || fail "the target has a container $other"
   mg_assert_b_clean
@@ -334,11 +320,9 @@ mg_receive_refused() {
 }
 
 @test "migrate: pre-copy: without soft-dirty tracking it fails cleanly and the source keeps running" {
-  mg_cfg_idle
-  mg_bundles
   local old pid f="$BATS_TEST_TMPDIR/stats.json"
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
+  mg_start_idle
+  old=$MG_OLD
   mg_receive "$TAG"
   mg_migrate "$TAG" --mode pre-copy --max-rounds 3 --stats-json "$f"
   if "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1; then
@@ -346,7 +330,7 @@ mg_receive_refused() {
     pid=$(mg_assert_migrated "$TAG")
     assert_eq "$(jq -r .mode "$f")" pre-copy mode
     assert_eq "$(jq -r '.rounds | length >= 2' "$f")" true "1 + pre-dump rounds"
-    mg_bump "$pid" 1 >/dev/null
+    assert_eq "$(mg_bump "$pid" 2 | cut -d" " -f2)" "${MG_BEFORE#* }" "the token after the migration"
     mg_assert_source_gone "$TAG" "$old"
   else
     assert_eq "$MG_RC" 1 "migrate's exit status"
@@ -354,7 +338,7 @@ mg_receive_refused() {
     mg_rx_wait
     [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded"
     mg_assert_source_running "$TAG" "$old"
-    mg_bump "$old" 1 >/dev/null
+    assert_eq "$(mg_bump "$old" 2 | cut -d" " -f2)" "${MG_BEFORE#* }" "the source's token"
     mg_assert_b_clean
   fi
   mg_end
@@ -378,12 +362,10 @@ mg_lazy_criu_broken() {
 
 @test "migrate: post-copy (lazy pages over the link), or a clean failure where CRIU's page server is broken" {
   "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1 || skip "$CRIU: no non-cooperative userfaultfd"
-  mg_cfg_idle
-  mg_bundles
   local old pid before
-  old=$(mg_run_a "$TAG")
-  mg_wait_counter "$old" >/dev/null
-  before=$(mg_bump "$old" 1)
+  mg_start_idle
+  old=$MG_OLD
+  before=$MG_BEFORE
   mg_receive "$TAG"
   mg_migrate "$TAG" --mode post-copy
   if [ "$MG_RC" -ne 0 ]; then
