@@ -71,7 +71,7 @@ mg_start_big() {
   [ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 10 -type d -name "$MG_CG_B")" ] || fail "host B's cgroup exists"
   [ -z "$(in_ns "$MG_NSB" ss -Hltn)" ] || fail "a listener in host B"
   echo "left under B's root by the killed receiver: $(mg_root_entries "$ROOT_B")" >&2
-  rm -rf "${ROOT_B:?}"/*
+  find "$ROOT_B" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   mg_end
 }
 
@@ -138,6 +138,6 @@ mg_start_big() {
   run timeout 10 "$HYDRA_RUNC" --root "$ROOT_B" state "$TAG"
   [ "$status" -ne 0 ] || fail "host B has the container: $output"
   [ -z "$(in_ns "$MG_NSB" ss -Hltn)" ] || fail "a listener in host B"
-  rm -rf "${ROOT_B:?}"/*
+  find "$ROOT_B" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   mg_end
 }

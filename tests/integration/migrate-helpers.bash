@@ -476,11 +476,11 @@ mg_cgroups() {
   find /sys/fs/cgroup -mindepth 1 -maxdepth 10 -depth -type d \( -name "$MG_CG_A*" -o -name "$MG_CG_B*" -o -name "$TAG" \) 2>/dev/null
 }
 
-# mg_root_entries ROOT: what is under a state root (anything but hidden
-# entries, which a runtime may keep: a lock).
+# mg_root_entries ROOT: what is under a state root, hidden entries too (the
+# work directories of a migration are .migrate-ID-XXXXXX).
 mg_root_entries() {
   [ -d "$1" ] || return 0
-  find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n'
+  find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort
 }
 
 # mg_assert_b_clean: nothing of the migration left on host B: no entry under
@@ -547,13 +547,16 @@ mg_end() {
 }
 
 # mg_assert_source_running ID PID: after a failed migration the source
-# container runs on host A: state running, thawed; with PID (the init from
-# before) it is that same process; echoes the init's pid.
+# container runs on host A: state running, thawed, in A's cgroup, nothing
+# but its state under A's root; with PID (the init from before) it is that
+# same process; echoes the init's pid.
 mg_assert_source_running() {
   local pid
   pid=$(mg_running "$ROOT_A" "$1") || return 1
   [ -z "${2:-}" ] || assert_eq "$pid" "$2" "the source's init pid" || return 1
   mg_assert_thawed "$pid" || return 1
   mg_assert_cgroup "$pid" "$MG_CG_A" || return 1
+  # the source's work directory (its images) is gone too
+  assert_eq "$(mg_root_entries "$ROOT_A")" "$1" "entries under host A's root" || return 1
   echo "$pid"
 }

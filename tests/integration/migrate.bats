@@ -175,10 +175,13 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   old=$(mg_run_a "$TAG")
   mg_wait_counter "$old" >/dev/null
   before=$(mg_bump "$old" 1)
-  mg_receive "$TAG" --timeout 2
-  mg_migrate "$TAG" --timeout 2 --stats-json "$f"
+  # (CRIU takes ~2-3 s for the 64 MiB here)
+  mg_receive "$TAG" --timeout 1
+  mg_migrate "$TAG" --timeout 1 --stats-json "$f"
   pid=$(mg_assert_migrated "$TAG")
   echo "stats: $(cat "$f")" >&2
+  # the premise: the dump did take longer than the timeout
+  assert_eq "$(jq -r '.dump_ms > 1000' "$f")" true "the dump took longer than 1 s" 
   assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
   assert_eq "$(stat -c %s "/proc/$pid/root/dev/shm/fill")" $((64 << 20)) "the 64 MiB on the target"
   mg_assert_source_gone "$TAG" "$old"
