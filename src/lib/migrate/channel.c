@@ -474,6 +474,10 @@ int
 hr_mig_send_all (struct hr_mig_chan *chan, const void *buf, size_t len, hr_err *err)
 {
   const char *p = buf;
+  /* A signal that came while we were elsewhere (in CRIU) ends the
+     migration at the next word on the channel. */
+  if (hr_mig_interrupted)
+    return tls_fail (chan, GNUTLS_E_INTERRUPTED, "send to", err);
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_send (chan->session, p, len);
@@ -492,6 +496,8 @@ int
 hr_mig_recv_all (struct hr_mig_chan *chan, void *buf, size_t len, hr_err *err)
 {
   char *p = buf;
+  if (hr_mig_interrupted)
+    return tls_fail (chan, GNUTLS_E_INTERRUPTED, "receive from", err);
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_recv (chan->session, p, len);
