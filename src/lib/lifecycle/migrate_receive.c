@@ -246,8 +246,8 @@ target_body (void *arg, void *result, hr_err *err)
   hr_mig_catch_signals ();
   if (receive (t, t->key, pid, err) < 0)
     {
-      if (t->chan && hr_error_errno (*err) != EREMOTEIO)
-        hr_mig_send_error (t->chan, (*err)->msg);
+      if (t->chan && hr_error_errno (*err) != EREMOTEIO && hr_mig_send_error (t->chan, (*err)->msg) == 0)
+        hr_mig_drain (t->chan, 3000);
       hr_mig_closep (&t->chan);
       if (t->made_rootfs)
         remove_rootfs (t, err);
