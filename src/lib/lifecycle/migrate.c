@@ -29,6 +29,7 @@
 #include "log.h"
 #include "migrate/channel.h"
 #include "migrate/proto.h"
+#include "migrate/supervise.h"
 #include "migrate/transfer.h"
 #include "state/state.h"
 #include "util.h"
@@ -40,6 +41,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* What the migration process did that must be undone if it dies
+   (supervise.h): cumulative bits. */
+enum
+{
+  SRC_PAUSED = 1,        /* we froze the container */
+  SRC_DUMPED_AWAY = 2,   /* the dump ended it here (tcp-established) */
+  SRC_RUNS_THERE = 4,    /* the target said it runs */
+  SRC_REMOVED = 8,       /* and it is gone here */
+};
 
 /* A restore on the target may take longer than one silent gap of the
    transfer (CRIU maps every page, a big rootfs...). */
@@ -77,11 +88,13 @@ struct source
   const struct hr_migrate_opts *opts;
   enum hr_mig_mode mode;
   struct hr_mig_chan *chan;
+  const struct hr_mig_key *key;
   char *root;
   char *workdir;
   int workfd;
   char *bundle;       /* for a restore here after a failed tcp-established migration */
   char *rootfs;
+  int progress;       /* SRC_* */
   bool paused;        /* we froze it */
   bool dumped_away;   /* the dump ended the container here (tcp-established) */
   double t_dumped;    /* when the final dump was written */
@@ -197,6 +210,8 @@ final_dump (struct source *s, const char *parent, struct hr_migrate_stats *stats
       if (hr_container_pause (s->ctx, s->id, err) < 0)
         return hr_error_wrap (err, "freeze the container");
       s->paused = true;
+      s->progress |= SRC_PAUSED;
+      hr_mig_progress (s->progress);
     }
   struct hr_checkpoint_opts co = { .image_path = path, .status_fd = -1, .parent_path = parent ? parent_rel : NULL,
                                    .leave_running = !s->opts->tcp_established,
@@ -204,7 +219,11 @@ final_dump (struct source *s, const char *parent, struct hr_migrate_stats *stats
   if (hr_container_checkpoint (s->ctx, s->id, &co, err) < 0)
     return hr_error_wrap (err, "dump");
   if (s->opts->tcp_established)
-    s->dumped_away = true;
+    {
+      s->dumped_away = true;
+      s->progress |= SRC_DUMPED_AWAY;
+      hr_mig_progress (s->progress);
+    }
   s->t_dumped = now_ms ();
   stats->rounds[stats->n_rounds].pages = round_pages (s, "final", &frozen);
   stats->frozen_ms = frozen;
@@ -224,11 +243,16 @@ take_back (struct source *s, hr_err *err)
         {
           hr_error_wrap (err, "and resuming the container failed too (%s)", e->msg);
           hr_error_free (&e);
+          return;
         }
+      hr_error_wrap (err, "migration of %s failed, it runs here again", s->id);
       return;
     }
   if (!s->dumped_away)
-    return;
+    {
+      hr_error_wrap (err, "migration of %s failed, it still runs here", s->id);
+      return;
+    }
   char path[4096];
   int code = 0;
   snprintf (path, sizeof (path), "%s/final", s->workdir);
@@ -239,7 +263,7 @@ take_back (struct source *s, hr_err *err)
       hr_error_free (&e);
       return;
     }
-  hr_error_wrap (err, "container %s was restored here", s->id);
+  hr_error_wrap (err, "migration of %s failed, it was restored here and runs again", s->id);
 }
 
 static int
@@ -276,6 +300,8 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
   hr_mig_set_timeout (s->chan, timeout_ms > RESTORE_TIMEOUT_MIN_MS ? timeout_ms : RESTORE_TIMEOUT_MIN_MS);
   if (hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_RUNNING), s->buf, &m, peer, err) < 0)
     return hr_error_wrap (err, "restore on the target");
+  s->progress |= SRC_RUNS_THERE;
+  hr_mig_progress (s->progress);
   double t_end = now_ms ();
   stats->downtime_ms = t_end - *t_frozen;
   stats->restore_ms = t_end - t_sent;
@@ -285,13 +311,68 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
   return 0;
 }
 
+/* The migration process: everything that talks to the target. */
+static int
+source_body (void *arg, void *result, hr_err *err)
+{
+  struct source *s = arg;
+  struct hr_migrate_stats *stats = result;
+  double t_frozen = 0;
+
+  hr_mig_catch_signals ();
+  if (migrate (s, s->key, stats, &t_frozen, err) < 0)
+    {
+      /* Tell the target why (it removes what it received), then take the
+         container back here. */
+      if (s->chan && hr_error_errno (*err) != EREMOTEIO)
+        hr_mig_send_error (s->chan, (*err)->msg);
+      hr_mig_closep (&s->chan);
+      take_back (s, err);
+      /* (also the supervisor's job, unless it was the one killed) */
+      hr_mig_workdir_remove (s->workdir);
+      return -1;
+    }
+  stats->bytes_sent = hr_mig_bytes_sent (s->chan);
+  hr_mig_closep (&s->chan);
+  /* It runs on the target: only now does it go from here. */
+  if (!s->dumped_away && hr_container_delete (s->ctx, s->id, true, err) < 0)
+    return hr_error_wrap (err, "the container runs on %s, but removing it here failed", s->opts->to);
+  s->progress |= SRC_REMOVED;
+  hr_mig_progress (s->progress);
+  hr_mig_workdir_remove (s->workdir);
+  return 0;
+}
+
+/* The migration process died (killed): undo what it got to. */
+static void
+source_recover (void *arg, int progress, hr_err *err)
+{
+  struct source *s = arg;
+  hr_err e = NULL;
+
+  if (progress & SRC_RUNS_THERE)
+    {
+      if (!(progress & (SRC_REMOVED | SRC_DUMPED_AWAY)) && hr_container_delete (s->ctx, s->id, true, &e) < 0)
+        {
+          hr_error_wrap (err, "the container runs on %s; removing it here failed (%s)", s->opts->to, e->msg);
+          hr_error_free (&e);
+          return;
+        }
+      hr_error_wrap (err, "the container runs on %s and is gone here", s->opts->to);
+      return;
+    }
+  s->paused = (progress & SRC_PAUSED) != 0;
+  s->dumped_away = (progress & SRC_DUMPED_AWAY) != 0;
+  take_back (s, err);
+}
+
 int
 hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_migrate_opts *opts,
                       struct hr_migrate_stats *stats, hr_err *err)
 {
   struct source *s = NULL;
   struct hr_mig_key key = { 0 };
-  double t0 = now_ms (), t_frozen = 0;
+  double t0 = now_ms ();
   int mode = hr_mig_mode_parse (opts->mode), ret = -1;
   _cleanup_close_ int rootfd = -1;
 
@@ -306,7 +387,6 @@ hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_mi
     return hr_error_plain (err, EINVAL, "--max-rounds %u: at most %d", opts->max_rounds, HR_MIGRATE_MAX_ROUNDS);
   if (mode == HR_MIG_POST_COPY)
     return hr_error_plain (err, ENOTSUP, "--mode post-copy is not implemented yet: use stop-copy or pre-copy");
-  stats->mode = hr_mig_mode_name ((enum hr_mig_mode) mode);
   {
     struct sockaddr_storage sa;
     socklen_t len;
@@ -320,33 +400,18 @@ hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_mi
   s->ctx = ctx;
   s->id = id;
   s->opts = opts;
+  s->key = &key;
   s->mode = (enum hr_mig_mode) mode;
   s->workfd = -1;
-  hr_mig_catch_signals ();
   rootfd = hr_state_root_open (ctx, &s->root, err);
   if (rootfd < 0 || source_check (s, err) < 0
       || hr_mig_workdir_create (s->root, id, &s->workdir, &s->workfd, err) < 0)
     goto out;
-
-  if (migrate (s, &key, stats, &t_frozen, err) < 0)
-    {
-      /* Tell the target why (it removes what it received), then take the
-         container back here. */
-      if (s->chan && hr_error_errno (*err) != EREMOTEIO)
-        hr_mig_send_error (s->chan, (*err)->msg);
-      take_back (s, err);
-      goto out;
-    }
-  stats->bytes_sent = hr_mig_bytes_sent (s->chan);
-  /* It runs on the target: only now does it go from here. */
-  if (!s->dumped_away && hr_container_delete (ctx, id, true, err) < 0)
-    {
-      hr_error_wrap (err, "the container runs on %s, but removing it here failed", opts->to);
-      goto out;
-    }
+  hr_mig_catch_signals ();
+  if (hr_mig_supervise (source_body, source_recover, s, stats, sizeof (*stats), err) < 0)
+    goto out;
   ret = 0;
 out:
-  hr_mig_closep (&s->chan);
   if (s->workfd >= 0)
     close (s->workfd);
   hr_mig_workdir_remove (s->workdir);
@@ -356,6 +421,7 @@ out:
   free (s->rootfs);
   free (s);
   hr_mig_key_clear (&key);
+  stats->mode = hr_mig_mode_name ((enum hr_mig_mode) mode);
   stats->total_ms = now_ms () - t0;
   return ret;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "migrate/channel.h"
 #include "migrate/proto.h"
+#include "migrate/supervise.h"
 #include "migrate/transfer.h"
 #include "state/state.h"
 #include "util.h"
@@ -30,8 +31,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What the receiving process did that must be undone if it dies
+   (supervise.h): cumulative bits. */
+enum
+{
+  TGT_ROOTFS = 1,        /* it made the rootfs */
+  TGT_RESTORING = 2,     /* a restore began: a container may exist */
+  TGT_REPORTED = 4,      /* the source was told it runs */
+};
+
 struct target
 {
+  int progress;         /* TGT_* */
+  const struct hr_mig_key *key;
   struct hr_context *ctx;
   const char *id;
   const struct hr_migrate_receive_opts *opts;
@@ -102,6 +114,18 @@ target_check (struct target *t, hr_err *err)
   return 0;
 }
 
+/* A rootfs unpacked for a migration that failed. */
+static void
+remove_rootfs (struct target *t, hr_err *err)
+{
+  hr_err e = NULL;
+  if (hr_mig_remove_tree (t->rootfs, &e) < 0)
+    {
+      hr_error_wrap (err, "and removing the rootfs it received failed (%s)", e->msg);
+      hr_error_free (&e);
+    }
+}
+
 static int
 receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err)
 {
@@ -133,8 +157,6 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
   if (t->need_rootfs && !(m.flags & HR_MIG_F_SYNC_ROOTFS))
     return hr_error_plain (err, ENOENT, "the target's bundle has no rootfs (%s): give migrate --sync-rootfs to send it",
                            t->rootfs);
-  if (hr_mig_workdir_create (t->root, t->id, &t->workdir, &t->workfd, err) < 0)
-    return -1;
   if (hr_mig_send_u32 (t->chan, HR_MIG_READY, t->need_rootfs ? HR_MIG_R_SEND_ROOTFS : 0, err) < 0)
     return -1;
 
@@ -151,6 +173,8 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
           if (mkdir (t->rootfs, 0755) < 0 && errno != EEXIST)
             return hr_error_set (err, errno, "create the rootfs %s", t->rootfs);
           t->made_rootfs = true;
+          t->progress |= TGT_ROOTFS;
+          hr_mig_progress (t->progress);
           if (hr_mig_recv_rootfs (t->chan, t->rootfs, t->buf, peer, err) < 0)
             return hr_error_wrap (err, "receive the rootfs");
           break;
@@ -174,6 +198,8 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
             _cleanup_free_ char *images = xasprintf ("%s/%s", t->workdir, m.name);
             struct hr_restore_opts ro = { .image_path = images, .bundle = t->bundle, .detach = true,
                                           .tcp_established = tcp, .stdio_null = true };
+            t->progress |= TGT_RESTORING;
+            hr_mig_progress (t->progress);
             if (hr_container_restore (t->ctx, t->id, &ro, &code, err) < 0)
               return -1;
             struct hr_container_info info = { 0 };
@@ -181,6 +207,16 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
               return -1;
             *pid = info.pid;
             hr_container_info_free (&info);
+            /* Told to stop while CRIU restored: the source takes its
+               container back, so this copy must go. */
+            if (hr_mig_interrupted)
+              {
+                hr_err e = NULL;
+                hr_container_delete (t->ctx, t->id, true, &e);
+                hr_error_free (&e);
+                return hr_error_plain (err, EINTR, "interrupted by signal %d during the restore (removed it here)",
+                                       hr_mig_interrupted);
+              }
             if (hr_mig_send_u32 (t->chan, HR_MIG_RUNNING, (uint32_t) *pid, err) < 0)
               {
                 /* The source cannot learn it runs here: it takes its
@@ -190,12 +226,57 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                 hr_error_free (&e);
                 return hr_error_wrap (err, "tell the source the container runs (removed it here)");
               }
+            t->progress |= TGT_REPORTED;
+            hr_mig_progress (t->progress);
             return 0;
           }
         default:
           return hr_error_plain (err, EPROTO, "unexpected message");
         }
     }
+}
+
+/* The receiving process: everything that talks to the source. */
+static int
+target_body (void *arg, void *result, hr_err *err)
+{
+  struct target *t = arg;
+  pid_t *pid = result;
+
+  hr_mig_catch_signals ();
+  if (receive (t, t->key, pid, err) < 0)
+    {
+      if (t->chan && hr_error_errno (*err) != EREMOTEIO && hr_mig_send_error (t->chan, (*err)->msg) == 0)
+        hr_mig_drain (t->chan, 3000);
+      hr_mig_closep (&t->chan);
+      if (t->made_rootfs)
+        remove_rootfs (t, err);
+      /* (also the supervisor's job, unless it was the one killed) */
+      hr_mig_workdir_remove (t->workdir);
+      return -1;
+    }
+  hr_mig_closep (&t->chan);
+  hr_mig_workdir_remove (t->workdir);
+  return 0;
+}
+
+/* The receiving process died (killed): undo what it got to.  A container
+   it restored but never reported is the source's to take back. */
+static void
+target_recover (void *arg, int progress, hr_err *err)
+{
+  struct target *t = arg;
+  hr_err e = NULL;
+
+  if (progress & TGT_REPORTED)
+    return;
+  if ((progress & TGT_RESTORING) && hr_container_delete (t->ctx, t->id, true, &e) < 0)
+    {
+      hr_error_wrap (err, "removing the half-restored container failed (%s)", e->msg);
+      hr_error_free (&e);
+    }
+  if (progress & TGT_ROOTFS)
+    remove_rootfs (t, err);
 }
 
 int
@@ -227,33 +308,20 @@ hr_container_migrate_receive (struct hr_context *ctx, const char *id, const stru
   t->ctx = ctx;
   t->id = id;
   t->opts = opts;
+  t->key = &key;
   t->workfd = -1;
-  hr_mig_catch_signals ();
   rootfd = hr_state_root_open (ctx, &t->root, err);
-  if (rootfd < 0 || target_check (t, err) < 0)
+  if (rootfd < 0 || target_check (t, err) < 0
+      || hr_mig_workdir_create (t->root, t->id, &t->workdir, &t->workfd, err) < 0)
     goto out;
-  if (receive (t, &key, pid, err) < 0)
-    {
-      if (t->chan && hr_error_errno (*err) != EREMOTEIO)
-        hr_mig_send_error (t->chan, (*err)->msg);
-      goto out;
-    }
+  hr_mig_catch_signals ();
+  if (hr_mig_supervise (target_body, target_recover, t, pid, sizeof (*pid), err) < 0)
+    goto out;
   ret = 0;
 out:
-  hr_mig_closep (&t->chan);
   if (t->workfd >= 0)
     close (t->workfd);
   hr_mig_workdir_remove (t->workdir);
-  if (ret < 0 && t->made_rootfs)
-    {
-      /* A rootfs we unpacked for a migration that failed. */
-      hr_err e = NULL;
-      if (hr_mig_remove_tree (t->rootfs, &e) < 0)
-        {
-          hr_error_wrap (err, "and removing the rootfs it received failed (%s)", e->msg);
-          hr_error_free (&e);
-        }
-    }
   free (t->workdir);
   free (t->root);
   free (t->bundle);

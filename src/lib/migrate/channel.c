@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HR_GNUTLS_SONAME "libgnutls.so.30"
@@ -58,7 +59,8 @@
   X (gnutls_strerror)                                                                                                  \
   X (gnutls_error_is_fatal)                                                                                            \
   X (gnutls_session_set_ptr)                                                                                           \
-  X (gnutls_session_get_ptr)
+  X (gnutls_session_get_ptr)                                                                                           \
+  X (gnutls_record_check_pending)
 
 static struct
 {
@@ -474,6 +476,10 @@ int
 hr_mig_send_all (struct hr_mig_chan *chan, const void *buf, size_t len, hr_err *err)
 {
   const char *p = buf;
+  /* A signal that came while we were elsewhere (in CRIU) ends the
+     migration at the next word on the channel. */
+  if (hr_mig_interrupted)
+    return tls_fail (chan, GNUTLS_E_INTERRUPTED, "send to", err);
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_send (chan->session, p, len);
@@ -492,6 +498,8 @@ int
 hr_mig_recv_all (struct hr_mig_chan *chan, void *buf, size_t len, hr_err *err)
 {
   char *p = buf;
+  if (hr_mig_interrupted)
+    return tls_fail (chan, GNUTLS_E_INTERRUPTED, "receive from", err);
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_recv (chan->session, p, len);
@@ -520,4 +528,35 @@ const char *
 hr_mig_peer (const struct hr_mig_chan *chan)
 {
   return chan->peer;
+}
+
+bool
+hr_mig_readable (struct hr_mig_chan *chan)
+{
+  struct pollfd pfd = { .fd = chan->fd, .events = POLLIN };
+  if (!chan->healthy)
+    return false;
+  return tls.gnutls_record_check_pending (chan->session) > 0 || poll (&pfd, 1, 0) > 0;
+}
+
+void
+hr_mig_drain (struct hr_mig_chan *chan, unsigned ms)
+{
+  char buf[16384];
+  struct timespec start, now;
+
+  if (!chan->healthy)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  tls.gnutls_record_set_timeout (chan->session, ms);
+  for (;;)
+    {
+      ssize_t r = tls.gnutls_record_recv (chan->session, buf, sizeof (buf));
+      if (r <= 0 && r != GNUTLS_E_INTERRUPTED && r != GNUTLS_E_AGAIN)
+        break;
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= (long) ms)
+        break;
+    }
+  chan->healthy = false;
 }

@@ -56,6 +56,13 @@ uint64_t hr_mig_bytes_sent (const struct hr_mig_chan *chan);
 const char *hr_mig_peer (const struct hr_mig_chan *chan);
 /* Change the wait bound (a restore may take longer than one transfer). */
 void hr_mig_set_timeout (struct hr_mig_chan *chan, unsigned timeout_ms);
+/* Whether the peer sent something we have not read (without waiting):
+   the source looks between pieces of data for the target's ERROR. */
+bool hr_mig_readable (struct hr_mig_chan *chan);
+/* Read and drop what the peer still sends, for at most MS or until it
+   closes: after sending ERROR, so that closing does not reset the
+   connection (and drop the ERROR) while the peer is still sending. */
+void hr_mig_drain (struct hr_mig_chan *chan, unsigned ms);
 /* Close (a TLS close_notify first when the session is healthy). */
 void hr_mig_close (struct hr_mig_chan *chan);
 static inline void

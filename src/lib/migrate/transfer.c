@@ -89,6 +89,18 @@ is_log (const char *name)
   return n > 4 && strcmp (name + n - 4, ".log") == 0;
 }
 
+/* The target spoke while we were sending: only an ERROR is possible
+   there (it stopped receiving); its words become our error. */
+static int
+peer_stopped (struct hr_mig_chan *chan, hr_err *err)
+{
+  static uint8_t buf[HR_MIG_PAYLOAD_MAX];
+  struct hr_mig_msg m;
+  if (hr_mig_recv (chan, 0, buf, &m, "the target", err) < 0)
+    return -1;
+  return hr_error_plain (err, EPROTO, "the target sent a message while receiving");
+}
+
 static int
 send_file (struct hr_mig_chan *chan, int dfd, const char *name, uint64_t *bytes, hr_err *err)
 {
@@ -116,6 +128,8 @@ send_file (struct hr_mig_chan *chan, int dfd, const char *name, uint64_t *bytes,
       if (hr_mig_send (chan, HR_MIG_DATA, buf, (size_t) n, NULL, 0, err) < 0)
         return -1;
       left -= (uint64_t) n;
+      if (hr_mig_readable (chan))
+        return peer_stopped (chan, err);
     }
   *bytes += size;
   return 0;
@@ -286,7 +300,8 @@ hr_mig_send_rootfs (struct hr_mig_chan *chan, const char *rootfs, hr_err *err)
         }
       if (n == 0)
         break;
-      if (hr_mig_send (chan, HR_MIG_DATA, buf, (size_t) n, NULL, 0, err) < 0)
+      if (hr_mig_send (chan, HR_MIG_DATA, buf, (size_t) n, NULL, 0, err) < 0
+          || (hr_mig_readable (chan) && peer_stopped (chan, err) < 0))
         {
           ret = -1;
           break;
