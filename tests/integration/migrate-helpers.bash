@@ -504,6 +504,17 @@ mg_assert_b_clean() {
   [ -z "${MG_RX:-}" ] || ! kill -0 "$MG_RX" 2>/dev/null || fail "migrate-receive still running"
 }
 
+# mg_wait_b_clean [SECONDS]: until mg_assert_b_clean holds (what a killed
+# receiver leaves, its supervisor removes: give it a moment).
+mg_wait_b_clean() {
+  local i
+  for ((i = 0; i < ${1:-10} * 5; i++)); do
+    mg_assert_b_clean 2>/dev/null && return 0
+    sleep 0.2
+  done
+  mg_assert_b_clean
+}
+
 # mg_ps PID...: "pid comm" of each, for messages.
 mg_ps() {
   local p
