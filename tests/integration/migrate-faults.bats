@@ -89,6 +89,26 @@ mg_start_big() {
   mg_assert_prompt "$t0" "$t1"
 }
 
+@test "migrate-faults: the target stops reading (SIGSTOP) mid-transfer: the source gives up after --timeout" {
+  local s old before p
+  s=$(mg_start_big)
+  read -r old before <<<"$s"
+  mg_receive "$TAG"
+  mg_migrate_bg "$TAG" --timeout 2
+  mg_wait_transfer 4
+  # every process of the receiver (the command and its migration child)
+  for p in $(ip netns pids "$MG_NSB"); do kill -STOP "$p"; done
+  mg_tx_wait 30
+  for p in $(ip netns pids "$MG_NSB"); do kill -CONT "$p"; done
+  [ "$MG_RC" -ne 0 ] || fail "migrate succeeded though the target stopped"
+  mg_source_survived "$TAG" "$old" "$before"
+  # the target, woken, finds the source gone within its own --timeout (30 s)
+  mg_rx_wait 45
+  [ "$MG_RX_RC" -ne 0 ] || fail "migrate-receive succeeded"
+  mg_wait_b_clean
+  mg_end
+}
+
 @test "migrate-faults: the link cut mid-transfer (--timeout 3 on both sides)" {
   local s old before t0 t1
   # (16 MiB: CRIU's dump, before the first byte goes out, stays well within
