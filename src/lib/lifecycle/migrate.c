@@ -328,8 +328,11 @@ spawn_lazy_dump (struct source *s, int ps_sock, int status_fd, int *err_fd, hr_e
       char path[4096];
       close (p[0]);
       snprintf (path, sizeof (path), "%s/final", s->workdir);
+      /* leave-running on the frozen container: CRIU ends a page-server
+         session cut short as if it were complete, so it must never be
+         the one to end the tasks (the target's DONE decides). */
       struct hr_checkpoint_opts co = { .image_path = path, .lazy_pages = true, .status_fd = status_fd,
-                                       .page_server_fd = ps_sock, .tcp_established = s->opts->tcp_established };
+                                       .page_server_fd = ps_sock, .leave_running = true };
       int r = hr_container_checkpoint (s->ctx, s->id, &co, &e);
       if (r < 0)
         (void) hr_write_all (p[1], e->msg, strlen (e->msg));
@@ -391,8 +394,16 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
   close (ps[0]);
   ps[0] = -1;
 
-  /* Downtime starts with the dump: CRIU freezes the container. */
+  /* Downtime starts here: the container stops running on the source. */
   *t_frozen = now_ms ();
+  if (hr_container_pause (s->ctx, s->id, err) < 0)
+    {
+      hr_error_wrap (err, "freeze the container");
+      goto out;
+    }
+  s->paused = true;
+  s->progress |= SRC_PAUSED;
+  hr_mig_progress (s->progress);
   dump = spawn_lazy_dump (s, ps[1], st[1], &dump_err, err);
   if (dump < 0)
     goto out;
@@ -426,23 +437,23 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
       goto out;
     }
   double t_end = now_ms ();
-  s->progress |= SRC_RUNS_THERE;
-  hr_mig_progress (s->progress);
   stats->downtime_ms = t_end - *t_frozen;
   stats->restore_ms = t_end - t_sent;
   stats->send_ms = t_sent - s->t_dumped;
   stats->dump_ms = s->t_dumped - *t_frozen;
-  /* The container runs there; our CRIU serves the rest of its memory and
-     then ends the tasks here (the checkpoint then removes the container). */
+  /* The container runs there; our CRIU serves the rest of its memory,
+     and the target says DONE when its daemon has every page.  Until then
+     the frozen copy here is the one that counts. */
   int r = reap (dump, dump_err, "the dump", err);
   dump = -1;
+  if (r == 0)
+    r = hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_DONE), s->buf, &m, "the target", err);
   if (r < 0)
     {
-      hr_error_wrap (err, "post-copy failed after the container started on the target");
+      hr_error_wrap (err, "post-copy failed after the container started on the target (removed there)");
       goto out;
     }
-  s->dumped_away = true;
-  s->progress |= SRC_DUMPED_AWAY;
+  s->progress |= SRC_RUNS_THERE;
   hr_mig_progress (s->progress);
   {
     _cleanup_close_ int fd = openat (s->workfd, "final", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -619,6 +630,12 @@ hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_mi
     return hr_error_plain (err, EINVAL, "--max-rounds %u: at most %d", opts->max_rounds, HR_MIGRATE_MAX_ROUNDS);
   if (mode == HR_MIG_POST_COPY && hr_criu_lazy_pages_usable (err) < 0)
     return hr_error_wrap (err, "--mode post-copy");
+  /* Post-copy keeps the source frozen with leave-running until the
+     target has every page; established connections need the dump to end
+     the tasks in TCP repair (migrate.c's header). */
+  if (mode == HR_MIG_POST_COPY && opts->tcp_established)
+    return hr_error_plain (err, EINVAL, "--tcp-established cannot be used with --mode post-copy: use stop-copy or "
+                                        "pre-copy");
   {
     struct sockaddr_storage sa;
     socklen_t len;

@@ -394,17 +394,22 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                 hr_error_free (&e);
                 return hr_error_wrap (err, "tell the source the container runs (removed it here)");
               }
-            t->progress |= TGT_REPORTED;
-            hr_mig_progress (t->progress);
+            if (!t->lazy)
+              {
+                t->progress |= TGT_REPORTED;
+                hr_mig_progress (t->progress);
+              }
             /* Post-copy: the container runs while its memory arrives;
                the migration is done when the daemon has every page. */
-            if (t->lazy && finish_lazy_pages (t, err) < 0)
+            if (t->lazy && (finish_lazy_pages (t, err) < 0 || hr_mig_send (t->chan, HR_MIG_DONE, NULL, 0, NULL, 0, err) < 0))
               {
                 hr_err e = NULL;
                 hr_container_delete (t->ctx, t->id, true, &e);
                 hr_error_free (&e);
                 return hr_error_wrap (err, "post-copy failed after the restore (the container is removed here)");
               }
+            t->progress |= TGT_REPORTED;
+            hr_mig_progress (t->progress);
             return 0;
           }
         default:

@@ -585,9 +585,14 @@ hr_mig_relay (struct hr_mig_chan *chan, int sock, uint64_t *sent, hr_err *err)
       bool pending = from_peer && tls.gnutls_record_check_pending (chan->session) > 0;
       if (!pending)
         {
-          int n = poll (pfd, 2, -1);
+          /* CRIU's lazy-pages daemon pushes every page it was not asked
+             for: a silent channel is a dead one. */
+          int n = poll (pfd, 2, (int) chan->timeout_ms);
           if (n < 0 && errno == EINTR && !hr_mig_interrupted)
             continue;
+          if (n == 0)
+            return hr_error_plain (err, ETIMEDOUT, "relay with %s: no page traffic for %u ms", chan->peer,
+                                   chan->timeout_ms);
           if (n < 0)
             return hr_mig_interrupted ? hr_error_plain (err, EINTR, "relay: interrupted by signal %d",
                                                         hr_mig_interrupted)

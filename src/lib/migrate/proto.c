@@ -73,6 +73,7 @@ static const struct
   [HR_MIG_RESTORE] = { 5, 4 + HR_MIG_NAME_MAX },
   [HR_MIG_RUNNING] = { 4, 4 },
   [HR_MIG_JOIN] = { HR_MIG_TOKEN_LEN, HR_MIG_TOKEN_LEN },
+  [HR_MIG_DONE] = { 0, 0 },
 };
 
 int
@@ -175,6 +176,7 @@ hr_mig_decode (uint32_t type, const uint8_t *p, size_t len, struct hr_mig_msg *m
       msg->text[len] = '\0';
       return 0;
     case HR_MIG_ROOTFS:
+    case HR_MIG_DONE:
       return 0;
     case HR_MIG_DATA:
       msg->data = p;

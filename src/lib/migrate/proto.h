@@ -17,7 +17,9 @@
  * Post-copy adds a second connection for CRIU's page traffic, opened by
  * the source after READY (which then carries a token) and bound to the
  * migration by JOIN {token}; after it, that connection carries CRIU's
- * page-server protocol as is.
+ * page-server protocol as is.  The target then says DONE when its
+ * lazy-pages daemon has every page: only then may the source drop its copy
+ * (CRIU's page server ends a session cut short as if it were complete).
  *
  * Either side may send ERROR instead of its next message and close.
  */
@@ -52,7 +54,8 @@ enum hr_mig_type
   HR_MIG_RESTORE,
   HR_MIG_RUNNING,
   HR_MIG_JOIN,
-  HR_MIG_TYPE_MAX = HR_MIG_JOIN,
+  HR_MIG_DONE,
+  HR_MIG_TYPE_MAX = HR_MIG_DONE,
 };
 
 enum hr_mig_mode
