@@ -127,6 +127,15 @@ source_check (struct source *s, hr_err *err)
     }
   if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_checkpoint_check_config (cfg, err) < 0)
     goto out;
+  /* A restore gives a terminal's master to a --console-socket; the target
+     has none to give (its stdio is /dev/null). */
+  if (cfg->process && cfg->process->terminal_present && cfg->process->terminal)
+    {
+      hr_error_plain (err, ENOTSUP, "container %s has a terminal (process.terminal): migrate-receive has no console "
+                                    "socket to give it",
+                      s->id);
+      goto out;
+    }
   s->bundle = xstrdup (c.state->bundle);
   s->rootfs = xstrdup (c.state->rootfs);
   ret = 0;
