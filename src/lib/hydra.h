@@ -135,6 +135,7 @@ struct hr_checkpoint_opts
   int status_fd;                   /* --status-fd N with --lazy-pages; -1 when not given */
   const char *manage_cgroups_mode; /* --manage-cgroups-mode soft|full|strict|ignore */
   char **empty_ns;                 /* --empty-ns NS (repeatable): only "network" */
+  int page_server_fd;              /* (migrate) CRIU's page server on this connected socket; 0: none */
 };
 /* Dump a running or paused container with CRIU.  Without leave_running
    or pre_dump, a successful dump leaves no container behind; a failed one

@@ -7,6 +7,7 @@
 #include "checkpoint/criu.h"
 #include "cleanup.h"
 #include "log.h"
+#include "state/state.h"
 #include "util.h"
 
 #include <criu/rpc.pb-c.h>
@@ -118,6 +119,8 @@ hr_criu_req_clear (struct hr_criu_req *req)
   for (size_t i = 0; i < req->n_inherit; i++)
     free (req->inherit[i].key);
   free (req->inherit);
+  free (req->ps_config);
+  req->ps_config = NULL;
   req->ext_mnt = req->join_ns = req->cg_root = NULL;
   req->external = NULL;
   req->inherit = NULL;
@@ -176,6 +179,12 @@ hr_criu_req_add_cg_root (struct hr_criu_req *req, const char *ctrl, const char *
    is an error of its own, not a dead child. */
 static int
 find_criu (const char *criu, char **out, hr_err *err)
+{
+  return hr_criu_binary (criu, out, err);
+}
+
+int
+hr_criu_binary (const char *criu, char **out, hr_err *err)
 {
   if (criu && *criu)
     {
@@ -247,6 +256,10 @@ swrk_start (const char *bin, const struct hr_criu_req *req, struct swrk *s, int 
   int next = 4;
   for (size_t i = 0; i < req->n_inherit; i++)
     criu_fds[i] = req->inherit[i].fd < 3 ? req->inherit[i].fd : next++;
+  /* The page server's socket, after the inherited fds. */
+  int ps_at = req->ps_sock > 2 ? next++ : -1;
+  if (criu_fds)
+    criu_fds[req->n_inherit] = ps_at;
 
   s->pid = fork ();
   if (s->pid < 0)
@@ -261,13 +274,14 @@ swrk_start (const char *bin, const struct hr_criu_req *req, struct swrk *s, int 
       /* Move every source above the targets first, so that no dup2 below
          overwrites a source still to be placed. */
       int base = next + 8;
-      int srcs[3 + 1 + 64];
+      int srcs[3 + 1 + 64 + 1];
       size_t n = 0;
       for (int i = 0; i < 3; i++)
         srcs[n++] = fcntl (req->stdio[i] >= 0 ? req->stdio[i] : devnull, F_DUPFD, base);
       srcs[n++] = fcntl (sp[1], F_DUPFD, base);
-      for (size_t i = 0; i < req->n_inherit && n < sizeof (srcs) / sizeof (srcs[0]); i++)
+      for (size_t i = 0; i < req->n_inherit && n < sizeof (srcs) / sizeof (srcs[0]) - 1; i++)
         srcs[n++] = req->inherit[i].fd < 3 ? -1 : fcntl (req->inherit[i].fd, F_DUPFD, base);
+      int ps_src = ps_at >= 0 ? fcntl (req->ps_sock, F_DUPFD, base) : -1;
       for (int i = 0; i < 3; i++)
         if (srcs[i] < 0 || dup2 (srcs[i], i) < 0)
           _exit (126);
@@ -276,6 +290,10 @@ swrk_start (const char *bin, const struct hr_criu_req *req, struct swrk *s, int 
       for (size_t i = 0; i < req->n_inherit; i++)
         if (req->inherit[i].fd >= 3 && (srcs[4 + i] < 0 || dup2 (srcs[4 + i], criu_fds[i]) < 0))
           _exit (126);
+      if (ps_at >= 0 && (ps_src < 0 || dup2 (ps_src, ps_at) < 0))
+        _exit (126);
+      if (ps_src >= 0)
+        close (ps_src);
       /* Everything else we hold is O_CLOEXEC; the moved copies are closed
          explicitly (they are not). */
       for (size_t i = 0; i < n; i++)
@@ -595,6 +613,15 @@ fill_opts (const struct hr_criu_req *r, const int *criu_fds, CriuOpts *o, ExtMou
       ps->port = r->ps_port;
       o->ps = ps;
     }
+  /* A connected socket instead of TCP (swrk only: cr-service.c takes
+     ps.fd as a number in CRIU's own table).  A lazy dump ignores ps.fd;
+     it reads "ps-socket" from the configuration file (hr_criu_run). */
+  if (r->ps_sock > 2 && !r->lazy_pages)
+    {
+      ps->has_fd = true;
+      ps->fd = criu_fds[r->n_inherit];
+      o->ps = ps;
+    }
   for (size_t i = 0; i < r->n_ext_mnt; i++)
     {
       pb.ext_mount_map__init (&mnt[i]);
@@ -732,12 +759,41 @@ converse (int sk, const struct hr_criu_req *r, const int *criu_fds, const struct
     }
 }
 
+/* A lazy dump takes its page server socket only from a configuration
+   file ("ps-socket N": cr-service.c skips ps.fd with lazy_pages, and the
+   RPC's config_file is parsed after the request).  The file is the
+   container's own CRIU configuration plus that line, in the work
+   directory, named to CRIU through our /proc fd path (as the directories
+   are). */
+static int
+lazy_ps_config (struct hr_criu_req *req, int criu_fd, hr_err *err)
+{
+  _cleanup_free_ char *base = NULL, *text = NULL;
+  size_t len = 0;
+  int dir = req->work_fd >= 0 ? req->work_fd : req->images_fd;
+
+  if (req->config_file)
+    {
+      _cleanup_close_ int fd = open (req->config_file, O_RDONLY | O_CLOEXEC);
+      if (fd >= 0 && hr_read_all (fd, 1 << 20, &base, &len, err) < 0)
+        return -1;
+    }
+  text = xasprintf ("%s%sps-socket %d\n", base ? base : "", base && len && base[len - 1] != '\n' ? "\n" : "",
+                    criu_fd);
+  if (hr_state_write_file (dir, HR_CRIU_PS_CONFIG, text, strlen (text), err) < 0)
+    return -1;
+  free (req->ps_config);
+  req->ps_config = xasprintf ("/proc/%d/fd/%d/%s", (int) getpid (), dir, HR_CRIU_PS_CONFIG);
+  req->config_file = req->ps_config;
+  return 0;
+}
+
 int
 hr_criu_run (const char *criu, struct hr_criu_req *req, const struct hr_criu_needs *needs,
              const struct hr_criu_callbacks *cb, pid_t *restored, hr_err *err)
 {
   _cleanup_free_ char *bin = NULL;
-  _cleanup_free_ int *criu_fds = xmalloc0 ((req->n_inherit + 1) * sizeof (int));
+  _cleanup_free_ int *criu_fds = xmalloc0 ((req->n_inherit + 2) * sizeof (int));
   struct swrk s = { .sk = -1 };
   int status = 0, r;
 
@@ -747,6 +803,11 @@ hr_criu_run (const char *criu, struct hr_criu_req *req, const struct hr_criu_nee
     return hr_error_plain (err, E2BIG, "too many descriptors for criu to inherit");
   if (swrk_start (bin, req, &s, criu_fds, err) < 0)
     return -1;
+  if (req->ps_sock > 2 && req->lazy_pages && lazy_ps_config (req, criu_fds[req->n_inherit], err) < 0)
+    {
+      swrk_finish (&s, NULL);
+      return -1;
+    }
   r = check_version (s.sk, bin, err);
   if (r == 0)
     r = check_features (s.sk, needs, err);
@@ -770,4 +831,38 @@ hr_criu_run (const char *criu, struct hr_criu_req *req, const struct hr_criu_nee
       wrap_log_errors (err, req->work_fd >= 0 ? req->work_fd : req->images_fd, req->log_file);
     }
   return r;
+}
+
+/* CRIU's page-pipe code sizes its lazy-pages pipe to 819 pages
+   (page-pipe.c pipe_read_dest_init, PIPE_MAX_SIZE), which the kernel
+   rounds to 4 MiB; above fs.pipe-max-size that needs CAP_SYS_RESOURCE.
+   CRIU ignores the failure and its page server later splices into fd -1
+   ("page-pipe: splice: -1: Bad file descriptor"): say why up front. */
+#define CRIU_LAZY_PIPE_BYTES (4u << 20)
+
+int
+hr_criu_lazy_pages_usable (hr_err *err)
+{
+  _cleanup_free_ char *max = NULL, *status = NULL;
+  size_t len = 0;
+  unsigned long long cap_eff = 0;
+
+  if (hr_read_file_at (AT_FDCWD, "/proc/self/status", 1 << 16, &status, &len, NULL) == 0)
+    {
+      const char *c = strstr (status, "\nCapEff:");
+      if (c)
+        cap_eff = strtoull (c + 8, NULL, 16);
+    }
+  if (cap_eff & (1ull << 24)) /* CAP_SYS_RESOURCE */
+    return 0;
+  if (hr_read_file_at (AT_FDCWD, "/proc/sys/fs/pipe-max-size", 64, &max, &len, NULL) < 0)
+    return 0;
+  unsigned long long v = strtoull (max, NULL, 10);
+  if (v >= CRIU_LAZY_PIPE_BYTES)
+    return 0;
+  return hr_error_plain (err, ENOTSUP,
+                         "lazy pages cannot work here: CRIU's page server needs a pipe of %u bytes, "
+                         "fs.pipe-max-size is %llu and CAP_SYS_RESOURCE is not in our effective set "
+                         "(raise it: sysctl fs.pipe-max-size=%u)",
+                         CRIU_LAZY_PIPE_BYTES, v, CRIU_LAZY_PIPE_BYTES);
 }

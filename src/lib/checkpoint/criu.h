@@ -83,6 +83,11 @@ struct hr_criu_req
   size_t n_join_ns;
   struct hr_criu_pair *cg_root;   /* key: controller or NULL, val: path */
   size_t n_cg_root;
+  /* A connected socket CRIU's page server uses instead of TCP (> 2; 0:
+     none): a dump sends its pages into it, a lazy dump serves them on it
+     (migrate, whose channel carries them). */
+  int ps_sock;
+  char *ps_config;             /* (the configuration file made for a lazy one) */
   /* Stdio of CRIU: -1 for /dev/null.  Restore gives it ours: the restored
      tree's inherited pipes (descriptors.json) are CRIU's fds 0-2. */
   int stdio[3];
@@ -124,6 +129,14 @@ struct hr_criu_needs
    quotes its Error lines. */
 int hr_criu_run (const char *criu, struct hr_criu_req *req, const struct hr_criu_needs *needs,
                  const struct hr_criu_callbacks *cb, pid_t *restored, hr_err *err);
+
+/* The CRIU binary: CRIU as given (--criu), else `criu` from PATH. */
+int hr_criu_binary (const char *criu, char **out, hr_err *err);
+/* The file lazy_ps_config writes into the work directory. */
+#define HR_CRIU_PS_CONFIG "criu-page-server.conf"
+
+/* Whether CRIU's lazy pages can work on this host (its pipe size). */
+int hr_criu_lazy_pages_usable (hr_err *err);
 
 /* CRIU's version as major * 10000 + minor * 100 + sublevel (go-criu's
    number; a git build counts as the next minor, as libcriu does). */

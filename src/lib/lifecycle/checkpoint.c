@@ -296,6 +296,7 @@ hr_container_checkpoint (struct hr_context *ctx, const char *id, const struct hr
   req.orphan_pts_master = true;
   req.cg_mode = cg_mode;
   req.ps_address = ps_addr;
+  req.ps_sock = opts->page_server_fd;
   if (opts->parent_path && *opts->parent_path)
     {
       /* runc: a parent image means memory tracking. */

@@ -24,6 +24,7 @@
 #include <config.h>
 #include "hydra.h"
 #include "checkpoint/checkpoint.h"
+#include "checkpoint/criu.h"
 #include "cleanup.h"
 #include "lifecycle/lifecycle.h"
 #include "log.h"
@@ -40,6 +41,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* What the migration process did that must be undone if it dies
@@ -88,6 +93,7 @@ struct source
   const struct hr_migrate_opts *opts;
   enum hr_mig_mode mode;
   struct hr_mig_chan *chan;
+  struct hr_mig_chan *data;   /* post-copy's page channel until the relay takes it */
   const struct hr_mig_key *key;
   char *root;
   char *workdir;
@@ -121,6 +127,15 @@ source_check (struct source *s, hr_err *err)
     }
   if (hr_state_load_config (c.dirfd, &cfg, err) < 0 || hr_checkpoint_check_config (cfg, err) < 0)
     goto out;
+  /* A restore gives a terminal's master to a --console-socket; the target
+     has none to give (its stdio is /dev/null). */
+  if (cfg->process && cfg->process->terminal_present && cfg->process->terminal)
+    {
+      hr_error_plain (err, ENOTSUP, "container %s has a terminal (process.terminal): migrate-receive has no console "
+                                    "socket to give it",
+                      s->id);
+      goto out;
+    }
   s->bundle = xstrdup (c.state->bundle);
   s->rootfs = xstrdup (c.state->rootfs);
   ret = 0;
@@ -266,6 +281,231 @@ take_back (struct source *s, hr_err *err)
   hr_error_wrap (err, "migration of %s failed, it was restored here and runs again", s->id);
 }
 
+/* A process that carries post-copy's page traffic between CRIU (SOCK)
+   and the data channel; what it sent comes back on *count_fd. */
+static pid_t
+spawn_relay (struct hr_mig_chan *data, int sock, int other, int *count_fd, hr_err *err)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "pipe");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return hr_error_set (err, errno, "fork the page relay");
+    }
+  if (pid == 0)
+    {
+      hr_err e = NULL;
+      uint64_t sent = 0;
+      close (p[0]);
+      /* CRIU's end only in CRIU: its exit must be our end of file. */
+      close (other);
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      int r = hr_mig_relay (data, sock, &sent, &e);
+      (void) hr_write_all (p[1], &sent, sizeof (sent));
+      if (r < 0)
+        hr_debug ("page relay: %s", e->msg);
+      _exit (r < 0 ? 1 : 0);
+    }
+  close (p[1]);
+  *count_fd = p[0];
+  return pid;
+}
+
+/* The lazy dump runs in a child: CRIU answers it only when the target has
+   taken every page, while we must send the images and wait for the
+   restore meanwhile.  Its error text comes back on *err_fd. */
+static pid_t
+spawn_lazy_dump (struct source *s, int ps_sock, int status_fd, int *err_fd, hr_err *err)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "pipe");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return hr_error_set (err, errno, "fork the dump");
+    }
+  if (pid == 0)
+    {
+      hr_err e = NULL;
+      char path[4096];
+      close (p[0]);
+      snprintf (path, sizeof (path), "%s/final", s->workdir);
+      /* leave-running on the frozen container: CRIU ends a page-server
+         session cut short as if it were complete, so it must never be
+         the one to end the tasks (the target's DONE decides). */
+      struct hr_checkpoint_opts co = { .image_path = path, .lazy_pages = true, .status_fd = status_fd,
+                                       .page_server_fd = ps_sock, .leave_running = true };
+      int r = hr_container_checkpoint (s->ctx, s->id, &co, &e);
+      if (r < 0)
+        (void) hr_write_all (p[1], e->msg, strlen (e->msg));
+      _exit (r < 0 ? 1 : 0);
+    }
+  close (p[1]);
+  *err_fd = p[0];
+  return pid;
+}
+
+/* Wait for a helper child; its error text (if any) from ERR_FD. */
+static int
+reap (pid_t pid, int err_fd, const char *what, hr_err *err)
+{
+  int status = 0;
+  _cleanup_free_ char *msg = NULL;
+  size_t len = 0;
+  if (err_fd >= 0)
+    (void) hr_read_all (err_fd, 1 << 16, &msg, &len, NULL);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  if (msg && len)
+    return hr_error_from_msg (err, EIO, msg);
+  return hr_error_plain (err, EIO, "%s %s %d", what, WIFEXITED (status) ? "exited with status" : "killed by signal",
+                         WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
+}
+
+/* Post-copy: CRIU dumps all but the memory, the target restores at once
+   and its lazy-pages daemon pulls each page from our CRIU's page server
+   as the container touches it (userfaultfd), then the rest.  Both CRIUs
+   speak through socketpairs that relay processes carry over a second
+   connection, authenticated like the first and bound to it by a token:
+   no page server listens on any network. */
+static int
+post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_stats *stats, double *t_frozen,
+           hr_err *err)
+{
+  struct hr_mig_chan *data = s->data;
+  struct hr_mig_msg m;
+  int ps[2] = { -1, -1 }, st[2] = { -1, -1 }, count_fd = -1, dump_err = -1, ret = -1;
+  pid_t relay = -1, dump = -1;
+  unsigned timeout_ms = (s->opts->timeout_s ? s->opts->timeout_s : 30) * 1000u;
+  uint64_t relayed = 0;
+  char c;
+
+  (void) ready;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0 || pipe2 (st, O_CLOEXEC) < 0)
+    {
+      hr_error_set (err, errno, "socketpair");
+      goto out;
+    }
+  relay = spawn_relay (data, ps[0], ps[1], &count_fd, err);
+  if (relay < 0)
+    goto out;
+  hr_mig_forget (data);
+  s->data = NULL;
+  close (ps[0]);
+  ps[0] = -1;
+
+  /* Downtime starts here: the container stops running on the source. */
+  *t_frozen = now_ms ();
+  if (hr_container_pause (s->ctx, s->id, err) < 0)
+    {
+      hr_error_wrap (err, "freeze the container");
+      goto out;
+    }
+  s->paused = true;
+  s->progress |= SRC_PAUSED;
+  hr_mig_progress (s->progress);
+  dump = spawn_lazy_dump (s, ps[1], st[1], &dump_err, err);
+  if (dump < 0)
+    goto out;
+  close (ps[1]);
+  ps[1] = -1;
+  close (st[1]);
+  st[1] = -1;
+  /* CRIU's "status-ready": the images are written and its page server
+     waits.  EOF instead: the dump failed (and the container runs on). */
+  ssize_t n;
+  do
+    n = read (st[0], &c, 1);
+  while (n < 0 && errno == EINTR && !hr_mig_interrupted);
+  if (n != 1)
+    {
+      if (reap (dump, dump_err, "the dump", err) == 0)
+        hr_error_plain (err, EIO, "the lazy dump ended before its page server was ready");
+      dump = -1;
+      goto out;
+    }
+  s->t_dumped = now_ms ();
+  if (send_round (s, "final", NULL, stats, err) < 0)
+    goto out;
+  double t_sent = now_ms ();
+  if (hr_mig_send_restore (s->chan, HR_MIG_F_LAZY_PAGES, "final", err) < 0)
+    goto out;
+  hr_mig_set_timeout (s->chan, timeout_ms > RESTORE_TIMEOUT_MIN_MS ? timeout_ms : RESTORE_TIMEOUT_MIN_MS);
+  if (hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_RUNNING), s->buf, &m, "the target", err) < 0)
+    {
+      hr_error_wrap (err, "restore on the target");
+      goto out;
+    }
+  double t_end = now_ms ();
+  stats->downtime_ms = t_end - *t_frozen;
+  stats->restore_ms = t_end - t_sent;
+  stats->send_ms = t_sent - s->t_dumped;
+  stats->dump_ms = s->t_dumped - *t_frozen;
+  /* The container runs there; our CRIU serves the rest of its memory,
+     and the target says DONE when its daemon has every page.  Until then
+     the frozen copy here is the one that counts. */
+  int r = reap (dump, dump_err, "the dump", err);
+  dump = -1;
+  if (r == 0)
+    r = hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_DONE), s->buf, &m, "the target", err);
+  if (r < 0)
+    {
+      hr_error_wrap (err, "post-copy failed after the container started on the target (removed there)");
+      goto out;
+    }
+  s->progress |= SRC_RUNS_THERE;
+  hr_mig_progress (s->progress);
+  {
+    _cleanup_close_ int fd = openat (s->workfd, "final", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct hr_criu_dump_stats cs;
+    /* (CRIU's frozen_time of a lazy dump is not a duration: its timer
+       is never started on that path; the downtime above is ours.) */
+    if (fd >= 0 && hr_criu_dump_stats_read (fd, &cs, NULL) == 0)
+      stats->rounds[stats->n_rounds - 1].pages = cs.pages_written + cs.pages_lazy;
+  }
+  ret = 0;
+out:
+  if (ps[0] >= 0)
+    close (ps[0]);
+  if (ps[1] >= 0)
+    close (ps[1]);
+  if (st[0] >= 0)
+    close (st[0]);
+  if (st[1] >= 0)
+    close (st[1]);
+  if (ret < 0 && relay > 0)
+    kill (relay, SIGKILL); /* CRIU's page server loses its peer: the dump fails, the tasks go on */
+  if (dump > 0)
+    {
+      hr_err e = NULL;
+      reap (dump, dump_err, "the dump", &e);
+      hr_error_free (&e);
+    }
+  if (dump_err >= 0)
+    close (dump_err);
+  if (relay > 0)
+    {
+      if (count_fd >= 0 && read (count_fd, &relayed, sizeof (relayed)) != sizeof (relayed))
+        relayed = 0;
+      hr_err e = NULL;
+      reap (relay, -1, "the page relay", &e);
+      hr_error_free (&e);
+    }
+  if (count_fd >= 0)
+    close (count_fd);
+  stats->bytes_sent += relayed;
+  return ret;
+}
+
 static int
 migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats *stats, double *t_frozen,
          hr_err *err)
@@ -281,12 +521,23 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
       || hr_mig_send_hello (s->chan, s->mode, flags, s->id, err) < 0
       || hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_READY), s->buf, &m, peer, err) < 0)
     return -1;
+  if (s->mode == HR_MIG_POST_COPY)
+    {
+      /* The page channel first: the target accepts it right after READY. */
+      if (!m.has_token)
+        return hr_error_plain (err, EPROTO, "the target did not accept a post-copy migration");
+      if (hr_mig_connect (s->opts->to, key, timeout_ms, &s->data, err) < 0
+          || hr_mig_send (s->data, HR_MIG_JOIN, m.token, HR_MIG_TOKEN_LEN, NULL, 0, err) < 0)
+        return hr_error_wrap (err, "post-copy page channel");
+    }
   if (m.flags & HR_MIG_R_SEND_ROOTFS)
     {
       hr_debug ("sending the rootfs %s", s->rootfs);
       if (hr_mig_send_rootfs (s->chan, s->rootfs, err) < 0)
         return hr_error_wrap (err, "send the rootfs");
     }
+  if (s->mode == HR_MIG_POST_COPY)
+    return post_copy (s, &m, stats, t_frozen, err);
   if (s->mode == HR_MIG_PRE_COPY && pre_copy (s, last, sizeof (last), stats, err) < 0)
     return -1;
 
@@ -327,12 +578,13 @@ source_body (void *arg, void *result, hr_err *err)
       if (s->chan && hr_error_errno (*err) != EREMOTEIO)
         hr_mig_send_error (s->chan, (*err)->msg);
       hr_mig_closep (&s->chan);
+      hr_mig_closep (&s->data);
       take_back (s, err);
       /* (also the supervisor's job, unless it was the one killed) */
       hr_mig_workdir_remove (s->workdir);
       return -1;
     }
-  stats->bytes_sent = hr_mig_bytes_sent (s->chan);
+  stats->bytes_sent += hr_mig_bytes_sent (s->chan);
   hr_mig_closep (&s->chan);
   /* It runs on the target: only now does it go from here. */
   if (!s->dumped_away && hr_container_delete (s->ctx, s->id, true, err) < 0)
@@ -385,8 +637,14 @@ hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_mi
     return hr_error_plain (err, EINVAL, "--key FILE is required");
   if (opts->max_rounds > HR_MIGRATE_MAX_ROUNDS)
     return hr_error_plain (err, EINVAL, "--max-rounds %u: at most %d", opts->max_rounds, HR_MIGRATE_MAX_ROUNDS);
-  if (mode == HR_MIG_POST_COPY)
-    return hr_error_plain (err, ENOTSUP, "--mode post-copy is not implemented yet: use stop-copy or pre-copy");
+  if (mode == HR_MIG_POST_COPY && hr_criu_lazy_pages_usable (err) < 0)
+    return hr_error_wrap (err, "--mode post-copy");
+  /* Post-copy keeps the source frozen with leave-running until the
+     target has every page; established connections need the dump to end
+     the tasks in TCP repair (migrate.c's header). */
+  if (mode == HR_MIG_POST_COPY && opts->tcp_established)
+    return hr_error_plain (err, EINVAL, "--tcp-established cannot be used with --mode post-copy: use stop-copy or "
+                                        "pre-copy");
   {
     struct sockaddr_storage sa;
     socklen_t len;

@@ -29,6 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* What the receiving process did that must be undone if it dies
@@ -55,6 +61,10 @@ struct target
   char *workdir;
   int workfd;
   struct hr_mig_chan *chan;
+  bool lazy;            /* post-copy */
+  uint8_t token[HR_MIG_TOKEN_LEN];
+  int ps_sock;          /* post-copy: CRIU's end of the page relay */
+  pid_t relay, lazy_pid;
   uint8_t buf[HR_MIG_PAYLOAD_MAX];
 };
 
@@ -126,6 +136,151 @@ remove_rootfs (struct target *t, hr_err *err)
     }
 }
 
+/* Post-copy: the source's second connection, authenticated like the
+   first and carrying the token READY gave it; a relay process then owns
+   it, the lazy-pages daemon gets t->ps_sock. */
+static int
+join_page_channel (struct target *t, int listen_fd, const struct hr_mig_key *key, unsigned timeout_ms, hr_err *err)
+{
+  _cleanup_ (hr_mig_closep) struct hr_mig_chan *data = NULL;
+  struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+  struct hr_mig_msg m;
+  int ps[2];
+
+  int n;
+  do
+    n = poll (&pfd, 1, (int) timeout_ms);
+  while (n < 0 && errno == EINTR && !hr_mig_interrupted);
+  if (n <= 0)
+    return hr_error_plain (err, ETIMEDOUT, "the source did not open its page channel in %u ms", timeout_ms);
+  if (hr_mig_accept (listen_fd, key, timeout_ms, &data, err) < 0
+      || hr_mig_recv (data, HR_MIG_BIT (HR_MIG_JOIN), t->buf, &m, "the source", err) < 0)
+    return hr_error_wrap (err, "post-copy page channel");
+  uint8_t diff = 0;
+  for (size_t i = 0; i < HR_MIG_TOKEN_LEN; i++)
+    diff |= (uint8_t) (m.token[i] ^ t->token[i]);
+  if (diff)
+    return hr_error_plain (err, EACCES, "post-copy page channel: the connection belongs to another migration");
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0)
+    return hr_error_set (err, errno, "socketpair");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (ps[0]);
+      close (ps[1]);
+      return hr_error_set (err, errno, "fork the page relay");
+    }
+  if (pid == 0)
+    {
+      hr_err e = NULL;
+      uint64_t sent = 0;
+      close (ps[1]);
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      int r = hr_mig_relay (data, ps[0], &sent, &e);
+      if (r < 0)
+        hr_debug ("page relay: %s", e->msg);
+      _exit (r < 0 ? 1 : 0);
+    }
+  close (ps[0]);
+  hr_mig_forget (data);
+  data = NULL;
+  t->relay = pid;
+  t->ps_sock = ps[1];
+  return 0;
+}
+
+/* `criu lazy-pages` on the relay's socket, serving the restore's
+   userfaultfds from the images directory; the restore finds it by the
+   socket it makes there. */
+static int
+start_lazy_pages (struct target *t, const char *images, hr_err *err)
+{
+  _cleanup_free_ char *bin = NULL, *sock = xasprintf ("%s/lazy-pages.socket", images);
+
+  if (hr_criu_binary (t->ctx->criu, &bin, err) < 0)
+    return -1;
+  pid_t pid = fork ();
+  if (pid < 0)
+    return hr_error_set (err, errno, "fork criu lazy-pages");
+  if (pid == 0)
+    {
+      sigset_t none;
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      int null = open ("/dev/null", O_RDWR);
+      if (dup2 (t->ps_sock, 3) < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0)
+        _exit (126);
+      execl (bin, "criu", "lazy-pages", "--page-server", "--ps-socket", "3", "-D", images, "-W", images, "-o",
+             "lazy-pages.log", "-v4", (char *) NULL);
+      _exit (127);
+    }
+  t->lazy_pid = pid;
+  close (t->ps_sock);
+  t->ps_sock = -1;
+  /* Ready when its socket exists; gone before that: it failed. */
+  for (int i = 0; i < 1000; i++)
+    {
+      struct stat st;
+      int status;
+      if (stat (sock, &st) == 0)
+        return 0;
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        {
+          t->lazy_pid = 0;
+          return hr_error_plain (err, EIO, "criu lazy-pages exited before it was ready (see %s/lazy-pages.log)",
+                                 images);
+        }
+      usleep (10000);
+    }
+  return hr_error_plain (err, ETIMEDOUT, "criu lazy-pages did not start in 10 s");
+}
+
+static int
+finish_lazy_pages (struct target *t, hr_err *err)
+{
+  int status = 0;
+  if (t->lazy_pid <= 0)
+    return 0;
+  while (waitpid (t->lazy_pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  t->lazy_pid = 0;
+  if (!(WIFEXITED (status) && WEXITSTATUS (status) == 0))
+    return hr_error_plain (err, EIO, "criu lazy-pages %s %d before every page arrived",
+                           WIFEXITED (status) ? "exited with status" : "was killed by signal",
+                           WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
+  return 0;
+}
+
+/* Stop what post-copy started (a failure, or the end). */
+static void
+stop_lazy (struct target *t, bool done)
+{
+  if (t->lazy_pid > 0)
+    {
+      kill (t->lazy_pid, SIGKILL);
+      waitpid (t->lazy_pid, NULL, 0);
+      t->lazy_pid = 0;
+    }
+  if (t->ps_sock >= 0)
+    close (t->ps_sock);
+  t->ps_sock = -1;
+  /* Done: the relay ends when both CRIUs have closed; give it time to
+     pass the last words on. */
+  for (int i = 0; done && t->relay > 0 && i < 1000; i++)
+    {
+      if (waitpid (t->relay, NULL, WNOHANG) == t->relay)
+        t->relay = 0;
+      else
+        usleep (10000);
+    }
+  if (t->relay > 0)
+    {
+      kill (t->relay, SIGKILL);
+      waitpid (t->relay, NULL, 0);
+      t->relay = 0;
+    }
+}
+
 static int
 receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err)
 {
@@ -140,9 +295,8 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
   hr_debug ("waiting for container %s on %s", t->id, t->opts->listen);
   if (hr_mig_accept (listen_fd, key, timeout_ms, &t->chan, err) < 0)
     return -1;
-  /* One source: nobody else may connect while this one is served. */
-  close (listen_fd);
-  listen_fd = -1;
+  /* One source: nobody else may connect while this one is served (a
+     post-copy source opens its page channel right after READY). */
 
   if (hr_mig_recv (t->chan, HR_MIG_BIT (HR_MIG_HELLO), t->buf, &m, peer, err) < 0)
     return -1;
@@ -151,14 +305,25 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                            HR_MIG_VERSION);
   if (strcmp (m.id, t->id) != 0)
     return hr_error_plain (err, EINVAL, "the source migrates container %s, this target waits for %s", m.id, t->id);
-  if (m.mode == HR_MIG_POST_COPY)
-    return hr_error_plain (err, ENOTSUP, "post-copy migration is not implemented yet");
   bool tcp = (m.flags & HR_MIG_F_TCP_ESTABLISHED) != 0;
+  t->lazy = m.mode == HR_MIG_POST_COPY;
+  if (t->lazy && hr_criu_lazy_pages_usable (err) < 0)
+    return hr_error_wrap (err, "post-copy on the target");
   if (t->need_rootfs && !(m.flags & HR_MIG_F_SYNC_ROOTFS))
     return hr_error_plain (err, ENOENT, "the target's bundle has no rootfs (%s): give migrate --sync-rootfs to send it",
                            t->rootfs);
-  if (hr_mig_send_u32 (t->chan, HR_MIG_READY, t->need_rootfs ? HR_MIG_R_SEND_ROOTFS : 0, err) < 0)
+  {
+    uint8_t ready[4 + HR_MIG_TOKEN_LEN] = { t->need_rootfs ? HR_MIG_R_SEND_ROOTFS : 0 };
+    if (t->lazy && getrandom (t->token, sizeof (t->token), 0) != (ssize_t) sizeof (t->token))
+      return hr_error_set (err, errno, "getrandom");
+    memcpy (ready + 4, t->token, HR_MIG_TOKEN_LEN);
+    if (hr_mig_send (t->chan, HR_MIG_READY, ready, t->lazy ? sizeof (ready) : 4, NULL, 0, err) < 0)
+      return -1;
+  }
+  if (t->lazy && join_page_channel (t, listen_fd, key, timeout_ms, err) < 0)
     return -1;
+  close (listen_fd);
+  listen_fd = -1;
 
   for (;;)
     {
@@ -200,6 +365,9 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                                           .tcp_established = tcp, .stdio_null = true };
             t->progress |= TGT_RESTORING;
             hr_mig_progress (t->progress);
+            if (t->lazy && start_lazy_pages (t, images, err) < 0)
+              return -1;
+            ro.lazy_pages = t->lazy;
             if (hr_container_restore (t->ctx, t->id, &ro, &code, err) < 0)
               return -1;
             struct hr_container_info info = { 0 };
@@ -226,6 +394,20 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                 hr_error_free (&e);
                 return hr_error_wrap (err, "tell the source the container runs (removed it here)");
               }
+            if (!t->lazy)
+              {
+                t->progress |= TGT_REPORTED;
+                hr_mig_progress (t->progress);
+              }
+            /* Post-copy: the container runs while its memory arrives;
+               the migration is done when the daemon has every page. */
+            if (t->lazy && (finish_lazy_pages (t, err) < 0 || hr_mig_send (t->chan, HR_MIG_DONE, NULL, 0, NULL, 0, err) < 0))
+              {
+                hr_err e = NULL;
+                hr_container_delete (t->ctx, t->id, true, &e);
+                hr_error_free (&e);
+                return hr_error_wrap (err, "post-copy failed after the restore (the container is removed here)");
+              }
             t->progress |= TGT_REPORTED;
             hr_mig_progress (t->progress);
             return 0;
@@ -244,7 +426,9 @@ target_body (void *arg, void *result, hr_err *err)
   pid_t *pid = result;
 
   hr_mig_catch_signals ();
-  if (receive (t, t->key, pid, err) < 0)
+  int r = receive (t, t->key, pid, err);
+  stop_lazy (t, r == 0);
+  if (r < 0)
     {
       if (t->chan && hr_error_errno (*err) != EREMOTEIO && hr_mig_send_error (t->chan, (*err)->msg) == 0)
         hr_mig_drain (t->chan, 3000);
@@ -310,6 +494,7 @@ hr_container_migrate_receive (struct hr_context *ctx, const char *id, const stru
   t->opts = opts;
   t->key = &key;
   t->workfd = -1;
+  t->ps_sock = -1;
   rootfd = hr_state_root_open (ctx, &t->root, err);
   if (rootfd < 0 || target_check (t, err) < 0
       || hr_mig_workdir_create (t->root, t->id, &t->workdir, &t->workfd, err) < 0)

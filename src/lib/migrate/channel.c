@@ -560,3 +560,80 @@ hr_mig_drain (struct hr_mig_chan *chan, unsigned ms)
     }
   chan->healthy = false;
 }
+
+void
+hr_mig_forget (struct hr_mig_chan *chan)
+{
+  if (chan == NULL)
+    return;
+  /* Another process owns the session now: no close_notify from here. */
+  chan->healthy = false;
+  hr_mig_close (chan);
+}
+
+int
+hr_mig_relay (struct hr_mig_chan *chan, int sock, uint64_t *sent, hr_err *err)
+{
+  char buf[65536];
+  bool from_peer = true, to_peer = true;
+
+  *sent = 0;
+  while (from_peer || to_peer)
+    {
+      struct pollfd pfd[2] = { { .fd = chan->fd, .events = from_peer ? POLLIN : 0 },
+                               { .fd = sock, .events = to_peer ? POLLIN : 0 } };
+      bool pending = from_peer && tls.gnutls_record_check_pending (chan->session) > 0;
+      if (!pending)
+        {
+          /* CRIU's lazy-pages daemon pushes every page it was not asked
+             for: a silent channel is a dead one. */
+          int n = poll (pfd, 2, (int) chan->timeout_ms);
+          if (n < 0 && errno == EINTR && !hr_mig_interrupted)
+            continue;
+          if (n == 0)
+            return hr_error_plain (err, ETIMEDOUT, "relay with %s: no page traffic for %u ms", chan->peer,
+                                   chan->timeout_ms);
+          if (n < 0)
+            return hr_mig_interrupted ? hr_error_plain (err, EINTR, "relay: interrupted by signal %d",
+                                                        hr_mig_interrupted)
+                                      : hr_error_set (err, errno, "relay: poll");
+        }
+      if (pending || (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        {
+          ssize_t r = tls.gnutls_record_recv (chan->session, buf, sizeof (buf));
+          if (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN)
+            continue;
+          if (r < 0)
+            return tls_fail (chan, (int) r, "relay from", err);
+          if (r == 0)
+            {
+              /* The peer's CRIU is done sending: so is ours told. */
+              from_peer = false;
+              shutdown (sock, SHUT_WR);
+            }
+          else if (hr_write_all_nosigpipe (sock, buf, (size_t) r) < 0)
+            return hr_error_set (err, errno, "relay: write to criu");
+        }
+      if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          ssize_t r = read (sock, buf, sizeof (buf));
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            {
+              to_peer = false;
+              if (chan->healthy)
+                tls.gnutls_bye (chan->session, GNUTLS_SHUT_WR);
+              /* Our CRIU closed: nothing more will come from the peer's
+                 side that anyone reads. */
+              if (r < 0 || !from_peer)
+                break;
+              continue;
+            }
+          if (hr_mig_send_all (chan, buf, (size_t) r, err) < 0)
+            return -1;
+          *sent += (uint64_t) r;
+        }
+    }
+  return 0;
+}

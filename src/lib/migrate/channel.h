@@ -63,6 +63,14 @@ bool hr_mig_readable (struct hr_mig_chan *chan);
    closes: after sending ERROR, so that closing does not reset the
    connection (and drop the ERROR) while the peer is still sending. */
 void hr_mig_drain (struct hr_mig_chan *chan, unsigned ms);
+/* Free our copy of a channel another process took over (no
+   close_notify: the session is theirs). */
+void hr_mig_forget (struct hr_mig_chan *chan);
+/* Carry bytes both ways between the channel and SOCK (a socketpair end
+   CRIU's page server or lazy-pages daemon has) until both are done:
+   post-copy's page traffic inside TLS.  *sent counts what went to the
+   peer. */
+int hr_mig_relay (struct hr_mig_chan *chan, int sock, uint64_t *sent, hr_err *err);
 /* Close (a TLS close_notify first when the session is healthy). */
 void hr_mig_close (struct hr_mig_chan *chan);
 static inline void

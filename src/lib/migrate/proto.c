@@ -63,7 +63,7 @@ static const struct
   uint32_t min, max;
 } bounds[HR_MIG_TYPE_MAX + 1] = {
   [HR_MIG_HELLO] = { 13, 12 + 1024 },
-  [HR_MIG_READY] = { 4, 4 },
+  [HR_MIG_READY] = { 4, 4 + HR_MIG_TOKEN_LEN },
   [HR_MIG_ERROR] = { 0, HR_MIG_TEXT_MAX },
   [HR_MIG_ROOTFS] = { 0, 0 },
   [HR_MIG_DATA] = { 1, HR_MIG_PAYLOAD_MAX },
@@ -72,6 +72,8 @@ static const struct
   [HR_MIG_FILE] = { 9, 8 + HR_MIG_NAME_MAX },
   [HR_MIG_RESTORE] = { 5, 4 + HR_MIG_NAME_MAX },
   [HR_MIG_RUNNING] = { 4, 4 },
+  [HR_MIG_JOIN] = { HR_MIG_TOKEN_LEN, HR_MIG_TOKEN_LEN },
+  [HR_MIG_DONE] = { 0, 0 },
 };
 
 int
@@ -151,8 +153,19 @@ hr_mig_decode (uint32_t type, const uint8_t *p, size_t len, struct hr_mig_msg *m
         return hr_error_plain (err, EPROTO, "migration protocol: invalid container id");
       return 0;
     case HR_MIG_READY:
+      if (len != 4 && len != 4 + HR_MIG_TOKEN_LEN)
+        return hr_error_plain (err, EPROTO, "migration protocol: READY of %zu bytes", len);
+      msg->flags = get32 (p);
+      msg->has_token = len > 4;
+      if (msg->has_token)
+        memcpy (msg->token, p + 4, HR_MIG_TOKEN_LEN);
+      return 0;
     case HR_MIG_RUNNING:
-      msg->flags = msg->pid = get32 (p);
+      msg->pid = get32 (p);
+      return 0;
+    case HR_MIG_JOIN:
+      msg->has_token = true;
+      memcpy (msg->token, p, HR_MIG_TOKEN_LEN);
       return 0;
     case HR_MIG_END:
       msg->status = (int32_t) get32 (p);
@@ -163,6 +176,7 @@ hr_mig_decode (uint32_t type, const uint8_t *p, size_t len, struct hr_mig_msg *m
       msg->text[len] = '\0';
       return 0;
     case HR_MIG_ROOTFS:
+    case HR_MIG_DONE:
       return 0;
     case HR_MIG_DATA:
       msg->data = p;

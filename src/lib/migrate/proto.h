@@ -14,6 +14,13 @@
  *   RESTORE {dir}                     ->
  *                                     <- RUNNING {pid} | ERROR {text}
  *
+ * Post-copy adds a second connection for CRIU's page traffic, opened by
+ * the source after READY (which then carries a token) and bound to the
+ * migration by JOIN {token}; after it, that connection carries CRIU's
+ * page-server protocol as is.  The target then says DONE when its
+ * lazy-pages daemon has every page: only then may the source drop its copy
+ * (CRIU's page server ends a session cut short as if it were complete).
+ *
  * Either side may send ERROR instead of its next message and close.
  */
 #ifndef HYDRA_MIGRATE_PROTO_H
@@ -32,6 +39,7 @@
    directory name. */
 #define HR_MIG_NAME_MAX 128
 #define HR_MIG_TEXT_MAX 4096
+#define HR_MIG_TOKEN_LEN 16
 
 enum hr_mig_type
 {
@@ -45,7 +53,9 @@ enum hr_mig_type
   HR_MIG_FILE,
   HR_MIG_RESTORE,
   HR_MIG_RUNNING,
-  HR_MIG_TYPE_MAX = HR_MIG_RUNNING,
+  HR_MIG_JOIN,
+  HR_MIG_DONE,
+  HR_MIG_TYPE_MAX = HR_MIG_DONE,
 };
 
 enum hr_mig_mode
@@ -61,7 +71,8 @@ const char *hr_mig_mode_name (enum hr_mig_mode m);
 /* HELLO flags */
 #define HR_MIG_F_TCP_ESTABLISHED (1u << 0)
 #define HR_MIG_F_SYNC_ROOTFS (1u << 1)
-#define HR_MIG_F_ALL (HR_MIG_F_TCP_ESTABLISHED | HR_MIG_F_SYNC_ROOTFS)
+#define HR_MIG_F_LAZY_PAGES (1u << 2) /* RESTORE: restore with lazy pages */
+#define HR_MIG_F_ALL (HR_MIG_F_TCP_ESTABLISHED | HR_MIG_F_SYNC_ROOTFS | HR_MIG_F_LAZY_PAGES)
 /* READY flags */
 #define HR_MIG_R_SEND_ROOTFS (1u << 0)
 
@@ -72,6 +83,8 @@ struct hr_mig_msg
   uint32_t version, mode, flags; /* HELLO; flags also READY, RESTORE */
   int32_t status;                /* END */
   uint32_t pid;                  /* RUNNING */
+  bool has_token;                /* READY (post-copy), JOIN */
+  uint8_t token[HR_MIG_TOKEN_LEN];
   uint64_t size;                 /* FILE */
   char name[HR_MIG_NAME_MAX + 1];   /* HELLO: the id (<= 1024: see id below); DIR, FILE, RESTORE */
   char parent[HR_MIG_NAME_MAX + 1]; /* DIR: "" or an earlier round */
