@@ -391,6 +391,8 @@ mg_lazy_criu_broken() {
     fail "post-copy failed: $MG_ERR"
   fi
   pid=$(mg_assert_migrated "$TAG")
+  assert_match "$MG_OUT" "$MG_LINE_RE" "migrate's line"
+  assert_eq "${BASH_REMATCH[3]}" post-copy "the mode on migrate's line"
   assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
   mg_assert_source_gone "$TAG" "$old"
   mg_end
