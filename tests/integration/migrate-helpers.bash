@@ -161,8 +161,19 @@ hrB() {
 # each SIGUSR1 and written, with a random token drawn at start, to
 # /dev/shm/n (a tmpfs of the container's own): "COUNT TOKEN".  Its own
 # network namespace (the default config's).
+# mg_cfg_idle [MIB]: the token is the md5 of MIB MiB of random data (base64)
+# the shell holds in a variable, computed again for every line: the
+# process's memory arrived intact when the token stays the same.
 mg_cfg_idle() {
-  cfg_sh ": mg-$TAG; s=\$(cat /proc/sys/kernel/random/uuid); i=0; trap 'i=\$((i+1)); echo \"\$i \$s\" >/dev/shm/n' USR1; echo \"0 \$s\" >/dev/shm/n; while :; do sleep 0.1; done"
+  local token='$(cat /proc/sys/kernel/random/uuid)'
+  if [ -n "${1:-}" ]; then
+    ln -sf busybox "$BUNDLE/rootfs/bin/base64"
+    ln -sf busybox "$BUNDLE/rootfs/bin/md5sum"
+    token='$(printf %s "$x" | md5sum | cut -c1-32)'
+    cfg_sh ": mg-$TAG; x=\$(dd if=/dev/urandom bs=1M count=$1 2>/dev/null | base64); i=0; trap 'i=\$((i+1)); echo \"\$i $token\" >/dev/shm/n' USR1; echo \"0 $token\" >/dev/shm/n; while :; do sleep 0.1; done"
+  else
+    cfg_sh ": mg-$TAG; s=$token; i=0; trap 'i=\$((i+1)); echo \"\$i \$s\" >/dev/shm/n' USR1; echo \"0 \$s\" >/dev/shm/n; while :; do sleep 0.1; done"
+  fi
 }
 
 # The TCP counter server: in the "ctr" namespace (by path), busybox nc
@@ -227,11 +238,11 @@ mg_run_a() {
   echo "$pid"
 }
 
-# mg_start_idle [norootfs]: the idle container on host A (bundles by
-# mg_bundles), its counter bumped to 1: the init's pid in $MG_OLD, the
-# counter's line ("1 TOKEN") in $MG_BEFORE.
+# mg_start_idle [norootfs|"" [MIB]]: the idle container (mg_cfg_idle MIB)
+# on host A (bundles by mg_bundles), its counter bumped to 1: the init's
+# pid in $MG_OLD, the counter's line ("1 TOKEN") in $MG_BEFORE.
 mg_start_idle() {
-  mg_cfg_idle
+  mg_cfg_idle "${2:-}"
   mg_bundles "${1:-}"
   MG_OLD=$(mg_run_a "$TAG") || return 1
   HR_PIDS+=("$MG_OLD")

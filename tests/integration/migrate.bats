@@ -363,10 +363,11 @@ mg_lazy_criu_broken() {
   done
 }
 
-@test "migrate: post-copy (lazy pages over the link), or a clean failure where CRIU's page server is broken" {
+@test "migrate: post-copy (lazy pages over the link): 8 MiB of the shell's memory arrive intact, or a clean failure where CRIU's page server is broken" {
   "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1 || skip "$CRIU: no non-cooperative userfaultfd"
   local old pid before
-  mg_start_idle
+  # 8 MiB of random data in the shell's memory: pages the target must fetch
+  mg_start_idle "" 8
   old=$MG_OLD
   before=$MG_BEFORE
   mg_receive "$TAG"
