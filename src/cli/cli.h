@@ -88,5 +88,7 @@ extern const struct cli_command cli_cmd_resume;
 extern const struct cli_command cli_cmd_update;
 extern const struct cli_command cli_cmd_checkpoint;
 extern const struct cli_command cli_cmd_restore;
+extern const struct cli_command cli_cmd_migrate;
+extern const struct cli_command cli_cmd_migrate_receive;
 
 #endif

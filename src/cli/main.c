@@ -29,6 +29,8 @@ static const struct cli_command *const commands[] = {
   &cli_cmd_features,
   &cli_cmd_kill,
   &cli_cmd_list,
+  &cli_cmd_migrate,
+  &cli_cmd_migrate_receive,
   &cli_cmd_pause,
   &cli_cmd_ps,
   &cli_cmd_restore,

@@ -165,12 +165,63 @@ struct hr_restore_opts
   char **empty_ns;                 /* --empty-ns NS (repeatable): only "network" */
   const char *lsm_profile;         /* --lsm-profile TYPE:NAME */
   const char *lsm_mount_context;   /* --lsm-mount-context CTX */
+  bool stdio_null;                 /* the restored tree's inherited stdio is /dev/null (migrate-receive) */
 };
 /* Restore a container from a checkpoint under ID with the bundle's
    config.  Unless opts->detach, wait for its init and store its exit
    status in *exit_code (128+N when killed by signal N). */
 int hr_container_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts *opts, int *exit_code,
                           hr_err *err);
+
+/* Options of migrate (the source's side of a live migration, docs/migration.md). */
+struct hr_migrate_opts
+{
+  const char *to;              /* --to ADDR:PORT */
+  const char *key_file;        /* --key FILE (mode 0600) */
+  const char *mode;            /* --mode stop-copy|pre-copy|post-copy; NULL: stop-copy */
+  unsigned max_rounds;         /* --max-rounds N: pre-dump rounds at most (pre-copy) */
+  bool tcp_established;        /* --tcp-established */
+  bool sync_rootfs;            /* --sync-rootfs: send the rootfs when the target has none */
+  unsigned timeout_s;          /* --timeout: seconds without progress before giving up */
+};
+#define HR_MIGRATE_MAX_ROUNDS 64
+struct hr_migrate_round
+{
+  uint64_t pages;              /* pages CRIU wrote in that round */
+  uint64_t bytes;              /* bytes of images sent for it */
+};
+struct hr_migrate_stats
+{
+  const char *mode;
+  double downtime_ms;          /* source frozen -> target running */
+  double total_ms;             /* the whole command */
+  double frozen_ms;            /* CRIU's frozen_time of the final dump */
+  double dump_ms, send_ms, restore_ms; /* the downtime's parts: final dump, its transfer, the restore */
+  uint64_t bytes_sent;         /* everything sent on the channel */
+  struct hr_migrate_round rounds[HR_MIGRATE_MAX_ROUNDS + 1];
+  size_t n_rounds;             /* pre-dumps, then the final dump */
+};
+/* Move the running container ID to the target that waits for it
+   (migrate-receive).  Returns 0 only when it runs there and is gone here;
+   on any failure before the target reported it running, the container
+   runs here again. */
+int hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_migrate_opts *opts,
+                          struct hr_migrate_stats *stats, hr_err *err);
+/* The stats as one JSON object (--stats-json). */
+char *hr_migrate_stats_json (const struct hr_migrate_stats *stats);
+
+/* Options of migrate-receive (the target's side). */
+struct hr_migrate_receive_opts
+{
+  const char *bundle;          /* --bundle DIR */
+  const char *listen;          /* --listen ADDR:PORT */
+  const char *key_file;        /* --key FILE */
+  unsigned timeout_s;          /* --timeout */
+};
+/* Wait for one migration of ID, restore it from the bundle; *pid gets
+   its init. */
+int hr_container_migrate_receive (struct hr_context *ctx, const char *id, const struct hr_migrate_receive_opts *opts,
+                                  pid_t *pid, hr_err *err);
 
 /* Freeze / thaw the container's cgroup; `state` then says "paused". */
 int hr_container_pause (struct hr_context *ctx, const char *id, hr_err *err);

@@ -73,6 +73,19 @@ int hr_images_check (int images_fd, hr_err *err);
    pages-<id>.img (fuzzed). */
 int hr_pagemap_parse (const uint8_t *data, size_t len, uint32_t *pages_id, uint64_t *present, hr_err *err);
 
+/* CRIU's statistics of a dump or pre-dump (stats-dump in the work
+   directory: images/stats.proto's dump_stats_entry; times in
+   microseconds).  Read by migrate for what it reports (fuzzed with the
+   pagemap decoder). */
+struct hr_criu_dump_stats
+{
+  bool present;
+  uint64_t freezing_time, frozen_time, memdump_time, memwrite_time;
+  uint64_t pages_scanned, pages_skipped_parent, pages_written, pages_lazy;
+};
+int hr_criu_dump_stats_parse (const uint8_t *data, size_t len, struct hr_criu_dump_stats *st, hr_err *err);
+int hr_criu_dump_stats_read (int dirfd, struct hr_criu_dump_stats *st, hr_err *err);
+
 /* Notifications of a dump: status-ready with --lazy-pages writes one
    NUL byte to --status-fd and closes it (runc, CRIU >= 3.15). */
 struct hr_checkpoint_notify

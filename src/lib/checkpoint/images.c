@@ -187,3 +187,80 @@ hr_images_check (int images_fd, hr_err *err)
     }
   return 0;
 }
+
+/* criu/include/magic.h */
+#define IMG_SERVICE_MAGIC 0x55105940u
+#define STATS_MAGIC 0x57093306u
+
+int
+hr_criu_dump_stats_parse (const uint8_t *data, size_t len, struct hr_criu_dump_stats *st, hr_err *err)
+{
+  const uint8_t *p = data, *end = data + len;
+
+  memset (st, 0, sizeof (*st));
+  if (len < 12 || le32 (p) != IMG_SERVICE_MAGIC || le32 (p + 4) != STATS_MAGIC)
+    return hr_error_plain (err, EINVAL, "not a CRIU stats image");
+  uint32_t n = le32 (p + 8);
+  p += 12;
+  if (n > (size_t) (end - p))
+    return hr_error_plain (err, EINVAL, "truncated stats image");
+  end = p + n;
+  /* stats_entry { optional dump_stats_entry dump = 1; ... } */
+  while (p < end)
+    {
+      uint64_t key, v;
+      if (!varint (&p, end, &key))
+        return hr_error_plain (err, EINVAL, "malformed stats image");
+      if ((key & 7) == 2)
+        {
+          if (!varint (&p, end, &v) || v > (uint64_t) (end - p))
+            return hr_error_plain (err, EINVAL, "malformed stats image");
+          if ((key >> 3) == 1)
+            {
+              /* dump_stats_entry: every field a varint (images/stats.proto). */
+              const uint8_t *q = p, *qend = p + v;
+              while (q < qend)
+                {
+                  uint64_t k, x;
+                  if (!varint (&q, qend, &k) || (k & 7) != 0 || !varint (&q, qend, &x))
+                    return hr_error_plain (err, EINVAL, "malformed dump statistics");
+                  switch (k >> 3)
+                    {
+                    case 1: st->freezing_time = x; break;
+                    case 2: st->frozen_time = x; break;
+                    case 3: st->memdump_time = x; break;
+                    case 4: st->memwrite_time = x; break;
+                    case 5: st->pages_scanned = x; break;
+                    case 6: st->pages_skipped_parent = x; break;
+                    case 7: st->pages_written = x; break;
+                    case 9: st->pages_lazy = x; break;
+                    default: break;
+                    }
+                }
+              st->present = true;
+            }
+          p += v;
+        }
+      else if ((key & 7) == 0)
+        {
+          if (!varint (&p, end, &v))
+            return hr_error_plain (err, EINVAL, "malformed stats image");
+        }
+      else
+        return hr_error_plain (err, EINVAL, "malformed stats image");
+    }
+  if (!st->present)
+    return hr_error_plain (err, EINVAL, "stats image without dump statistics");
+  return 0;
+}
+
+int
+hr_criu_dump_stats_read (int dirfd, struct hr_criu_dump_stats *st, hr_err *err)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+
+  if (hr_read_file_at (dirfd, "stats-dump", 64 * 1024, &data, &len, err) < 0)
+    return -1;
+  return hr_criu_dump_stats_parse ((const uint8_t *) data, len, st, err);
+}

@@ -472,6 +472,10 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
     if (hr_plan_build (cfg, &popts, &full, err) < 0 || hr_checkpoint_external_mounts (&req, full, r.cg, 0, true, err) < 0)
       goto out;
   }
+  /* migrate-receive has no stdio to give: the restored tree's inherited
+     pipes become /dev/null (CRIU's stdio; hr_criu_req.stdio -1). */
+  if (opts->stdio_null)
+    req.stdio[0] = req.stdio[1] = req.stdio[2] = -1;
   if (namespaces_for_criu (&r, &req, err) < 0 || stdio_for_criu (images_fd, &req, err) < 0)
     goto out;
   req.action = HR_CRIU_RESTORE;

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * migrate-receive: the target's side of a live migration
+ * (docs/migration.md).  Everything it can check is checked before it
+ * listens; it then serves exactly one authenticated source, keeps what it
+ * receives in a private work directory under its state root, restores the
+ * container with the same restore the CLI has (restore.c), and says so.
+ * Whatever fails, it removes what it made (the images, a rootfs it
+ * unpacked; restore removes its own) and tells the source, which then
+ * takes its container back.
+ */
+#include <config.h>
+#include "hydra.h"
+#include "checkpoint/criu.h"
+#include "cleanup.h"
+#include "lifecycle/lifecycle.h"
+#include "log.h"
+#include "migrate/channel.h"
+#include "migrate/proto.h"
+#include "migrate/supervise.h"
+#include "migrate/transfer.h"
+#include "state/state.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What the receiving process did that must be undone if it dies
+   (supervise.h): cumulative bits. */
+enum
+{
+  TGT_ROOTFS = 1,        /* it made the rootfs */
+  TGT_RESTORING = 2,     /* a restore began: a container may exist */
+  TGT_REPORTED = 4,      /* the source was told it runs */
+};
+
+struct target
+{
+  int progress;         /* TGT_* */
+  const struct hr_mig_key *key;
+  struct hr_context *ctx;
+  const char *id;
+  const struct hr_migrate_receive_opts *opts;
+  char *bundle;
+  char *rootfs;
+  bool need_rootfs;     /* the bundle has none (missing or empty) */
+  bool made_rootfs;     /* we made it: removed on failure */
+  char *root;
+  char *workdir;
+  int workfd;
+  struct hr_mig_chan *chan;
+  uint8_t buf[HR_MIG_PAYLOAD_MAX];
+};
+
+static bool
+dir_empty_or_missing (const char *path, bool *missing)
+{
+  _cleanup_closedir_ DIR *d = opendir (path);
+  struct dirent *de;
+  *missing = d == NULL && errno == ENOENT;
+  if (d == NULL)
+    return *missing;
+  while ((de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      return false;
+  return true;
+}
+
+/* Before listening: the bundle, the id, CRIU. */
+static int
+target_check (struct target *t, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
+  _cleanup_free_ char *config_path = NULL, *data = NULL;
+  size_t len = 0;
+  struct hr_container_info info = { 0 };
+  hr_err e = NULL;
+  int version = 0;
+  bool missing = false;
+
+  if (hr_resolve_bundle (t->opts->bundle, &t->bundle, err) < 0)
+    return -1;
+  config_path = xasprintf ("%s/config.json", t->bundle);
+  if (hr_read_config (config_path, &data, &len, &cfg, err) < 0)
+    return -1;
+  if (hr_resolve_rootfs (t->bundle, cfg, &t->rootfs, err) < 0)
+    {
+      /* No rootfs yet: --sync-rootfs brings it to this path. */
+      if (hr_error_errno (*err) != ENOENT)
+        return -1;
+      hr_error_free (err);
+      t->rootfs = cfg->root->path[0] == '/' ? xstrdup (cfg->root->path)
+                                            : xasprintf ("%s/%s", t->bundle, cfg->root->path);
+    }
+  if (hr_container_state (t->ctx, t->id, &info, &e) == 0)
+    {
+      hr_container_info_free (&info);
+      return hr_error_plain (err, EEXIST, "container with id exists: %s", t->id);
+    }
+  hr_error_free (&e);
+  t->need_rootfs = dir_empty_or_missing (t->rootfs, &missing);
+  if (hr_criu_version (t->ctx->criu, &version, err) < 0)
+    return -1;
+  if (version < HR_CRIU_MIN_VERSION)
+    return hr_error_plain (err, ENOTSUP, "CRIU %d.%d.%d is too old: %d.%d or later is needed", version / 10000,
+                           version / 100 % 100, version % 100, HR_CRIU_MIN_VERSION / 10000,
+                           HR_CRIU_MIN_VERSION / 100 % 100);
+  return 0;
+}
+
+/* A rootfs unpacked for a migration that failed. */
+static void
+remove_rootfs (struct target *t, hr_err *err)
+{
+  hr_err e = NULL;
+  if (hr_mig_remove_tree (t->rootfs, &e) < 0)
+    {
+      hr_error_wrap (err, "and removing the rootfs it received failed (%s)", e->msg);
+      hr_error_free (&e);
+    }
+}
+
+static int
+receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err)
+{
+  struct hr_mig_msg m;
+  const char *peer = "the source";
+  unsigned timeout_ms = (t->opts->timeout_s ? t->opts->timeout_s : 30) * 1000u;
+  _cleanup_close_ int listen_fd = -1, dirfd = -1;
+
+  listen_fd = hr_mig_listen (t->opts->listen, err);
+  if (listen_fd < 0)
+    return -1;
+  hr_debug ("waiting for container %s on %s", t->id, t->opts->listen);
+  if (hr_mig_accept (listen_fd, key, timeout_ms, &t->chan, err) < 0)
+    return -1;
+  /* One source: nobody else may connect while this one is served. */
+  close (listen_fd);
+  listen_fd = -1;
+
+  if (hr_mig_recv (t->chan, HR_MIG_BIT (HR_MIG_HELLO), t->buf, &m, peer, err) < 0)
+    return -1;
+  if (m.version != HR_MIG_VERSION)
+    return hr_error_plain (err, EPROTO, "the source speaks migration protocol version %u, we speak %u", m.version,
+                           HR_MIG_VERSION);
+  if (strcmp (m.id, t->id) != 0)
+    return hr_error_plain (err, EINVAL, "the source migrates container %s, this target waits for %s", m.id, t->id);
+  if (m.mode == HR_MIG_POST_COPY)
+    return hr_error_plain (err, ENOTSUP, "post-copy migration is not implemented yet");
+  bool tcp = (m.flags & HR_MIG_F_TCP_ESTABLISHED) != 0;
+  if (t->need_rootfs && !(m.flags & HR_MIG_F_SYNC_ROOTFS))
+    return hr_error_plain (err, ENOENT, "the target's bundle has no rootfs (%s): give migrate --sync-rootfs to send it",
+                           t->rootfs);
+  if (hr_mig_send_u32 (t->chan, HR_MIG_READY, t->need_rootfs ? HR_MIG_R_SEND_ROOTFS : 0, err) < 0)
+    return -1;
+
+  for (;;)
+    {
+      uint32_t expect = HR_MIG_BIT (HR_MIG_DIR) | HR_MIG_BIT (HR_MIG_RESTORE)
+                        | (dirfd >= 0 ? HR_MIG_BIT (HR_MIG_FILE) : 0)
+                        | (t->need_rootfs && !t->made_rootfs ? HR_MIG_BIT (HR_MIG_ROOTFS) : 0);
+      if (hr_mig_recv (t->chan, expect, t->buf, &m, peer, err) < 0)
+        return -1;
+      switch (m.type)
+        {
+        case HR_MIG_ROOTFS:
+          if (mkdir (t->rootfs, 0755) < 0 && errno != EEXIST)
+            return hr_error_set (err, errno, "create the rootfs %s", t->rootfs);
+          t->made_rootfs = true;
+          t->progress |= TGT_ROOTFS;
+          hr_mig_progress (t->progress);
+          if (hr_mig_recv_rootfs (t->chan, t->rootfs, t->buf, peer, err) < 0)
+            return hr_error_wrap (err, "receive the rootfs");
+          break;
+        case HR_MIG_DIR:
+          if (dirfd >= 0)
+            close (dirfd);
+          dirfd = -1;
+          if (hr_mig_recv_dir (t->workfd, &m, &dirfd, err) < 0)
+            return -1;
+          break;
+        case HR_MIG_FILE:
+          if (hr_mig_recv_file (t->chan, dirfd, &m, t->buf, peer, err) < 0)
+            return hr_error_wrap (err, "receive the images");
+          break;
+        case HR_MIG_RESTORE:
+          {
+            struct stat st;
+            int code = 0;
+            if (fstatat (t->workfd, m.name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+              return hr_error_plain (err, EPROTO, "restore from %s: no such image directory was sent", m.name);
+            _cleanup_free_ char *images = xasprintf ("%s/%s", t->workdir, m.name);
+            struct hr_restore_opts ro = { .image_path = images, .bundle = t->bundle, .detach = true,
+                                          .tcp_established = tcp, .stdio_null = true };
+            t->progress |= TGT_RESTORING;
+            hr_mig_progress (t->progress);
+            if (hr_container_restore (t->ctx, t->id, &ro, &code, err) < 0)
+              return -1;
+            struct hr_container_info info = { 0 };
+            if (hr_container_state (t->ctx, t->id, &info, err) < 0)
+              return -1;
+            *pid = info.pid;
+            hr_container_info_free (&info);
+            /* Told to stop while CRIU restored: the source takes its
+               container back, so this copy must go. */
+            if (hr_mig_interrupted)
+              {
+                hr_err e = NULL;
+                hr_container_delete (t->ctx, t->id, true, &e);
+                hr_error_free (&e);
+                return hr_error_plain (err, EINTR, "interrupted by signal %d during the restore (removed it here)",
+                                       hr_mig_interrupted);
+              }
+            if (hr_mig_send_u32 (t->chan, HR_MIG_RUNNING, (uint32_t) *pid, err) < 0)
+              {
+                /* The source cannot learn it runs here: it takes its
+                   container back, so this copy must go. */
+                hr_err e = NULL;
+                hr_container_delete (t->ctx, t->id, true, &e);
+                hr_error_free (&e);
+                return hr_error_wrap (err, "tell the source the container runs (removed it here)");
+              }
+            t->progress |= TGT_REPORTED;
+            hr_mig_progress (t->progress);
+            return 0;
+          }
+        default:
+          return hr_error_plain (err, EPROTO, "unexpected message");
+        }
+    }
+}
+
+/* The receiving process: everything that talks to the source. */
+static int
+target_body (void *arg, void *result, hr_err *err)
+{
+  struct target *t = arg;
+  pid_t *pid = result;
+
+  hr_mig_catch_signals ();
+  if (receive (t, t->key, pid, err) < 0)
+    {
+      if (t->chan && hr_error_errno (*err) != EREMOTEIO && hr_mig_send_error (t->chan, (*err)->msg) == 0)
+        hr_mig_drain (t->chan, 3000);
+      hr_mig_closep (&t->chan);
+      if (t->made_rootfs)
+        remove_rootfs (t, err);
+      /* (also the supervisor's job, unless it was the one killed) */
+      hr_mig_workdir_remove (t->workdir);
+      return -1;
+    }
+  hr_mig_closep (&t->chan);
+  hr_mig_workdir_remove (t->workdir);
+  return 0;
+}
+
+/* The receiving process died (killed): undo what it got to.  A container
+   it restored but never reported is the source's to take back. */
+static void
+target_recover (void *arg, int progress, hr_err *err)
+{
+  struct target *t = arg;
+  hr_err e = NULL;
+
+  if (progress & TGT_REPORTED)
+    return;
+  if ((progress & TGT_RESTORING) && hr_container_delete (t->ctx, t->id, true, &e) < 0)
+    {
+      hr_error_wrap (err, "removing the half-restored container failed (%s)", e->msg);
+      hr_error_free (&e);
+    }
+  if (progress & TGT_ROOTFS)
+    remove_rootfs (t, err);
+}
+
+int
+hr_container_migrate_receive (struct hr_context *ctx, const char *id, const struct hr_migrate_receive_opts *opts,
+                              pid_t *pid, hr_err *err)
+{
+  struct hr_mig_key key = { 0 };
+  struct target *t = NULL;
+  _cleanup_close_ int rootfd = -1;
+  int ret = -1;
+
+  if (hr_validate_id (id, err) < 0)
+    return -1;
+  if (opts->listen == NULL || *opts->listen == '\0')
+    return hr_error_plain (err, EINVAL, "--listen ADDR:PORT is required");
+  if (opts->key_file == NULL || *opts->key_file == '\0')
+    return hr_error_plain (err, EINVAL, "--key FILE is required");
+  if (opts->bundle == NULL || *opts->bundle == '\0')
+    return hr_error_plain (err, EINVAL, "--bundle DIR is required");
+  {
+    struct sockaddr_storage sa;
+    socklen_t len;
+    if (hr_mig_parse_addr (opts->listen, &sa, &len, err) < 0)
+      return hr_error_wrap (err, "--listen");
+  }
+  if (hr_mig_key_load (opts->key_file, &key, err) < 0)
+    return -1;
+  t = xmalloc0 (sizeof (*t));
+  t->ctx = ctx;
+  t->id = id;
+  t->opts = opts;
+  t->key = &key;
+  t->workfd = -1;
+  rootfd = hr_state_root_open (ctx, &t->root, err);
+  if (rootfd < 0 || target_check (t, err) < 0
+      || hr_mig_workdir_create (t->root, t->id, &t->workdir, &t->workfd, err) < 0)
+    goto out;
+  hr_mig_catch_signals ();
+  if (hr_mig_supervise (target_body, target_recover, t, pid, sizeof (*pid), err) < 0)
+    goto out;
+  ret = 0;
+out:
+  if (t->workfd >= 0)
+    close (t->workfd);
+  hr_mig_workdir_remove (t->workdir);
+  free (t->workdir);
+  free (t->root);
+  free (t->bundle);
+  free (t->rootfs);
+  free (t);
+  hr_mig_key_clear (&key);
+  return ret;
+}
