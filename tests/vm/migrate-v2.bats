@@ -181,6 +181,8 @@ mg_migrate() {
   wait "$MG_RECV" || rc=$?
   [ "$rc" -eq 0 ] || fail "migrate-receive exited $rc after migrate exited 0: $(cat "$D/recv.out")" || return 1
   out=$(cat "$D/mig.out")
+  # (in the TAP, for whoever reads the lane's log: what this migration cost)
+  echo "# $out; --stats-json: $(cat "$D/stats.json" 2>&1)" >&3
   assert_match "$out" "^migrated $TAG to $ADDR_B:$PORT: $MODE, downtime [0-9]+ ms, total [0-9]+ ms, [0-9]+ round\\(s\\), [0-9]+ bytes sent, CRIU frozen [0-9]+ ms\$" \
     "migrate's line" || return 1
   # --stats-json: the contract's fields, integers, and the mode asked for
