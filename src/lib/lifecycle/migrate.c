@@ -42,7 +42,6 @@
 #include <string.h>
 #include <time.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -281,75 +280,31 @@ take_back (struct source *s, hr_err *err)
   hr_error_wrap (err, "migration of %s failed, it was restored here and runs again", s->id);
 }
 
-/* A process that carries post-copy's page traffic between CRIU (SOCK)
-   and the data channel; what it sent comes back on *count_fd. */
-static pid_t
-spawn_relay (struct hr_mig_chan *data, int sock, int other, int *count_fd, hr_err *err)
-{
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    return hr_error_set (err, errno, "pipe");
-  pid_t pid = fork ();
-  if (pid < 0)
-    {
-      close (p[0]);
-      close (p[1]);
-      return hr_error_set (err, errno, "fork the page relay");
-    }
-  if (pid == 0)
-    {
-      hr_err e = NULL;
-      uint64_t sent = 0;
-      close (p[0]);
-      /* CRIU's end only in CRIU: its exit must be our end of file. */
-      close (other);
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      int r = hr_mig_relay (data, sock, &sent, &e);
-      (void) hr_write_all (p[1], &sent, sizeof (sent));
-      if (r < 0)
-        hr_debug ("page relay: %s", e->msg);
-      _exit (r < 0 ? 1 : 0);
-    }
-  close (p[1]);
-  *count_fd = p[0];
-  return pid;
-}
-
 /* The lazy dump runs in a child: CRIU answers it only when the target has
    taken every page, while we must send the images and wait for the
    restore meanwhile.  Its error text comes back on *err_fd. */
 static pid_t
 spawn_lazy_dump (struct source *s, int ps_sock, int status_fd, int *err_fd, hr_err *err)
 {
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    return hr_error_set (err, errno, "pipe");
-  pid_t pid = fork ();
-  if (pid < 0)
+  int fd = -1;
+  pid_t pid = hr_mig_fork_piped (&fd, "the dump", err);
+  if (pid != 0)
     {
-      close (p[0]);
-      close (p[1]);
-      return hr_error_set (err, errno, "fork the dump");
+      *err_fd = fd;
+      return pid;
     }
-  if (pid == 0)
-    {
-      hr_err e = NULL;
-      char path[4096];
-      close (p[0]);
-      snprintf (path, sizeof (path), "%s/final", s->workdir);
-      /* leave-running on the frozen container: CRIU ends a page-server
-         session cut short as if it were complete, so it must never be
-         the one to end the tasks (the target's DONE decides). */
-      struct hr_checkpoint_opts co = { .image_path = path, .lazy_pages = true, .status_fd = status_fd,
-                                       .page_server_fd = ps_sock, .leave_running = true };
-      int r = hr_container_checkpoint (s->ctx, s->id, &co, &e);
-      if (r < 0)
-        (void) hr_write_all (p[1], e->msg, strlen (e->msg));
-      _exit (r < 0 ? 1 : 0);
-    }
-  close (p[1]);
-  *err_fd = p[0];
-  return pid;
+  hr_err e = NULL;
+  char path[4096];
+  snprintf (path, sizeof (path), "%s/final", s->workdir);
+  /* leave-running on the frozen container: CRIU ends a page-server
+     session cut short as if it were complete, so it must never be the one
+     to end the tasks (the target's DONE decides). */
+  struct hr_checkpoint_opts co = { .image_path = path, .lazy_pages = true, .status_fd = status_fd,
+                                   .page_server_fd = ps_sock, .leave_running = true };
+  int r = hr_container_checkpoint (s->ctx, s->id, &co, &e);
+  if (r < 0)
+    (void) hr_write_all (fd, e->msg, strlen (e->msg));
+  _exit (r < 0 ? 1 : 0);
 }
 
 /* Wait for a helper child; its error text (if any) from ERR_FD. */
@@ -395,7 +350,7 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
       hr_error_set (err, errno, "socketpair");
       goto out;
     }
-  relay = spawn_relay (data, ps[0], ps[1], &count_fd, err);
+  relay = hr_mig_spawn_relay (data, ps[0], ps[1], &count_fd, err);
   if (relay < 0)
     goto out;
   hr_mig_forget (data);

@@ -31,7 +31,6 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -163,24 +162,15 @@ join_page_channel (struct target *t, int listen_fd, const struct hr_mig_key *key
     return hr_error_plain (err, EACCES, "post-copy page channel: the connection belongs to another migration");
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0)
     return hr_error_set (err, errno, "socketpair");
-  pid_t pid = fork ();
+  int count_fd = -1;
+  pid_t pid = hr_mig_spawn_relay (data, ps[0], ps[1], &count_fd, err);
   if (pid < 0)
     {
       close (ps[0]);
       close (ps[1]);
-      return hr_error_set (err, errno, "fork the page relay");
+      return -1;
     }
-  if (pid == 0)
-    {
-      hr_err e = NULL;
-      uint64_t sent = 0;
-      close (ps[1]);
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      int r = hr_mig_relay (data, ps[0], &sent, &e);
-      if (r < 0)
-        hr_debug ("page relay: %s", e->msg);
-      _exit (r < 0 ? 1 : 0);
-    }
+  close (count_fd);
   close (ps[0]);
   hr_mig_forget (data);
   data = NULL;

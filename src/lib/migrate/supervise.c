@@ -160,3 +160,21 @@ hr_mig_supervise (hr_mig_body body, hr_mig_recover recover, void *arg, void *res
   recover (arg, progress, err);
   return -1;
 }
+
+pid_t
+hr_mig_fork_piped (int *fd, const char *what, hr_err *err)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "pipe");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return hr_error_set (err, errno, "fork %s", what);
+    }
+  close (p[pid == 0 ? 0 : 1]);
+  *fd = p[pid == 0 ? 1 : 0];
+  return pid;
+}

@@ -13,6 +13,7 @@
 #define HYDRA_MIGRATE_SUPERVISE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "error.h"
 
 /* Run in the child: returns 0 or -1 with *err; may call hr_mig_progress. */
@@ -26,5 +27,10 @@ int hr_mig_supervise (hr_mig_body body, hr_mig_recover recover, void *arg, void 
                       hr_err *err);
 /* In the child: record a step (a byte > 0). */
 void hr_mig_progress (int step);
+
+/* fork (WHAT names the child in errors) with a pipe from the child to
+   us: *fd is its write end in the child (0 returned), its read end here
+   (the child's pid returned). */
+pid_t hr_mig_fork_piped (int *fd, const char *what, hr_err *err);
 
 #endif

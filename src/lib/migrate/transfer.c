@@ -9,6 +9,8 @@
 #include <config.h>
 #include "migrate/transfer.h"
 #include "migrate/channel.h"
+#include "migrate/supervise.h"
+#include "log.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -384,4 +387,26 @@ hr_mig_remove_tree (const char *path, hr_err *err)
   if (nftw (path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
     return hr_error_set (err, errno, "remove %s", path);
   return 0;
+}
+
+pid_t
+hr_mig_spawn_relay (struct hr_mig_chan *data, int sock, int other, int *count_fd, hr_err *err)
+{
+  int fd = -1;
+  pid_t pid = hr_mig_fork_piped (&fd, "the page relay", err);
+  if (pid != 0)
+    {
+      *count_fd = fd;
+      return pid;
+    }
+  hr_err e = NULL;
+  uint64_t sent = 0;
+  /* CRIU's end only in CRIU: its exit must be our end of file. */
+  close (other);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  int r = hr_mig_relay (data, sock, &sent, &e);
+  (void) hr_write_all (fd, &sent, sizeof (sent));
+  if (r < 0)
+    hr_debug ("page relay: %s", e->msg);
+  _exit (r < 0 ? 1 : 0);
 }

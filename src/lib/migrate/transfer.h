@@ -8,6 +8,7 @@
 #define HYDRA_MIGRATE_TRANSFER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include "error.h"
 #include "migrate/proto.h"
 
@@ -40,5 +41,11 @@ int hr_mig_recv_file (struct hr_mig_chan *chan, int dirfd, const struct hr_mig_m
    into ROOTFS (made by the caller, empty). */
 int hr_mig_send_rootfs (struct hr_mig_chan *chan, const char *rootfs, hr_err *err);
 int hr_mig_recv_rootfs (struct hr_mig_chan *chan, const char *rootfs, uint8_t *buf, const char *peer, hr_err *err);
+
+/* Post-copy: a process that carries CRIU's page traffic between SOCK
+   (a socketpair end; OTHER, CRIU's end, is closed in it) and the page
+   channel DATA until both sides are done; the bytes it sent come back on
+   *count_fd (read it after it exits). */
+pid_t hr_mig_spawn_relay (struct hr_mig_chan *data, int sock, int other, int *count_fd, hr_err *err);
 
 #endif
