@@ -54,11 +54,9 @@ enum
   SRC_DUMPED_AWAY = 2,   /* the dump ended it here (tcp-established) */
   SRC_RUNS_THERE = 4,    /* the target said it runs */
   SRC_REMOVED = 8,       /* and it is gone here */
+  SRC_REPORTED = 16,     /* the target's report came: from here the outcome may be unknown */
 };
 
-/* A restore on the target may take longer than one silent gap of the
-   transfer (CRIU maps every page, a big rootfs...). */
-#define RESTORE_TIMEOUT_MIN_MS 120000u
 
 static double
 now_ms (void)
@@ -93,6 +91,7 @@ struct source
   enum hr_mig_mode mode;
   struct hr_mig_chan *chan;
   struct hr_mig_chan *data;   /* post-copy's page channel until the relay takes it */
+  struct hr_mig_keepalive *keepalive;
   const struct hr_mig_key *key;
   char *root;
   char *workdir;
@@ -102,6 +101,7 @@ struct source
   int progress;       /* SRC_* */
   bool paused;        /* we froze it */
   bool dumped_away;   /* the dump ended the container here (tcp-established) */
+  bool uncertain;     /* the target may run it: never take it back */
   double t_dumped;    /* when the final dump was written */
   uint8_t buf[HR_MIG_PAYLOAD_MAX];
 };
@@ -251,6 +251,13 @@ take_back (struct source *s, hr_err *err)
 {
   hr_err e = NULL;
 
+  if (s->uncertain)
+    {
+      hr_error_wrap (err, "the outcome is unknown: container %s may run on %s; it is left %s here (check the target, "
+                          "then resume or delete it here)",
+                     s->id, s->opts->to, s->dumped_away ? "stopped (not restored)" : "paused");
+      return;
+    }
   if (s->paused && !s->dumped_away)
     {
       if (hr_container_resume (s->ctx, s->id, &e) < 0)
@@ -278,6 +285,30 @@ take_back (struct source *s, hr_err *err)
       return;
     }
   hr_error_wrap (err, "migration of %s failed, it was restored here and runs again", s->id);
+}
+
+/* The target reported the container running (post-copy: complete).
+   Acknowledge it and wait for the target's clean close, which it sends
+   only once it has the ACK and keeps the container: only then does the
+   copy here go.  A connection lost in between leaves the outcome unknown,
+   and the container is then never taken back here. */
+static int
+commit (struct source *s, hr_err *err)
+{
+  s->progress |= SRC_REPORTED;
+  hr_mig_progress (s->progress);
+  /* Nothing of ours may follow the ACK (a keepalive arriving after the
+     target closed would make its kernel reset the connection). */
+  hr_mig_keepalive_stop (s->keepalive);
+  s->keepalive = NULL;
+  if (hr_mig_send (s->chan, HR_MIG_ACK, NULL, 0, NULL, 0, err) < 0 || hr_mig_wait_close (s->chan, err) < 0)
+    {
+      s->uncertain = true;
+      return hr_error_wrap (err, "the target reported the container running, then the connection failed");
+    }
+  s->progress |= SRC_RUNS_THERE;
+  hr_mig_progress (s->progress);
+  return 0;
 }
 
 /* The lazy dump runs in a child: CRIU answers it only when the target has
@@ -340,7 +371,6 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
   struct hr_mig_msg m;
   int ps[2] = { -1, -1 }, st[2] = { -1, -1 }, count_fd = -1, dump_err = -1, ret = -1;
   pid_t relay = -1, dump = -1;
-  unsigned timeout_ms = (s->opts->timeout_s ? s->opts->timeout_s : 30) * 1000u;
   uint64_t relayed = 0;
   char c;
 
@@ -394,7 +424,6 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
   double t_sent = now_ms ();
   if (hr_mig_send_restore (s->chan, HR_MIG_F_LAZY_PAGES, "final", err) < 0)
     goto out;
-  hr_mig_set_timeout (s->chan, timeout_ms > RESTORE_TIMEOUT_MIN_MS ? timeout_ms : RESTORE_TIMEOUT_MIN_MS);
   if (hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_RUNNING), s->buf, &m, "the target", err) < 0)
     {
       hr_error_wrap (err, "restore on the target");
@@ -417,8 +446,8 @@ post_copy (struct source *s, const struct hr_mig_msg *ready, struct hr_migrate_s
       hr_error_wrap (err, "post-copy failed after the container started on the target (removed there)");
       goto out;
     }
-  s->progress |= SRC_RUNS_THERE;
-  hr_mig_progress (s->progress);
+  if (commit (s, err) < 0)
+    goto out;
   {
     _cleanup_close_ int fd = openat (s->workfd, "final", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct hr_criu_dump_stats cs;
@@ -476,6 +505,9 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
       || hr_mig_send_hello (s->chan, s->mode, flags, s->id, err) < 0
       || hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_READY), s->buf, &m, peer, err) < 0)
     return -1;
+  /* From here we may be silent for long (CRIU dumps): PING meanwhile. */
+  if (hr_mig_keepalive_start (s->chan, timeout_ms / 3, &s->keepalive, err) < 0)
+    return -1;
   if (s->mode == HR_MIG_POST_COPY)
     {
       /* The page channel first: the target accepts it right after READY. */
@@ -503,18 +535,15 @@ migrate (struct source *s, const struct hr_mig_key *key, struct hr_migrate_stats
   double t_sent = now_ms ();
   if (hr_mig_send_restore (s->chan, flags, "final", err) < 0)
     return -1;
-  hr_mig_set_timeout (s->chan, timeout_ms > RESTORE_TIMEOUT_MIN_MS ? timeout_ms : RESTORE_TIMEOUT_MIN_MS);
   if (hr_mig_recv (s->chan, HR_MIG_BIT (HR_MIG_RUNNING), s->buf, &m, peer, err) < 0)
     return hr_error_wrap (err, "restore on the target");
-  s->progress |= SRC_RUNS_THERE;
-  hr_mig_progress (s->progress);
   double t_end = now_ms ();
   stats->downtime_ms = t_end - *t_frozen;
   stats->restore_ms = t_end - t_sent;
   stats->send_ms = t_sent - s->t_dumped;
   stats->dump_ms = s->t_dumped - *t_frozen;
   hr_debug ("container %s runs on %s as pid %u", s->id, s->opts->to, m.pid);
-  return 0;
+  return commit (s, err);
 }
 
 /* The migration process: everything that talks to the target. */
@@ -526,7 +555,10 @@ source_body (void *arg, void *result, hr_err *err)
   double t_frozen = 0;
 
   hr_mig_catch_signals ();
-  if (migrate (s, s->key, stats, &t_frozen, err) < 0)
+  int r = migrate (s, s->key, stats, &t_frozen, err);
+  hr_mig_keepalive_stop (s->keepalive);
+  s->keepalive = NULL;
+  if (r < 0)
     {
       /* Tell the target why (it removes what it received), then take the
          container back here. */
@@ -570,6 +602,7 @@ source_recover (void *arg, int progress, hr_err *err)
     }
   s->paused = (progress & SRC_PAUSED) != 0;
   s->dumped_away = (progress & SRC_DUMPED_AWAY) != 0;
+  s->uncertain = (progress & SRC_REPORTED) != 0;
   take_back (s, err);
 }
 

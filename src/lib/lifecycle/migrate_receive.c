@@ -61,6 +61,7 @@ struct target
   int workfd;
   struct hr_mig_chan *chan;
   bool lazy;            /* post-copy */
+  struct hr_mig_keepalive *keepalive;
   uint8_t token[HR_MIG_TOKEN_LEN];
   int ps_sock;          /* post-copy: CRIU's end of the page relay */
   pid_t relay, lazy_pid;
@@ -296,6 +297,9 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
   if (strcmp (m.id, t->id) != 0)
     return hr_error_plain (err, EINVAL, "the source migrates container %s, this target waits for %s", m.id, t->id);
   bool tcp = (m.flags & HR_MIG_F_TCP_ESTABLISHED) != 0;
+  /* From here we may be silent for long (CRIU restores): PING meanwhile. */
+  if (hr_mig_keepalive_start (t->chan, timeout_ms / 3, &t->keepalive, err) < 0)
+    return -1;
   t->lazy = m.mode == HR_MIG_POST_COPY;
   if (t->lazy && hr_criu_lazy_pages_usable (err) < 0)
     return hr_error_wrap (err, "post-copy on the target");
@@ -384,11 +388,6 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                 hr_error_free (&e);
                 return hr_error_wrap (err, "tell the source the container runs (removed it here)");
               }
-            if (!t->lazy)
-              {
-                t->progress |= TGT_REPORTED;
-                hr_mig_progress (t->progress);
-              }
             /* Post-copy: the container runs while its memory arrives;
                the migration is done when the daemon has every page. */
             if (t->lazy && (finish_lazy_pages (t, err) < 0 || hr_mig_send (t->chan, HR_MIG_DONE, NULL, 0, NULL, 0, err) < 0))
@@ -397,6 +396,15 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                 hr_container_delete (t->ctx, t->id, true, &e);
                 hr_error_free (&e);
                 return hr_error_wrap (err, "post-copy failed after the restore (the container is removed here)");
+              }
+            /* Ours only with the source's ACK (proto.h). */
+            if (hr_mig_recv (t->chan, HR_MIG_BIT (HR_MIG_ACK), t->buf, &m, peer, err) < 0)
+              {
+                hr_err e = NULL;
+                hr_container_delete (t->ctx, t->id, true, &e);
+                hr_error_free (&e);
+                return hr_error_wrap (err, "the source did not acknowledge the migration (the container is "
+                                           "removed here)");
               }
             t->progress |= TGT_REPORTED;
             hr_mig_progress (t->progress);
@@ -417,6 +425,8 @@ target_body (void *arg, void *result, hr_err *err)
 
   hr_mig_catch_signals ();
   int r = receive (t, t->key, pid, err);
+  hr_mig_keepalive_stop (t->keepalive);
+  t->keepalive = NULL;
   stop_lazy (t, r == 0);
   if (r < 0)
     {

@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,8 @@ hr_mig_parse_addr (const char *s, struct sockaddr_storage *sa, socklen_t *len, h
 struct hr_mig_chan
 {
   int fd;
+  pthread_mutex_t send_lock;    /* one message at a time (the keepalive thread sends too) */
+  double op_start;              /* when the current send or receive began */
   gnutls_session_t session;
   gnutls_psk_client_credentials_t client_cred;
   gnutls_psk_server_credentials_t server_cred;
@@ -290,6 +293,7 @@ hr_mig_close (struct hr_mig_chan *chan)
     tls.gnutls_psk_free_server_credentials (chan->server_cred);
   if (chan->fd >= 0)
     close (chan->fd);
+  pthread_mutex_destroy (&chan->send_lock);
   free (chan);
 }
 
@@ -308,18 +312,31 @@ server_psk (gnutls_session_t session, const char *identity, gnutls_datum_t *out)
   return 0;
 }
 
+static double
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
+}
+
 static int
 tls_fail (struct hr_mig_chan *chan, int r, const char *what, hr_err *err)
 {
+  int e = errno;
   chan->healthy = false;
   if (hr_mig_interrupted)
     return hr_error_plain (err, EINTR, "%s %s: interrupted by signal %d", what, chan->peer, hr_mig_interrupted);
-  if (r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN)
+  /* EAGAIN is the socket timeout only when the time went by; sooner, the
+     connection itself failed (a peer killed: reset). */
+  if ((r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN) && now_ms () - chan->op_start + 100 >= chan->timeout_ms)
     return hr_error_plain (err, ETIMEDOUT, "%s %s: no progress for %u ms (link down or peer stuck?)", what,
                            chan->peer, chan->timeout_ms);
+  if (r == GNUTLS_E_TIMEDOUT || r == GNUTLS_E_AGAIN)
+    return hr_error_plain (err, ECONNRESET, "%s %s: the connection failed (%s)", what, chan->peer,
+                           e && e != EAGAIN ? strerror (e) : "the peer went away");
   if (r == GNUTLS_E_PREMATURE_TERMINATION || r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR)
     {
-      int e = errno;
       if (e == ETIMEDOUT)
         return hr_error_plain (err, ETIMEDOUT, "%s %s: the connection timed out after %u ms without progress",
                                what, chan->peer, chan->timeout_ms);
@@ -408,6 +425,7 @@ static struct hr_mig_chan *
 chan_new (int fd, unsigned timeout_ms)
 {
   struct hr_mig_chan *chan = xmalloc0 (sizeof (*chan));
+  pthread_mutex_init (&chan->send_lock, NULL);
   chan->fd = fd;
   chan->timeout_ms = timeout_ms;
   return chan;
@@ -480,6 +498,11 @@ hr_mig_send_all (struct hr_mig_chan *chan, const void *buf, size_t len, hr_err *
      migration at the next word on the channel. */
   if (hr_mig_interrupted)
     return tls_fail (chan, GNUTLS_E_INTERRUPTED, "send to", err);
+  /* After a failed send GnuTLS holds half a record, and the next send
+     would flush it first: nothing more goes out on a broken session. */
+  if (!chan->healthy)
+    return hr_error_plain (err, ECONNRESET, "send to %s: the connection already failed", chan->peer);
+  chan->op_start = now_ms ();
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_send (chan->session, p, len);
@@ -487,6 +510,8 @@ hr_mig_send_all (struct hr_mig_chan *chan, const void *buf, size_t len, hr_err *
         continue;
       if (r < 0)
         return tls_fail (chan, (int) r, "send to", err);
+      if ((size_t) r > len)
+        return tls_fail (chan, GNUTLS_E_INTERNAL_ERROR, "send to", err);
       p += r;
       len -= (size_t) r;
       chan->sent += (uint64_t) r;
@@ -500,6 +525,7 @@ hr_mig_recv_all (struct hr_mig_chan *chan, void *buf, size_t len, hr_err *err)
   char *p = buf;
   if (hr_mig_interrupted)
     return tls_fail (chan, GNUTLS_E_INTERRUPTED, "receive from", err);
+  chan->op_start = now_ms ();
   while (len > 0)
     {
       ssize_t r = tls.gnutls_record_recv (chan->session, p, len);
@@ -636,4 +662,39 @@ hr_mig_relay (struct hr_mig_chan *chan, int sock, uint64_t *sent, hr_err *err)
         }
     }
   return 0;
+}
+
+void
+hr_mig_lock_send (struct hr_mig_chan *chan)
+{
+  pthread_mutex_lock (&chan->send_lock);
+}
+
+void
+hr_mig_unlock_send (struct hr_mig_chan *chan)
+{
+  pthread_mutex_unlock (&chan->send_lock);
+}
+
+int
+hr_mig_wait_close (struct hr_mig_chan *chan, hr_err *err)
+{
+  char buf[4096];
+
+  if (!chan->healthy)
+    return hr_error_plain (err, ECONNRESET, "%s: the connection already failed", chan->peer);
+  chan->op_start = now_ms ();
+  for (;;)
+    {
+      ssize_t r = tls.gnutls_record_recv (chan->session, buf, sizeof (buf));
+      if (r == 0)
+        {
+          /* close_notify: the peer ended the session on purpose. */
+          chan->healthy = false;
+          return 0;
+        }
+      if (r > 0 || (r == GNUTLS_E_INTERRUPTED && !hr_mig_interrupted))
+        continue; /* keepalives sent before our last word arrived */
+      return tls_fail (chan, (int) r, "wait for the end of the session with", err);
+    }
 }

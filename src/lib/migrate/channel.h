@@ -71,6 +71,12 @@ void hr_mig_forget (struct hr_mig_chan *chan);
    post-copy's page traffic inside TLS.  *sent counts what went to the
    peer. */
 int hr_mig_relay (struct hr_mig_chan *chan, int sock, uint64_t *sent, hr_err *err);
+/* Wait for the peer's close_notify (what it still sends is dropped): 0
+   only for a session the peer ended on purpose, not a reset or timeout. */
+int hr_mig_wait_close (struct hr_mig_chan *chan, hr_err *err);
+/* Whole messages from two threads (proto.c's keepalive). */
+void hr_mig_lock_send (struct hr_mig_chan *chan);
+void hr_mig_unlock_send (struct hr_mig_chan *chan);
 /* Close (a TLS close_notify first when the session is healthy). */
 void hr_mig_close (struct hr_mig_chan *chan);
 static inline void

@@ -13,6 +13,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 int
@@ -74,6 +77,8 @@ static const struct
   [HR_MIG_RUNNING] = { 4, 4 },
   [HR_MIG_JOIN] = { HR_MIG_TOKEN_LEN, HR_MIG_TOKEN_LEN },
   [HR_MIG_DONE] = { 0, 0 },
+  [HR_MIG_PING] = { 0, 0 },
+  [HR_MIG_ACK] = { 0, 0 },
 };
 
 int
@@ -177,6 +182,8 @@ hr_mig_decode (uint32_t type, const uint8_t *p, size_t len, struct hr_mig_msg *m
       return 0;
     case HR_MIG_ROOTFS:
     case HR_MIG_DONE:
+    case HR_MIG_PING:
+    case HR_MIG_ACK:
       return 0;
     case HR_MIG_DATA:
       msg->data = p;
@@ -214,10 +221,13 @@ hr_mig_send (struct hr_mig_chan *chan, enum hr_mig_type type, const void *a, siz
   if (alen + blen > HR_MIG_PAYLOAD_MAX || hr_mig_decode_header (hdr, &t, &l, err) < 0)
     return hr_error_plain (err, EINVAL, "migration protocol: message type %u of %zu bytes not sendable", type,
                            alen + blen);
-  if (hr_mig_send_all (chan, hdr, sizeof (hdr), err) < 0 || (alen && hr_mig_send_all (chan, a, alen, err) < 0)
-      || (blen && hr_mig_send_all (chan, b, blen, err) < 0))
-    return -1;
-  return 0;
+  hr_mig_lock_send (chan);
+  int r = hr_mig_send_all (chan, hdr, sizeof (hdr), err) < 0 || (alen && hr_mig_send_all (chan, a, alen, err) < 0)
+                  || (blen && hr_mig_send_all (chan, b, blen, err) < 0)
+              ? -1
+              : 0;
+  hr_mig_unlock_send (chan);
+  return r;
 }
 
 int
@@ -229,9 +239,8 @@ hr_mig_send_error (struct hr_mig_chan *chan, const char *text)
   return hr_mig_send (chan, HR_MIG_ERROR, text, n, NULL, 0, NULL);
 }
 
-int
-hr_mig_recv (struct hr_mig_chan *chan, uint32_t expect, uint8_t *buf, struct hr_mig_msg *msg, const char *peer,
-             hr_err *err)
+static int
+recv_one (struct hr_mig_chan *chan, uint8_t *buf, struct hr_mig_msg *msg, hr_err *err)
 {
   uint8_t hdr[HR_MIG_HEADER];
   uint32_t type, len;
@@ -239,10 +248,38 @@ hr_mig_recv (struct hr_mig_chan *chan, uint32_t expect, uint8_t *buf, struct hr_
   if (hr_mig_recv_all (chan, hdr, sizeof (hdr), err) < 0 || hr_mig_decode_header (hdr, &type, &len, err) < 0
       || hr_mig_recv_all (chan, buf, len, err) < 0 || hr_mig_decode (type, buf, len, msg, err) < 0)
     return -1;
+  return 0;
+}
+
+int
+hr_mig_poll_peer (struct hr_mig_chan *chan, uint8_t *buf, const char *peer, hr_err *err)
+{
+  struct hr_mig_msg m;
+  while (hr_mig_readable (chan))
+    {
+      if (recv_one (chan, buf, &m, err) < 0)
+        return -1;
+      if (m.type == HR_MIG_PING)
+        continue;
+      if (m.type == HR_MIG_ERROR)
+        return hr_error_plain (err, EREMOTEIO, "%s: %s", peer, m.text);
+      return hr_error_plain (err, EPROTO, "migration protocol: unexpected message type %u from %s", m.type, peer);
+    }
+  return 0;
+}
+
+int
+hr_mig_recv (struct hr_mig_chan *chan, uint32_t expect, uint8_t *buf, struct hr_mig_msg *msg, const char *peer,
+             hr_err *err)
+{
+  do
+    if (recv_one (chan, buf, msg, err) < 0)
+      return -1;
+  while (msg->type == HR_MIG_PING);
   if (msg->type == HR_MIG_ERROR)
     return hr_error_plain (err, EREMOTEIO, "%s: %s", peer, msg->text);
   if (!(expect & HR_MIG_BIT (msg->type)))
-    return hr_error_plain (err, EPROTO, "migration protocol: unexpected message type %u from %s", type, peer);
+    return hr_error_plain (err, EPROTO, "migration protocol: unexpected message type %u from %s", msg->type, peer);
   return 0;
 }
 
@@ -270,4 +307,82 @@ hr_mig_send_restore (struct hr_mig_chan *chan, uint32_t flags, const char *dir, 
   uint8_t p[4];
   put32 (p, flags);
   return hr_mig_send (chan, HR_MIG_RESTORE, p, 4, dir, strlen (dir), err);
+}
+
+struct hr_mig_keepalive
+{
+  struct hr_mig_chan *chan;
+  unsigned interval_ms;
+  bool stop;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  pthread_t thread;
+};
+
+static void *
+keepalive_main (void *arg)
+{
+  struct hr_mig_keepalive *k = arg;
+
+  pthread_mutex_lock (&k->lock);
+  while (!k->stop)
+    {
+      struct timespec until;
+      clock_gettime (CLOCK_MONOTONIC, &until);
+      until.tv_sec += k->interval_ms / 1000;
+      until.tv_nsec += (long) (k->interval_ms % 1000) * 1000000L;
+      if (until.tv_nsec >= 1000000000L)
+        {
+          until.tv_sec++;
+          until.tv_nsec -= 1000000000L;
+        }
+      if (pthread_cond_timedwait (&k->cond, &k->lock, &until) == ETIMEDOUT && !k->stop)
+        {
+          /* A failure shows to the main thread at its next word. */
+          if (hr_mig_send (k->chan, HR_MIG_PING, NULL, 0, NULL, 0, NULL) < 0)
+            break;
+        }
+    }
+  pthread_mutex_unlock (&k->lock);
+  return NULL;
+}
+
+int
+hr_mig_keepalive_start (struct hr_mig_chan *chan, unsigned interval_ms, struct hr_mig_keepalive **out, hr_err *err)
+{
+  struct hr_mig_keepalive *k = xmalloc0 (sizeof (*k));
+  pthread_condattr_t ca;
+
+  k->chan = chan;
+  k->interval_ms = interval_ms ? interval_ms : 1000;
+  pthread_mutex_init (&k->lock, NULL);
+  pthread_condattr_init (&ca);
+  pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
+  pthread_cond_init (&k->cond, &ca);
+  pthread_condattr_destroy (&ca);
+  int r = pthread_create (&k->thread, NULL, keepalive_main, k);
+  if (r != 0)
+    {
+      pthread_cond_destroy (&k->cond);
+      pthread_mutex_destroy (&k->lock);
+      free (k);
+      return hr_error_set (err, r, "start the keepalive thread");
+    }
+  *out = k;
+  return 0;
+}
+
+void
+hr_mig_keepalive_stop (struct hr_mig_keepalive *k)
+{
+  if (k == NULL)
+    return;
+  pthread_mutex_lock (&k->lock);
+  k->stop = true;
+  pthread_cond_signal (&k->cond);
+  pthread_mutex_unlock (&k->lock);
+  pthread_join (k->thread, NULL);
+  pthread_cond_destroy (&k->cond);
+  pthread_mutex_destroy (&k->lock);
+  free (k);
 }

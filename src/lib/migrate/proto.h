@@ -13,6 +13,13 @@
  *   per round: DIR {name, parent}, FILE {size, name}, DATA..., ...
  *   RESTORE {dir}                     ->
  *                                     <- RUNNING {pid} | ERROR {text}
+ *   ACK                               ->
+ *                                     <- close_notify
+ *
+ * The target keeps its copy only when the ACK came; the source drops its
+ * (paused) copy only after the target's clean close, which follows the
+ * ACK.  A connection lost between the two leaves the source paused and
+ * says the outcome is unknown: never a container on both hosts.
  *
  * Post-copy adds a second connection for CRIU's page traffic, opened by
  * the source after READY (which then carries a token) and bound to the
@@ -21,7 +28,10 @@
  * lazy-pages daemon has every page: only then may the source drop its copy
  * (CRIU's page server ends a session cut short as if it were complete).
  *
- * Either side may send ERROR instead of its next message and close.
+ * Either side may send ERROR instead of its next message and close, and
+ * sends PING while it works without talking (a CRIU dump or restore may
+ * take longer than --timeout): the peer's timeout then only measures
+ * whether the other side is alive.  Receivers skip PINGs.
  */
 #ifndef HYDRA_MIGRATE_PROTO_H
 #define HYDRA_MIGRATE_PROTO_H
@@ -55,7 +65,9 @@ enum hr_mig_type
   HR_MIG_RUNNING,
   HR_MIG_JOIN,
   HR_MIG_DONE,
-  HR_MIG_TYPE_MAX = HR_MIG_DONE,
+  HR_MIG_PING,
+  HR_MIG_ACK,
+  HR_MIG_TYPE_MAX = HR_MIG_ACK,
 };
 
 enum hr_mig_mode
@@ -118,5 +130,14 @@ int hr_mig_send_restore (struct hr_mig_chan *chan, uint32_t flags, const char *d
 int hr_mig_recv (struct hr_mig_chan *chan, uint32_t expect, uint8_t *buf, struct hr_mig_msg *msg, const char *peer,
                  hr_err *err);
 #define HR_MIG_BIT(t) (1u << (t))
+/* While sending: what the peer said meanwhile, without waiting.  PINGs
+   are dropped; an ERROR becomes our error (the peer stopped receiving). */
+int hr_mig_poll_peer (struct hr_mig_chan *chan, uint8_t *buf, const char *peer, hr_err *err);
+
+/* A thread that sends PING on CHAN every INTERVAL_MS until stopped. */
+struct hr_mig_keepalive;
+int hr_mig_keepalive_start (struct hr_mig_chan *chan, unsigned interval_ms, struct hr_mig_keepalive **out,
+                            hr_err *err);
+void hr_mig_keepalive_stop (struct hr_mig_keepalive *k);
 
 #endif

@@ -92,16 +92,13 @@ is_log (const char *name)
   return n > 4 && strcmp (name + n - 4, ".log") == 0;
 }
 
-/* The target spoke while we were sending: only an ERROR is possible
-   there (it stopped receiving); its words become our error. */
+/* The target spoke while we were sending: keepalives, or an ERROR (it
+   stopped receiving), whose words become our error. */
 static int
 peer_stopped (struct hr_mig_chan *chan, hr_err *err)
 {
   static uint8_t buf[HR_MIG_PAYLOAD_MAX];
-  struct hr_mig_msg m;
-  if (hr_mig_recv (chan, 0, buf, &m, "the target", err) < 0)
-    return -1;
-  return hr_error_plain (err, EPROTO, "the target sent a message while receiving");
+  return hr_mig_poll_peer (chan, buf, "the target", err);
 }
 
 static int
@@ -131,8 +128,8 @@ send_file (struct hr_mig_chan *chan, int dfd, const char *name, uint64_t *bytes,
       if (hr_mig_send (chan, HR_MIG_DATA, buf, (size_t) n, NULL, 0, err) < 0)
         return -1;
       left -= (uint64_t) n;
-      if (hr_mig_readable (chan))
-        return peer_stopped (chan, err);
+      if (hr_mig_readable (chan) && peer_stopped (chan, err) < 0)
+        return -1;
     }
   *bytes += size;
   return 0;
