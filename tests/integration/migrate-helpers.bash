@@ -62,8 +62,26 @@ mg_setup() {
   mg_topology
 }
 
+# mg_pipe_max BYTES: set fs.pipe-max-size for this test (the original
+# comes back in mg_teardown): CRIU's lazy pages need a 4 MiB pipe.
+mg_pipe_max() {
+  [ -e "$BATS_TEST_TMPDIR/pipe-max-size" ] || cat /proc/sys/fs/pipe-max-size >"$BATS_TEST_TMPDIR/pipe-max-size"
+  echo "$1" >/proc/sys/fs/pipe-max-size
+}
+
+# mg_has_sys_resource: CAP_SYS_RESOURCE in our effective set (the pipe
+# limit does not hold for us then).
+mg_has_sys_resource() {
+  local eff
+  eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+  (((0x$eff >> 24) & 1))
+}
+
 mg_teardown() {
   local p m r id
+  if [ -e "${BATS_TEST_TMPDIR:-/nonexistent}/pipe-max-size" ]; then
+    cat "$BATS_TEST_TMPDIR/pipe-max-size" >/proc/sys/fs/pipe-max-size
+  fi
   for p in "${CP_BG[@]}"; do
     kill -9 "$p" 2>/dev/null || true
   done

@@ -625,14 +625,14 @@ hr_container_migrate (struct hr_context *ctx, const char *id, const struct hr_mi
     return hr_error_plain (err, EINVAL, "--key FILE is required");
   if (opts->max_rounds > HR_MIGRATE_MAX_ROUNDS)
     return hr_error_plain (err, EINVAL, "--max-rounds %u: at most %d", opts->max_rounds, HR_MIGRATE_MAX_ROUNDS);
-  if (mode == HR_MIG_POST_COPY && hr_criu_lazy_pages_usable (err) < 0)
-    return hr_error_wrap (err, "--mode post-copy");
   /* Post-copy keeps the source frozen with leave-running until the
      target has every page; established connections need the dump to end
      the tasks in TCP repair (migrate.c's header). */
   if (mode == HR_MIG_POST_COPY && opts->tcp_established)
     return hr_error_plain (err, EINVAL, "--tcp-established cannot be used with --mode post-copy: use stop-copy or "
                                         "pre-copy");
+  if (mode == HR_MIG_POST_COPY && hr_criu_lazy_pages_usable (err) < 0)
+    return hr_error_wrap (err, "--mode post-copy");
   {
     struct sockaddr_storage sa;
     socklen_t len;
