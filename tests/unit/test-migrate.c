@@ -122,6 +122,23 @@ test_decode (void)
   file[8] = '\0';
   refused (HR_MIG_FILE, file, 19, "FILE name with a NUL");
 
+  uint8_t ready[4 + HR_MIG_TOKEN_LEN] = { HR_MIG_R_SEND_ROOTFS };
+  for (int i = 0; i < HR_MIG_TOKEN_LEN; i++)
+    ready[4 + i] = (uint8_t) (i + 1);
+  ok (decode (HR_MIG_READY, ready, 4, &m, &err) == 0 && m.flags == HR_MIG_R_SEND_ROOTFS && !m.has_token,
+      "READY without a token decodes");
+  hr_error_free (&err);
+  ok (decode (HR_MIG_READY, ready, sizeof (ready), &m, &err) == 0 && m.has_token && m.token[15] == 16,
+      "READY with post-copy's token decodes");
+  hr_error_free (&err);
+  refused (HR_MIG_READY, ready, 10, "READY with half a token");
+  ok (decode (HR_MIG_JOIN, ready + 4, HR_MIG_TOKEN_LEN, &m, &err) == 0 && m.has_token && m.token[0] == 1,
+      "JOIN decodes its token");
+  hr_error_free (&err);
+  refused (HR_MIG_JOIN, ready, 4, "JOIN without a whole token");
+  refused (HR_MIG_PING, ready, 1, "PING with a payload");
+  refused (HR_MIG_ACK, ready, 1, "ACK with a payload");
+  refused (HR_MIG_DONE, ready, 1, "DONE with a payload");
   refused (0, NULL, 0, "type 0");
   refused (HR_MIG_TYPE_MAX + 1, NULL, 0, "an unknown type");
   refused (HR_MIG_READY, buf, 3, "READY of 3 bytes");
