@@ -167,11 +167,6 @@ mg_migrate() {
     --stats-json "$D/stats.json" --timeout 120 </dev/null >"$D/mig.out" 2>"$D/mig.err" || rc=$?
   if [ "$rc" -ne 0 ]; then
     kill "$MG_RECV" 2>/dev/null || true
-    # A mode the runtime refuses as not implemented (post-copy, for now)
-    # is a skip that says so; once it is implemented the test must pass.
-    if grep -q 'not implemented' "$D/mig.err"; then
-      skip "the runtime refuses migrate $*: $(cat "$D/mig.err")"
-    fi
     fail "migrate $* exited $rc: $(cat "$D/mig.err" "$D/mig.out"); receiver: $(cat "$D/recv.out")"
     return 1
   fi
