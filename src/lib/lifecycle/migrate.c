@@ -69,17 +69,19 @@ now_ms (void)
 char *
 hr_migrate_stats_json (const struct hr_migrate_stats *s)
 {
-  size_t cap = 256 + s->n_rounds * 64, len = 0;
-  char *out = xmalloc0 (cap);
-  len += (size_t) snprintf (out + len, cap - len,
-                            "{\"mode\":\"%s\",\"downtime_ms\":%.0f,\"total_ms\":%.0f,\"frozen_time_ms\":%.0f,"
-                            "\"dump_ms\":%.0f,\"send_ms\":%.0f,\"restore_ms\":%.0f,\"bytes_sent\":%llu,\"rounds\":[",
-                            s->mode, s->downtime_ms, s->total_ms, s->frozen_ms, s->dump_ms, s->send_ms, s->restore_ms,
-                            (unsigned long long) s->bytes_sent);
-  for (size_t i = 0; i < s->n_rounds; i++)
-    len += (size_t) snprintf (out + len, cap - len, "%s{\"pages\":%llu,\"bytes\":%llu}", i ? "," : "",
-                              (unsigned long long) s->rounds[i].pages, (unsigned long long) s->rounds[i].bytes);
-  snprintf (out + len, cap - len, "]}");
+  char *out = xasprintf ("{\"mode\":\"%s\",\"downtime_ms\":%.0f,\"total_ms\":%.0f,\"frozen_time_ms\":%.0f,"
+                         "\"dump_ms\":%.0f,\"send_ms\":%.0f,\"restore_ms\":%.0f,\"bytes_sent\":%llu,\"rounds\":[",
+                         s->mode, s->downtime_ms, s->total_ms, s->frozen_ms, s->dump_ms, s->send_ms, s->restore_ms,
+                         (unsigned long long) s->bytes_sent);
+  for (size_t i = 0; i <= s->n_rounds; i++)
+    {
+      char *next = i < s->n_rounds ? xasprintf ("%s%s{\"pages\":%llu,\"bytes\":%llu}", out, i ? "," : "",
+                                                (unsigned long long) s->rounds[i].pages,
+                                                (unsigned long long) s->rounds[i].bytes)
+                                   : xasprintf ("%s]}", out);
+      free (out);
+      out = next;
+    }
   return out;
 }
 
