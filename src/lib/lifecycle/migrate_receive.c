@@ -124,6 +124,22 @@ target_check (struct target *t, hr_err *err)
   return 0;
 }
 
+/* The restored copy is not ours to keep (no report reached the source,
+   or no acknowledgement came back): the source keeps or takes back its
+   own, so this one goes.  Returns -1 with *err saying so. */
+static int
+drop_copy (struct target *t, hr_err *err)
+{
+  hr_err e = NULL;
+  if (hr_container_delete (t->ctx, t->id, true, &e) < 0)
+    {
+      hr_error_wrap (err, "and removing the container here failed (%s)", e->msg);
+      hr_error_free (&e);
+      return -1;
+    }
+  return hr_error_wrap (err, "the container is removed here");
+}
+
 /* A rootfs unpacked for a migration that failed. */
 static void
 remove_rootfs (struct target *t, hr_err *err)
@@ -373,38 +389,26 @@ receive (struct target *t, const struct hr_mig_key *key, pid_t *pid, hr_err *err
                container back, so this copy must go. */
             if (hr_mig_interrupted)
               {
-                hr_err e = NULL;
-                hr_container_delete (t->ctx, t->id, true, &e);
-                hr_error_free (&e);
-                return hr_error_plain (err, EINTR, "interrupted by signal %d during the restore (removed it here)",
-                                       hr_mig_interrupted);
+                hr_error_plain (err, EINTR, "interrupted by signal %d during the restore", hr_mig_interrupted);
+                return drop_copy (t, err);
               }
+            /* (The source that cannot learn it runs here takes its own
+               back: this copy must go.) */
             if (hr_mig_send_u32 (t->chan, HR_MIG_RUNNING, (uint32_t) *pid, err) < 0)
-              {
-                /* The source cannot learn it runs here: it takes its
-                   container back, so this copy must go. */
-                hr_err e = NULL;
-                hr_container_delete (t->ctx, t->id, true, &e);
-                hr_error_free (&e);
-                return hr_error_wrap (err, "tell the source the container runs (removed it here)");
-              }
+              return drop_copy (t, err);
             /* Post-copy: the container runs while its memory arrives;
                the migration is done when the daemon has every page. */
-            if (t->lazy && (finish_lazy_pages (t, err) < 0 || hr_mig_send (t->chan, HR_MIG_DONE, NULL, 0, NULL, 0, err) < 0))
+            if (t->lazy
+                && (finish_lazy_pages (t, err) < 0 || hr_mig_send (t->chan, HR_MIG_DONE, NULL, 0, NULL, 0, err) < 0))
               {
-                hr_err e = NULL;
-                hr_container_delete (t->ctx, t->id, true, &e);
-                hr_error_free (&e);
-                return hr_error_wrap (err, "post-copy failed after the restore (the container is removed here)");
+                hr_error_wrap (err, "post-copy after the restore");
+                return drop_copy (t, err);
               }
             /* Ours only with the source's ACK (proto.h). */
             if (hr_mig_recv (t->chan, HR_MIG_BIT (HR_MIG_ACK), t->buf, &m, peer, err) < 0)
               {
-                hr_err e = NULL;
-                hr_container_delete (t->ctx, t->id, true, &e);
-                hr_error_free (&e);
-                return hr_error_wrap (err, "the source did not acknowledge the migration (the container is "
-                                           "removed here)");
+                hr_error_wrap (err, "no acknowledgement from the source");
+                return drop_copy (t, err);
               }
             t->progress |= TGT_REPORTED;
             hr_mig_progress (t->progress);
