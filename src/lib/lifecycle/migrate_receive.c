@@ -214,7 +214,7 @@ start_lazy_pages (struct target *t, const char *images, hr_err *err)
       sigset_t none;
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
-      int null = open ("/dev/null", O_RDWR);
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
       if (dup2 (t->ps_sock, 3) < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0)
         _exit (126);
       execl (bin, "criu", "lazy-pages", "--page-server", "--ps-socket", "3", "-D", images, "-W", images, "-o",
