@@ -250,13 +250,6 @@ set_socket_timeouts (int fd, unsigned timeout_ms)
   setsockopt (fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof (ut));
 }
 
-void
-hr_mig_set_timeout (struct hr_mig_chan *chan, unsigned timeout_ms)
-{
-  chan->timeout_ms = timeout_ms;
-  set_socket_timeouts (chan->fd, timeout_ms);
-  tls.gnutls_record_set_timeout (chan->session, timeout_ms);
-}
 
 static void
 describe_peer (const struct sockaddr_storage *sa, char *out, size_t n)
@@ -550,11 +543,6 @@ hr_mig_bytes_sent (const struct hr_mig_chan *chan)
   return chan->sent;
 }
 
-const char *
-hr_mig_peer (const struct hr_mig_chan *chan)
-{
-  return chan->peer;
-}
 
 bool
 hr_mig_readable (struct hr_mig_chan *chan)

@@ -53,9 +53,6 @@ int hr_mig_send_all (struct hr_mig_chan *chan, const void *buf, size_t len, hr_e
 int hr_mig_recv_all (struct hr_mig_chan *chan, void *buf, size_t len, hr_err *err);
 /* Bytes sent so far (payload, before encryption). */
 uint64_t hr_mig_bytes_sent (const struct hr_mig_chan *chan);
-const char *hr_mig_peer (const struct hr_mig_chan *chan);
-/* Change the wait bound (a restore may take longer than one transfer). */
-void hr_mig_set_timeout (struct hr_mig_chan *chan, unsigned timeout_ms);
 /* Whether the peer sent something we have not read (without waiting):
    the source looks between pieces of data for the target's ERROR. */
 bool hr_mig_readable (struct hr_mig_chan *chan);
