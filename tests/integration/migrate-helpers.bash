@@ -367,6 +367,7 @@ mg_receive() {
     migrate-receive "$id" --bundle "$BUNDLE_B" --listen "$MG_LISTEN" "${key[@]}" "$@" \
     </dev/null >"$MG_RX_OUT" 2>"$MG_RX_ERR"
   MG_RX=$CP_LAST_BG
+  MG_SHELL=$BASHPID
   local i
   for ((i = 0; i < 200; i++)); do
     in_ns "$MG_NSB" ss -Hltn "sport = :$MG_PORT" | grep -q . && return 0
@@ -380,6 +381,10 @@ mg_receive() {
 # test; its exit status in $MG_REAPED.
 mg_reap() {
   MG_REAPED=0
+  # bash's wait in a command substitution reports -1 for a child that exits
+  # after the fork: refuse the mistake instead of failing now and then
+  [ "$BASHPID" = "${MG_SHELL:-$BASHPID}" ] ||
+    fail "mg_reap $2 in a subshell: only the test's shell can wait for it" || return 1
   timeout "$3" tail --pid="$1" -f /dev/null || fail "$2 still running after $3 s" || return 1
   wait "$1" || MG_REAPED=$?
 }
@@ -421,6 +426,7 @@ mg_migrate_bg() {
     migrate "$id" --to "$MG_LISTEN" --key "$KEY" "$@" \
     </dev/null >"$BATS_TEST_TMPDIR/mig.out" 2>"$BATS_TEST_TMPDIR/mig.err"
   MG_TX=$CP_LAST_BG
+  MG_SHELL=$BASHPID
 }
 mg_tx_wait() {
   mg_reap "$MG_TX" migrate "${1:-60}" || return 1

@@ -41,7 +41,9 @@ mg_assert_source_gone() {
 }
 
 # mg_assert_migrated ID: both sides succeeded, the target runs the
-# container in B's cgroup, thawed, with no image left on B; echoes its pid.
+# container in B's cgroup, thawed, with no image left on B; its pid in
+# $MG_PID.  Not called as $(...): only the test's own shell can wait for the
+# receiver (a subshell's wait fails once the receiver exits after the fork).
 mg_assert_migrated() {
   local pid left
   if [ "$MG_RC" -ne 0 ]; then
@@ -61,7 +63,7 @@ mg_assert_migrated() {
   [ -z "$left" ] || fail "images left on host B: $left" || return 1
   left=$(in_ns "$MG_NSB" ss -Hltn)
   [ -z "$left" ] || fail "a listener left in host B: $left" || return 1
-  echo "$pid"
+  MG_PID=$pid
 }
 
 MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total ([0-9]+) ms, ([0-9]+) round\(s\), ([0-9]+) bytes sent, CRIU frozen ([0-9]+) ms$'
@@ -75,7 +77,8 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   exe=$(readlink "/proc/$old/exe")
   mg_receive "$TAG"
   mg_migrate "$TAG"
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   assert_match "$MG_OUT" "$MG_LINE_RE" "migrate's line"
   assert_eq "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}" "$TAG $MG_LISTEN stop-copy" "id, address, mode"
   # the same program, and the counter lives on in its memory: the next
@@ -94,7 +97,8 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   mg_start_server 3
   mg_receive "$TAG"
   mg_migrate "$TAG" --tcp-established
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   mg_talk 4
   mg_talk 5
   # not reset: the client never reconnected (same ports, same process)
@@ -114,7 +118,8 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   old=$MG_OLD
   mg_receive "$TAG"
   mg_migrate "$TAG" --stats-json "$f"
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   [ -s "$f" ] || fail "no $f"
   j=$(cat "$f")
   echo "stats: $j" >&2
@@ -154,7 +159,8 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   before=$MG_BEFORE
   mg_receive "$TAG"
   mg_migrate "$TAG" --sync-rootfs
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   # B's bundle has the rootfs now, and the container runs on it
   assert_eq "$(cat "$BUNDLE_B/rootfs/.hydra-test-rootfs")" hydra-test-rootfs "the synced rootfs's marker"
   assert_eq "$(cat "/proc/$pid/root/.hydra-test-rootfs")" hydra-test-rootfs "the marker seen by the container"
@@ -178,7 +184,8 @@ MG_LINE_RE='^migrated ([^ ]+) to ([^ ]+): ([a-z-]+), downtime ([0-9]+) ms, total
   # (CRIU takes ~2-3 s for the 64 MiB here)
   mg_receive "$TAG" --timeout 1
   mg_migrate "$TAG" --timeout 1 --stats-json "$f"
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   echo "stats: $(cat "$f")" >&2
   # the premise: the dump did take longer than the timeout
   assert_eq "$(jq -r '.dump_ms > 1000' "$f")" true "the dump took longer than 1 s" 
@@ -263,7 +270,8 @@ mg_receive_refused() {
   # only that address is bound
   assert_eq "$(in_ns "$MG_NSB" ss -Hltn | awk '{print $4}')" "[fd31::2]:$MG_PORT" "host B's listener"
   mg_migrate "$TAG"
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   assert_match "$MG_OUT" "^migrated $TAG to \[fd31::2\]:$MG_PORT: " "migrate's line"
   assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
   mg_assert_source_gone "$TAG" "$old"
@@ -330,7 +338,8 @@ mg_receive_refused() {
   mg_migrate "$TAG" --mode pre-copy --max-rounds 3 --stats-json "$f"
   if "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1; then
     # a host with soft-dirty (the VM lane): pre-dump rounds, then the dump
-    pid=$(mg_assert_migrated "$TAG")
+    mg_assert_migrated "$TAG"
+    pid=$MG_PID
     assert_eq "$(jq -r .mode "$f")" pre-copy mode
     assert_eq "$(jq -r '.rounds | length >= 2' "$f")" true "1 + pre-dump rounds"
     assert_eq "$(mg_bump "$pid" 2 | cut -d" " -f2)" "${MG_BEFORE#* }" "the token after the migration"
@@ -368,7 +377,8 @@ requires_lazy() {
   [ "$MG_RC" -eq 0 ] || fail "post-copy failed: $MG_ERR"
   mg_rx_wait
   [ "$MG_RX_RC" -eq 0 ] || fail "migrate-receive failed: $MG_RX_MSG"
-  pid=$(mg_assert_migrated "$TAG")
+  mg_assert_migrated "$TAG"
+  pid=$MG_PID
   assert_match "$MG_OUT" "$MG_LINE_RE" "migrate's line"
   assert_eq "${BASH_REMATCH[3]}" post-copy "the mode on migrate's line"
   assert_eq "$(mg_bump "$pid" 2 | cut -d' ' -f2)" "${before#* }" "the token after the migration"
