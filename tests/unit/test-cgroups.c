@@ -318,7 +318,7 @@ test_driver (void)
 
   /* systemd: the unit is recorded only once systemd took it. */
   struct hr_cgroup *p = NULL;
-  ok (sd->prepare ("machine.slice:eng:ctr", "ctr", &p, &err) == 0 && p && p->driver == sd && !hr_cgroup_made (p),
+  ok (sd->prepare ("machine.slice:eng:ctr", "ctr", false, &p, &err) == 0 && p && p->driver == sd && !hr_cgroup_made (p),
       "systemd prepare: no directory before the unit starts");
   is_str (p ? p->unit : NULL, "eng-ctr.scope", "systemd prepare: the unit name from cgroupsPath");
   is_str (p ? p->slice : NULL, "machine.slice", "systemd prepare: the parent slice");
@@ -333,7 +333,7 @@ test_driver (void)
     }
   is_str (st2.systemd_unit, "eng-ctr.scope", "systemd: a started unit is recorded");
   hr_cgroup_free (p);
-  ok (sd->prepare ("bad", "ctr", &p, &err) < 0 && err, "systemd prepare: a cgroupsPath not slice:prefix:name refused");
+  ok (sd->prepare ("bad", "ctr", false, &p, &err) < 0 && err, "systemd prepare: a cgroupsPath not slice:prefix:name refused");
   hr_error_free (&err);
 
   st.systemd_unit = xstrdup ("eng-ctr.scope");

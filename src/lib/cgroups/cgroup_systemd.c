@@ -507,7 +507,7 @@ hr_systemd_cgroup_create (const char *unit, const char *slice, const char *id, p
     }
   /* v1 and hybrid: the same path in every hierarchy (systemd made it in
      those it manages); the init joins it everywhere. */
-  else if (hr_cgroup_create (cgpath, id, &cg, err) < 0)
+  else if (hr_cgroup_create (cgpath, id, false, &cg, err) < 0)
     goto out;
   if ((is_slice || !v2) && hr_cgroup_enter (cg, pid, err) < 0)
     goto out;
@@ -583,9 +583,16 @@ sd_check (const char *cgroups_path, const char *id, hr_err *err)
 /* The unit is started only once the init exists (place_init): until then
    the handle holds its names and no directory. */
 static int
-sd_prepare (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+sd_prepare (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err)
 {
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
+
+  /* runc's rootless systemd manager talks to the user's own manager
+     (--user bus); hydra-runc does not yet: refused rather than asking
+     the system manager for a unit it would not let the user have. */
+  if (rootless && geteuid () != 0)
+    return hr_error_plain (err, ENOTSUP, "--systemd-cgroup: rootless containers with the systemd cgroup driver "
+                                         "(the user's systemd manager) are not supported; use the cgroupfs driver");
 
   cg->driver = &hr_cgroup_driver_systemd;
   cg->layout = hr_cgroup_layout ();
