@@ -58,6 +58,7 @@
 #include "kernel/seccomp_notify.h"
 #include "lifecycle/values.h"
 #include "kernel/namespaces.h"
+#include "kernel/userns.h"
 #include "setup/plan.h"
 #include "kernel/process.h"
 #include "state/state.h"
@@ -207,9 +208,11 @@ reap (pid_t pid, bool kill_it)
 }
 
 /* A rootless runtime may join the container's pid namespace only from
-   inside its user namespace, which a process joins for good: a short-lived
-   middle process joins both and clones the exec'd process as a sibling
-   (CLONE_PARENT), so that it is still our child to wait for. */
+   inside its user namespace, which a process joins for good, and cannot
+   come back to its own pid namespace when that belongs to an ancestor user
+   namespace (root in Podman's rootless namespace): a short-lived middle
+   process joins and clones the exec'd process as a sibling (CLONE_PARENT),
+   so that it is still our child to wait for. */
 static pid_t
 spawn_child_from_userns (struct exec_ctx *x, int cgroup_fd, hr_err *err)
 {
@@ -235,7 +238,7 @@ spawn_child_from_userns (struct exec_ctx *x, int cgroup_fd, hr_err *err)
           args.flags |= CLONE_INTO_CGROUP;
           args.cgroup = (unsigned long long) cgroup_fd;
         }
-      if (setns (x->pidfd, CLONE_NEWUSER | CLONE_NEWPID) < 0)
+      if (setns (x->pidfd, CLONE_NEWPID | (x->ns_flags & CLONE_NEWUSER)) < 0)
         r.err = errno;
       else
         {
@@ -270,7 +273,7 @@ spawn_child (struct exec_ctx *x, int cgroup_fd, hr_err *err)
   struct clone_args args = { .exit_signal = SIGCHLD };
   pid_t pid;
 
-  if ((x->ns_flags & CLONE_NEWPID) && (x->ns_flags & CLONE_NEWUSER) && geteuid () != 0)
+  if ((x->ns_flags & CLONE_NEWPID) && (geteuid () != 0 || hr_userns_running_in ()))
     return spawn_child_from_userns (x, cgroup_fd, err);
   if (x->ns_flags & CLONE_NEWPID)
     {
