@@ -238,7 +238,7 @@ hr_seccomp_entry_parse (const uint8_t *buf, size_t len, const uint8_t key[HR_SEC
 
 /* --- the directory -------------------------------------------------------- */
 
-/* <root>/seccomp-cache as a directory fd, made if missing.  Never through
+/* <root>/.seccomp-cache as a directory fd, made if missing.  Never through
    a symlink: whatever else is at the name (symlink, file) is removed and
    the directory made anew.  A directory not ours or open to others is not
    used (-1, *why). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Compiled seccomp filters kept under the state root
-   (<root>/seccomp-cache/<key>), so that a start with a known profile loads
+   (<root>/.seccomp-cache/<key>), so that a start with a known profile loads
    BPF instead of running libseccomp (about 10 ms for Docker's default
    profile).  The key is a SHA-256 of everything the program depends on;
    an entry is trusted only whole and intact (header, length, checksum),
@@ -16,7 +16,9 @@
 #include "oci.h"
 
 #define HR_SECCOMP_KEY_LEN 32
-#define HR_SECCOMP_CACHE_DIR "seccomp-cache"
+/* A dot first: no container id starts with one (hr_validate_id), so it
+   can never be a container's state dir, and `list` skips it. */
+#define HR_SECCOMP_CACHE_DIR ".seccomp-cache"
 /* At most this many entries are kept: a store beyond it removes the
    least recently used (the one with the oldest mtime; a hit touches it). */
 #define HR_SECCOMP_CACHE_MAX 64
