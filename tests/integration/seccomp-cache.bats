@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # The compiled seccomp filter cache (src/lib/kernel/seccomp_cache.c,
-# docs/seccomp.md "Filter cache"): a start with a cached filter loads the
-# very program a fresh compile loads (as the kernel holds it, read back with
-# ptrace by tests/tools/seccomp-dump), anything malformed in the cache is
-# ignored and replaced, and no state of the cache fails a create.
+# docs/performance.md "The seccomp filter cache"): a start with a cached
+# filter loads the very program a fresh compile loads (as the kernel holds
+# it, read back with ptrace by tests/tools/seccomp-dump), anything
+# malformed in the cache is ignored and replaced, and no state of the
+# cache fails a create.
 
 load helpers
 

@@ -5,7 +5,8 @@
    profile).  The key is a SHA-256 of everything the program depends on;
    an entry is trusted only whole and intact (header, length, checksum),
    anything else is compiled again and replaced.  No failure of the cache
-   fails a create: it compiles instead.  docs/seccomp.md "Filter cache". */
+   fails a create: it compiles instead.  docs/performance.md "The seccomp
+   filter cache". */
 #ifndef HYDRA_SECCOMP_CACHE_H
 #define HYDRA_SECCOMP_CACHE_H
 
