@@ -195,9 +195,8 @@ corrupt() {
 @test "seccomp cache: more distinct profiles than the bound leave at most the bound" {
   cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
         "syscalls": [{"names": ["mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
-  # Entries already there: a first profile, then 70 others (the bound is
-  # 64), each with its own errno.  Made in one go: create the 70 entries
-  # by running, then check.
+  # 70 profiles (the bound is 64), each with its own errno: 70 entries
+  # stored, the oldest evicted as the newest come.
   for i in $(seq 1 70); do
     cfg '.linux.seccomp.syscalls[0].errnoRet = ($e | tonumber)' --arg e "$i"
     hr run --bundle "$BUNDLE" "$TAG-$i" >/dev/null 2>&1 || fail "run $i"
