@@ -420,32 +420,16 @@ export_program (scmp_filter_ctx ctx, struct sock_filter **out, size_t *len, hr_e
   return 0;
 }
 
-int
-hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err *err)
+unsigned
+hr_seccomp_filter_flags (const oci_seccomp *s)
 {
-  _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-  _cleanup_free_ struct sock_filter *stub = NULL, *prog = NULL;
-  size_t nstub = 0, nprog = 0;
   unsigned flags = 0;
-
-  *notify_fd = -1;
-  if (hr_seccomp_build (s, &ctx, err) < 0 || hr_seccomp_enosys_stub (s, &stub, &nstub, err) < 0
-      || export_program (ctx, &prog, &nprog, err) < 0)
-    return -1;
-  if (nstub + nprog > BPF_MAXINSNS)
-    return hr_error_plain (err, E2BIG, "seccomp: the filter has %zu instructions, the kernel takes %d", nstub + nprog,
-                           BPF_MAXINSNS);
-  struct sock_filter *all = xmalloc0 (sizeof (*all) * (nstub + nprog));
-  if (nstub)
-    memcpy (all, stub, sizeof (*all) * nstub);
-  memcpy (all + nstub, prog, sizeof (*all) * nprog);
-  free (prog);
-  prog = all;
-  struct sock_fprog fprog = { .len = (unsigned short) (nstub + nprog), .filter = prog };
 
   /* The flags libseccomp would pass (SECCOMP_FILTER_FLAG_*), as runc's
      patchbpf.filterFlags does; no_new_privs stays process.noNewPrivileges'
-     business. */
+     business.  The same attributes are set on libseccomp's filter
+     (hr_seccomp_build), where they change nothing in the exported
+     program: LOG, SSB and TSYNC are load flags only. */
   for (size_t i = 0; i < s->flags_len; i++)
     {
       if (s->flags[i] == OCI_SECCOMP_FLAG_LOG)
@@ -459,7 +443,47 @@ hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err
     }
   if (hr_seccomp_has_notify (s))
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  return flags;
+}
 
+int
+hr_seccomp_compile (const oci_seccomp *s, struct hr_seccomp_prog *out, hr_err *err)
+{
+  _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+  _cleanup_free_ struct sock_filter *stub = NULL, *prog = NULL;
+  size_t nstub = 0, nprog = 0;
+
+  if (hr_seccomp_build (s, &ctx, err) < 0 || hr_seccomp_enosys_stub (s, &stub, &nstub, err) < 0
+      || export_program (ctx, &prog, &nprog, err) < 0)
+    return -1;
+  if (nstub + nprog > BPF_MAXINSNS)
+    return hr_error_plain (err, E2BIG, "seccomp: the filter has %zu instructions, the kernel takes %d", nstub + nprog,
+                           BPF_MAXINSNS);
+  struct sock_filter *all = xmalloc0 (sizeof (*all) * (nstub + nprog));
+  if (nstub)
+    memcpy (all, stub, sizeof (*all) * nstub);
+  memcpy (all + nstub, prog, sizeof (*all) * nprog);
+  out->insns = all;
+  out->len = nstub + nprog;
+  out->flags = hr_seccomp_filter_flags (s);
+  return 0;
+}
+
+void
+hr_seccomp_prog_clear (struct hr_seccomp_prog *p)
+{
+  free (p->insns);
+  *p = (struct hr_seccomp_prog){ 0 };
+}
+
+int
+hr_seccomp_load_prog (const struct hr_seccomp_prog *p, int preserve_fds, int *notify_fd, hr_err *err)
+{
+  struct sock_fprog fprog = { .len = (unsigned short) p->len, .filter = p->insns };
+
+  *notify_fd = -1;
+  if (p->len == 0 || p->len > BPF_MAXINSNS)
+    return hr_error_plain (err, EINVAL, "seccomp: no filter to load");
   /* From here on the filter may deny anything the profile does not list,
      with any errno or by killing us: what the runtime still does before
      execve must not depend on such a call.  close_range in particular
@@ -467,10 +491,21 @@ hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err
      inherit close-on-exec now, so that hr_exec need not. */
   if (hr_fds_cloexec (preserve_fds, err) < 0)
     return -1;
-  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog);
   if (r < 0)
     return hr_error_set (err, errno, "load seccomp filter");
-  if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+  if (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
     *notify_fd = (int) r; /* the kernel made it close-on-exec */
   return 0;
+}
+
+int
+hr_seccomp_apply (const oci_seccomp *s, int preserve_fds, int *notify_fd, hr_err *err)
+{
+  _cleanup_ (hr_seccomp_prog_clear) struct hr_seccomp_prog p = { 0 };
+
+  *notify_fd = -1;
+  if (hr_seccomp_compile (s, &p, err) < 0)
+    return -1;
+  return hr_seccomp_load_prog (&p, preserve_fds, notify_fd, err);
 }

@@ -27,6 +27,24 @@ bool hr_seccomp_wants_enosys_stub (const oci_seccomp *s);
    profile names, per architecture (runc's patchbpf); *out is NULL and
    *len 0 when the profile gets none.  Pure; caller frees *out. */
 int hr_seccomp_enosys_stub (const oci_seccomp *s, struct sock_filter **out, size_t *len, hr_err *err);
+/* A filter ready to load: the stub, then libseccomp's program, and the
+   flags for seccomp(2). */
+struct hr_seccomp_prog
+{
+  struct sock_filter *insns;
+  size_t len;
+  unsigned flags; /* SECCOMP_FILTER_FLAG_* */
+};
+void hr_seccomp_prog_clear (struct hr_seccomp_prog *p);
+/* The SECCOMP_FILTER_FLAG_* a profile loads with (its flags, and
+   NEW_LISTENER with SCMP_ACT_NOTIFY rules).  Pure. */
+unsigned hr_seccomp_filter_flags (const oci_seccomp *s);
+/* Build, add the stub, export: what hr_seccomp_apply loads, without
+   loading it. */
+int hr_seccomp_compile (const oci_seccomp *s, struct hr_seccomp_prog *out, hr_err *err);
+/* Load a compiled (or cached, seccomp_cache.h) program into the calling
+   process, with its flags; fds as for hr_seccomp_apply. */
+int hr_seccomp_load_prog (const struct hr_seccomp_prog *p, int preserve_fds, int *notify_fd, hr_err *err);
 /* Build the filter and load it into the calling process, stub first.
    Before loading, every fd from 3 + preserve_fds up is made close-on-exec
    (hr_fds_cloexec): after it, nothing may need a syscall the profile can

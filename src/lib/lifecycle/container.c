@@ -20,6 +20,7 @@
 #include "kernel/namespaces.h"
 #include "kernel/netdev.h"
 #include "setup/plan.h"
+#include "kernel/seccomp_cache.h"
 #include "kernel/seccomp_notify.h"
 #include "state/state.h"
 #include "state/sync.h"
@@ -58,6 +59,7 @@ struct create_ctx
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg; /* its driver says how to undo it (a systemd unit, directories) */
   struct hr_netdev_moves *netdevs; /* linux.netDevices moved into the container */
+  struct hr_seccomp_prog seccomp;  /* linux.seccomp compiled or cached, for the init to load */
 };
 
 static void
@@ -69,6 +71,7 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
   if (failed)
     hr_netdev_move_back (c->netdevs);
   hr_netdev_moves_free (c->netdevs);
+  hr_seccomp_prog_clear (&c->seccomp);
   if (failed && c->pid > 0)
     {
       kill (c->pid, SIGKILL);
@@ -226,6 +229,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
         .join_fds = c->join_fds,
         .preserve_fds = c->preserve_fds,
         .console_fd = c->console[1],
+        .seccomp = &c->seccomp,
       };
       /* The state dir fd carries the flock of this create: the init must
          not keep it (start/delete would wait forever on it). */
@@ -469,6 +473,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
       goto out;
     }
 
+  /* The filter is compiled (or found in the cache, seccomp_cache.h) here,
+     where the state root is reachable: the init loads it after
+     pivot_root, and inherits it with our memory at clone. */
+  if (plan->seccomp && hr_seccomp_prepare (plan->seccomp, c.rootfd, &c.seccomp, err) < 0)
+    goto out;
   if (spawn_init (&c, plan, opts, res, err) < 0)
     goto out;
   if (!limited)

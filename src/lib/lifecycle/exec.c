@@ -55,6 +55,7 @@
 #include "setup/init.h"
 #include "log.h"
 #include "kernel/seccomp.h"
+#include "kernel/seccomp_cache.h"
 #include "kernel/seccomp_notify.h"
 #include "lifecycle/values.h"
 #include "kernel/namespaces.h"
@@ -165,6 +166,7 @@ struct exec_ctx
   int sync[2];
   int console[2];      /* console channel, -1 without a terminal */
   int preserve_fds;
+  struct hr_seccomp_prog seccomp; /* the container's filter, compiled or cached */
 };
 
 /* The child: born in the container's pid namespace, non-dumpable. */
@@ -174,6 +176,7 @@ exec_child (struct exec_ctx *x)
   struct hr_init_args args = {
     .plan = x->plan, .sync_fd = x->sync[1], .fifo_fd = -1, .preserve_fds = x->preserve_fds,
     .console_fd = x->console[1], .pidfd = x->pidfd, .ns_flags = x->ns_flags, .init_root = x->init_root,
+    .seccomp = &x->seccomp,
   };
   struct hr_msg *msg = hr_msg_alloc ();
   hr_err err = NULL;
@@ -464,6 +467,9 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     goto out;
   hr_plan_debug (plan, "exec plan", id);
   x.plan = plan;
+  /* As create does: compiled or from the cache here, loaded by the child. */
+  if (plan->seccomp && hr_seccomp_prepare (plan->seccomp, c.rootfd, &x.seccomp, err) < 0)
+    goto out;
   if (hr_seccomp_has_notify (plan->seccomp))
     {
       agent_state = hr_hooks_state_json (id, "running", c.pid, c.state->bundle, &c.state->annotations);
@@ -609,6 +615,7 @@ out:
     close (x.pidfd);
   if (x.init_root >= 0)
     close (x.init_root);
+  hr_seccomp_prog_clear (&x.seccomp);
   if (loaded)
     hr_container_release (&c);
   hr_msg_free (msg);

@@ -215,7 +215,14 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       /* The plan loads a filter with a listener before the report,
          while the parent still listens for its fd. */
       st->filtered = true;
-      return hr_seccomp_load (p->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
+      if (st->args->seccomp == NULL || st->args->seccomp->len == 0)
+        return hr_seccomp_load (p->seccomp, st->args->preserve_fds, st->args->sync_fd, err);
+      {
+        int notify_fd;
+        if (hr_seccomp_load_prog (st->args->seccomp, st->args->preserve_fds, &notify_fd, err) < 0)
+          return -1;
+        return notify_fd >= 0 ? hr_seccomp_notify_handover (st->args->sync_fd, notify_fd, err) : 0;
+      }
     case STEP_PERSONALITY:
       return hr_apply_personality (p->attrs.personality, err);
     case STEP_EXEC_LABELS:

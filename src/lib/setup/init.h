@@ -4,6 +4,7 @@
 #ifndef HYDRA_INIT_H
 #define HYDRA_INIT_H
 
+#include "kernel/seccomp.h"
 #include "setup/plan.h"
 
 
@@ -20,6 +21,9 @@ struct hr_init_args
   int pidfd;
   int ns_flags;
   int init_root;
+  /* STEP_SECCOMP: plan->seccomp as the parent compiled it or found it in
+     the cache (seccomp_cache.h); NULL: compile here. */
+  const struct hr_seccomp_prog *seccomp;
 };
 
 /* Never returns: execs the process, or reports the error to the parent
