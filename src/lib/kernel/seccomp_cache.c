@@ -299,7 +299,7 @@ lookup (int dirfd, const char *name, const uint8_t key[HR_SECCOMP_KEY_LEN], stru
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     return *why = "not a regular file", 0;
   if (st.st_uid != geteuid () || (st.st_mode & 077))
-    return *why = "not root's own (0600)", 0;
+    return *why = "not our own with mode 0600", 0;
   if (st.st_size <= 0 || (size_t) st.st_size > max)
     return *why = "size out of range", 0;
   _cleanup_free_ uint8_t *buf = xmalloc0 (st.st_size);
