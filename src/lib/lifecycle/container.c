@@ -15,6 +15,7 @@
 #include "lifecycle/hooks.h"
 #include "setup/init.h"
 #include "lifecycle/lifecycle.h"
+#include "lifecycle/notify.h"
 #include "log.h"
 #include "kernel/lsm.h"
 #include "kernel/namespaces.h"
@@ -369,6 +370,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
                          .console = { -1, -1 } };
   bool terminal;
   struct hr_plan_opts popts = { 0 };
+  _cleanup_close_ int notify_rootfd = -1;
+  _cleanup_free_ char *notify_dir = NULL;
   int ret = -1;
 
   if (hr_validate_id (id, err) < 0)
@@ -398,6 +401,22 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   popts.cgroupns_late = drv->places_after_clone ();
   if (drv->check (cgroups_path, id, err) < 0)
     return -1;
+  if (hr_notify_host ())
+    {
+      /* The plan names the notify directory's host path, under the state
+         root: opened (made if missing) this early, its path as the kernel
+         resolved it, so no symlink of the --root given stands in it. */
+      char buf[HR_STATE_DIR_NAME_MAX];
+      notify_rootfd = hr_state_root_open (ctx, &state_root, err);
+      if (notify_rootfd < 0)
+        return -1;
+      _cleanup_free_ char *fdpath = xasprintf ("/proc/self/fd/%d", notify_rootfd);
+      _cleanup_free_ char *real = realpath (fdpath, NULL);
+      if (real == NULL)
+        return hr_error_set (err, errno, "resolve the state root");
+      notify_dir = xasprintf ("%s/%s/" HR_NOTIFY_DIR, strcmp (real, "/") ? real : "", hr_state_dir_name (id, buf));
+      popts.notify_dir = notify_dir;
+    }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
       || hr_netdev_precheck (cfg->linux_, err) < 0)
     return -1;
@@ -413,7 +432,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   hr_plan_debug (plan, "setup plan", id);
 
   /* Everything above only read; from here on a failure must undo. */
-  c.rootfd = hr_state_root_open (ctx, &state_root, err);
+  c.rootfd = notify_rootfd >= 0 ? TAKE_FD (notify_rootfd) : hr_state_root_open (ctx, &state_root, err);
   if (c.rootfd < 0)
     goto out;
   c.dirfd = hr_state_dir_create (c.rootfd, id, err);
@@ -421,6 +440,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   c.dir_made = true;
   hr_debug ("container %s: state directory in %s", id, state_root);
+  if (notify_dir && hr_notify_dir_make (c.dirfd, err) < 0)
+    goto out;
   /* (as written: socket activation's LISTEN_FDS is for the init only, not
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
@@ -588,11 +609,13 @@ run_poststart (struct hr_container *c, const char *id)
     }
 }
 
-int
-hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+/* MAINPID_SELF: the pid NOTIFY_SOCKET is told is ours, not the init's
+   (runc's foreground run, which stays the service's main process). */
+static int
+start_container (struct hr_context *ctx, const char *id, bool mainpid_self, hr_err *err)
 {
   struct hr_container c;
-  _cleanup_close_ int fifo = -1;
+  _cleanup_close_ int fifo = -1, notify_sock = -1, notify_host = -1, pidfd = -1;
   int ret = -1;
 
   if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
@@ -607,6 +630,13 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
     }
+  /* NOTIFY_SOCKET (notify.h): the socket is bound before the container
+     runs, so nothing it sends is lost; the pidfd ends the wait for READY
+     if the init exits first (runc polls /proc/<pid> for that). */
+  if (hr_notify_open (c.dirfd, &notify_sock, &notify_host, err) < 0)
+    goto out;
+  if (notify_sock >= 0 && (pidfd = hr_container_pidfd (&c, err)) < 0)
+    goto out;
   /* The init holds the only read side of the fifo: opening the write side
      without blocking fails with ENXIO when it is gone. */
   fifo = openat (c.dirfd, HR_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
@@ -642,10 +672,20 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
      "Locking"), so they can query it and kill or delete need not wait. */
   hr_state_dir_unlock (c.dirfd);
   run_poststart (&c, id);
+  /* runc: start returns once the container said READY=1 (or its init is
+     gone), after poststart, with no lock held. */
+  if (notify_sock >= 0)
+    ret = hr_notify_relay (notify_sock, notify_host, pidfd, mainpid_self ? getpid () : c.pid, err);
 
 out:
   hr_container_release (&c);
   return ret;
+}
+
+int
+hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+{
+  return start_container (ctx, id, false, err);
 }
 
 static volatile sig_atomic_t forward_pid;
@@ -713,7 +753,7 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       /* runc run forwards the signals it gets to the container. */
       hr_forward_signals_to (pid);
     }
-  if (hr_container_start (ctx, id, err) < 0)
+  if (start_container (ctx, id, !opts->detach, err) < 0)
     {
       hr_err ignored = NULL;
       hr_container_delete (ctx, id, true, &ignored);

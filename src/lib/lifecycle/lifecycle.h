@@ -35,6 +35,9 @@ int hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_loc
                        hr_err *err);
 void hr_container_release (struct hr_container *c);
 
+/* A pidfd of the init, checked against its recorded start time (no
+   recycled pid). */
+int hr_container_pidfd (const struct hr_container *c, hr_err *err);
 /* Signal the init through a pidfd, checking that the pid still names the
    process we started (no signal to a recycled pid). */
 int hr_signal_init (const struct hr_container *c, int signo, hr_err *err);
