@@ -3,6 +3,7 @@
 #include <config.h>
 #include "lifecycle/notify.h"
 #include "cleanup.h"
+#include "kernel/terminal.h"
 #include "log.h"
 #include "util.h"
 
@@ -113,20 +114,12 @@ static int
 barrier (int host, hr_err *err)
 {
   int p[2];
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { .iov_base = (char *) "BARRIER=1", .iov_len = 9 };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof (cbuf) };
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return hr_error_set (err, errno, "pipe");
   _cleanup_close_ int rd = p[0], wr = p[1];
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &wr, sizeof (int));
-  if (sendmsg (host, &mh, MSG_NOSIGNAL) < 0)
-    return hr_error_set (err, errno, "send BARRIER=1 to NOTIFY_SOCKET");
+  if (hr_send_fd (host, wr, "BARRIER=1", err) < 0)
+    return hr_error_wrap (err, "send BARRIER=1 to NOTIFY_SOCKET");
   close (TAKE_FD (wr));
   struct pollfd pfd = { .fd = rd, .events = POLLIN };
   int r;
