@@ -18,45 +18,20 @@ setup() {
   HOST_SOCK=$(mktemp -u /tmp/hr-notify.XXXXXX)
   RECV_PID=
   RECV_OUT="$BATS_TEST_TMPDIR/recv.out"
-  cp_tool notify-send "$BUNDLE/rootfs/notify-send"
+  test_tool notify-send
+  cp "$TEST_TOOL" "$BUNDLE/rootfs/notify-send"
 }
 teardown() {
   hr_teardown
-  if [ -n "$RECV_PID" ]; then
-    kill "$RECV_PID" 2>/dev/null || true
-    wait "$RECV_PID" 2>/dev/null || true
-  fi
+  stop_receiver
   rm -f "$HOST_SOCK"
-}
-
-tool_path() {
-  local d
-  for d in "${HYDRA_BUILDDIR:-}" "$(dirname "$(readlink -f "$HYDRA_RUNC")")" "$HYDRA_SRCDIR"; do
-    if [ -n "$d" ] && [ -x "$d/tests/tools/$1" ]; then
-      echo "$d/tests/tools/$1"
-      return 0
-    fi
-  done
-  return 1
-}
-
-cp_tool() {
-  local bin
-  bin=$(tool_path "$1") || skip "no tests/tools/$1 (make check builds it)"
-  cp "$bin" "$2"
 }
 
 # start_recv ADDR: the receiver, bound at ADDR, printing into $RECV_OUT.
 start_recv() {
-  local bin
-  bin=$(tool_path notify-recv) || skip "no tests/tools/notify-recv (make check builds it)"
-  "$bin" "$1" </dev/null >"$RECV_OUT" 2>&1 3>&- &
-  RECV_PID=$!
-  wait_for_file "$RECV_OUT" 5
-  assert_eq "$(head -n1 "$RECV_OUT")" bound "receiver"
+  start_receiver notify-recv "$1" bound
 }
 
-# wait_for_line LINE [SECONDS]: the receiver printed LINE.
 # notify_container SCRIPT [ADDR]: a receiver at ADDR ($HOST_SOCK), and
 # container $TAG created with NOTIFY_SOCKET=ADDR to run sh -c SCRIPT.
 notify_container() {

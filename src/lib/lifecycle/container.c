@@ -357,6 +357,26 @@ socket_activation (oci_process *proc)
   return (int) n;
 }
 
+int
+hr_pidfd_socket_connect (const char *path, hr_err *err)
+{
+  return hr_unix_connect (path, "--pidfd-socket", err);
+}
+
+/* runc's init sends it itself (pidfd_open of its own pid); the runtime
+   sends the same from outside, so no host socket enters the container. */
+int
+hr_pidfd_socket_send (int sock, pid_t pid, const char *kind, hr_err *err)
+{
+  _cleanup_close_ int pidfd = pidfd_open (pid, 0);
+
+  if (pidfd < 0)
+    return hr_error_set (err, errno, "pidfd_open %d", (int) pid);
+  if (hr_send_fd (sock, pidfd, kind, err) < 0)
+    return hr_error_wrap (err, "send the pidfd to --pidfd-socket");
+  return 0;
+}
+
 static int
 do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, bool detached, pid_t *pid_out,
            int *master_out, hr_err *err)
@@ -370,7 +390,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
                          .console = { -1, -1 } };
   bool terminal;
   struct hr_plan_opts popts = { 0 };
-  _cleanup_close_ int notify_rootfd = -1;
+  _cleanup_close_ int notify_rootfd = -1, pidfd_sock = -1;
   _cleanup_free_ char *notify_dir = NULL;
   int ret = -1;
 
@@ -401,6 +421,12 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   popts.cgroupns_late = drv->places_after_clone ();
   if (drv->check (cgroups_path, id, err) < 0)
     return -1;
+  if (opts->pidfd_socket && *opts->pidfd_socket)
+    {
+      pidfd_sock = hr_pidfd_socket_connect (opts->pidfd_socket, err);
+      if (pidfd_sock < 0)
+        return -1;
+    }
   if (hr_notify_host ())
     {
       /* The plan names the notify directory's host path, under the state
@@ -566,6 +592,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   HR_FAULT_POINT ("create-after-state");
   hr_debug ("container %s: created, state recorded", id);
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
+    goto out;
+  /* runc sends it from the init before it waits for start. */
+  if (pidfd_sock >= 0 && hr_pidfd_socket_send (pidfd_sock, c.pid, "standard", err) < 0)
     goto out;
   if (hand_over (&c, err) < 0)
     goto out;
