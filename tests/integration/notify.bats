@@ -180,3 +180,23 @@ READY=1"; exec sleep 100'
   assert_match "$output" "connect to NOTIFY_SOCKET"
   assert_eq "$(state_field "$TAG" status)" created
 }
+
+@test "notify: in a user namespace, the container's non-root user can notify" {
+  cfg_add_ns user
+  cfg '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+     | .process.user = {"uid": 1000, "gid": 1000}'
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR" "$BUNDLE" 2>/dev/null || true
+  notify_container '/notify-send READY=1; exec sleep 100'
+  NOTIFY_SOCKET=$HOST_SOCK hr start "$TAG"
+  got READY=1
+  got "MAINPID=$(state_field "$TAG" pid)"
+}
+
+@test "notify: a create that fails leaves no notify directory behind" {
+  start_recv "$HOST_SOCK"
+  cfg_args /no/such/binary
+  run ! env NOTIFY_SOCKET="$HOST_SOCK" "$HYDRA_RUNC" --root "$ROOT" create --bundle "$BUNDLE" "$TAG" </dev/null
+  assert_no_state_dirs
+}
