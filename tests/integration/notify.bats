@@ -10,6 +10,7 @@
 # (copied into the rootfs) the service.
 
 load helpers
+load tty-helpers
 
 setup_file() { hr_setup_file; }
 setup() {
@@ -149,6 +150,17 @@ READY=1"; exec sleep 100'
   got READY=1
   got "MAINPID=$pid"
   assert_no_state_dirs
+}
+
+@test "notify: run -t in the foreground proxies the pty while it waits for READY" {
+  # more output than a pty holds before READY: it must be read meanwhile
+  start_recv "$HOST_SOCK"
+  cfg '.process.terminal = true'
+  cfg_sh 'head -c 300000 /dev/zero | tr "\0" x; echo; /notify-send READY=1; exit 4'
+  run in_script "NOTIFY_SOCKET='$HOST_SOCK' '$HYDRA_RUNC' --root '$ROOT' run --bundle '$BUNDLE' '$TAG' >/dev/null; echo rc=\$?"
+  [[ $output == *"rc=4"* ]] || fail "run -t: $output"
+  got READY=1
+  grep -q '^MAINPID=[0-9]*$' "$RECV_OUT" || fail "no MAINPID: $(cat "$RECV_OUT")"
 }
 
 @test "notify: nothing is left after delete" {

@@ -638,10 +638,40 @@ run_poststart (struct hr_container *c, const char *id)
     }
 }
 
-/* MAINPID_SELF: the pid NOTIFY_SOCKET is told is ours, not the init's
-   (runc's foreground run, which stays the service's main process). */
+/* Whose pid NOTIFY_SOCKET is told after READY=1, and who waits for it. */
+enum notify_mode
+{
+  NOTIFY_INIT,       /* start, run -d: the init's, and start returns after READY */
+  NOTIFY_SELF,       /* foreground run: ours, as runc's (we stay the service's main process) */
+  NOTIFY_SELF_ASIDE, /* foreground run -t: ours, relayed by a child of ours while we proxy
+                        the pty (runc copies it in goroutines meanwhile) */
+};
+
+/* A child of ours relays; its failure can only be logged (nobody waits
+   for it), as a poststart hook's. */
 static int
-start_container (struct hr_context *ctx, const char *id, bool mainpid_self, hr_err *err)
+relay_aside (int sock, int host, int pidfd, hr_err *err)
+{
+  pid_t self = getpid ();
+  pid_t child = fork ();
+
+  if (child < 0)
+    return hr_error_set (err, errno, "fork the notify relay");
+  if (child > 0)
+    return 0;
+  (void) prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  hr_err e = NULL;
+  if (getppid () != self || hr_notify_relay (sock, host, pidfd, self, &e) < 0)
+    {
+      if (e)
+        hr_warn ("%s", e->msg);
+      _exit (1);
+    }
+  _exit (0);
+}
+
+static int
+start_container (struct hr_context *ctx, const char *id, enum notify_mode mode, hr_err *err)
 {
   struct hr_container c;
   _cleanup_close_ int fifo = -1, notify_sock = -1, notify_host = -1, pidfd = -1;
@@ -703,8 +733,10 @@ start_container (struct hr_context *ctx, const char *id, bool mainpid_self, hr_e
   run_poststart (&c, id);
   /* runc: start returns once the container said READY=1 (or its init is
      gone), after poststart, with no lock held. */
-  if (notify_sock >= 0)
-    ret = hr_notify_relay (notify_sock, notify_host, pidfd, mainpid_self ? getpid () : c.pid, err);
+  if (notify_sock >= 0 && mode == NOTIFY_SELF_ASIDE)
+    ret = relay_aside (notify_sock, notify_host, pidfd, err);
+  else if (notify_sock >= 0)
+    ret = hr_notify_relay (notify_sock, notify_host, pidfd, mode == NOTIFY_SELF ? getpid () : c.pid, err);
 
 out:
   hr_container_release (&c);
@@ -714,7 +746,7 @@ out:
 int
 hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
 {
-  return start_container (ctx, id, false, err);
+  return start_container (ctx, id, NOTIFY_INIT, err);
 }
 
 static volatile sig_atomic_t forward_pid;
@@ -782,7 +814,8 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       /* runc run forwards the signals it gets to the container. */
       hr_forward_signals_to (pid);
     }
-  if (start_container (ctx, id, !opts->detach, err) < 0)
+  enum notify_mode mode = opts->detach ? NOTIFY_INIT : master >= 0 ? NOTIFY_SELF_ASIDE : NOTIFY_SELF;
+  if (start_container (ctx, id, mode, err) < 0)
     {
       hr_err ignored = NULL;
       hr_container_delete (ctx, id, true, &ignored);
