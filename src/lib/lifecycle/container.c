@@ -647,6 +647,9 @@ enum notify_mode
                         the pty (runc copies it in goroutines meanwhile) */
 };
 
+/* run's foreground: the pid the signals it gets go to (0: none). */
+static volatile sig_atomic_t forward_pid;
+
 /* A child of ours relays; its failure can only be logged (nobody waits
    for it), as a poststart hook's. */
 static int
@@ -660,6 +663,9 @@ relay_aside (int sock, int host, int pidfd, hr_err *err)
   if (child > 0)
     return 0;
   (void) prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* run forwards the terminal's signals (^C) to the init once; this
+     child gets them too, and forwards none. */
+  forward_pid = 0;
   hr_err e = NULL;
   if (getppid () != self || hr_notify_relay (sock, host, pidfd, self, &e) < 0)
     {
@@ -749,7 +755,6 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
   return start_container (ctx, id, NOTIFY_INIT, err);
 }
 
-static volatile sig_atomic_t forward_pid;
 
 static void
 forward_signal (int sig)
