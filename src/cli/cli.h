@@ -61,6 +61,8 @@ void cli_unset_empty (const char **const *opts, size_t n);
 #define CLI_HELP_CONSOLE_SOCKET                                                                                       \
   "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's "      \
   "pseudoterminal"
+#define CLI_HELP_PIDFD_SOCKET                                                                                         \
+  "path to an AF_UNIX socket which will receive a file descriptor referencing the init process"
 #define CLI_HELP_PID_FILE "specify the file to write the process id to"
 #define CLI_HELP_NO_SUBREAPER "disable the use of the subreaper used to reap reparented processes"
 #define CLI_HELP_NO_PIVOT                                                                                             \

@@ -14,6 +14,7 @@ cmd_create (const struct cli_command *self, struct hr_context *ctx, int argc, ch
     { "bundle", "b", HR_OPT_STRING, &copts.bundle,
       "path to the root of the bundle directory, defaults to the current directory", NULL },
     { "console-socket", NULL, HR_OPT_STRING, &copts.console_socket, CLI_HELP_CONSOLE_SOCKET, NULL },
+    { "pidfd-socket", NULL, HR_OPT_STRING, &copts.pidfd_socket, CLI_HELP_PIDFD_SOCKET, NULL },
     { "pid-file", NULL, HR_OPT_STRING, &copts.pid_file, CLI_HELP_PID_FILE, NULL },
     { "no-pivot", NULL, HR_OPT_BOOL, &copts.no_pivot, CLI_HELP_NO_PIVOT, NULL },
     { "no-new-keyring", NULL, HR_OPT_BOOL, &copts.no_new_keyring, CLI_HELP_NO_NEW_KEYRING, NULL },

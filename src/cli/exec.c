@@ -28,6 +28,8 @@ cmd_exec (const struct cli_command *self, struct hr_context *ctx, int argc, char
     { "process", "p", HR_OPT_STRING, &eo.process, "path to the process.json", NULL },
     { "detach", "d", HR_OPT_BOOL, &eo.detach, "detach from the container's process", NULL },
     { "pid-file", NULL, HR_OPT_STRING, &eo.pid_file, CLI_HELP_PID_FILE, NULL },
+    { "pidfd-socket", NULL, HR_OPT_STRING, &eo.pidfd_socket,
+      "path to an AF_UNIX socket which will receive a file descriptor referencing the exec process", NULL },
     { "process-label", NULL, HR_OPT_STRING, &eo.process_label,
       "set the asm process label for the process commonly used with selinux", NULL },
     { "apparmor", NULL, HR_OPT_STRING, &eo.apparmor, "set the apparmor profile for the process", NULL },

@@ -17,6 +17,7 @@ cmd_run (const struct cli_command *self, struct hr_context *ctx, int argc, char 
     { "console-socket", NULL, HR_OPT_STRING, &copts.console_socket, CLI_HELP_CONSOLE_SOCKET, NULL },
     { "detach", "d", HR_OPT_BOOL, &copts.detach, "detach from the container's process", NULL },
     { "keep", NULL, HR_OPT_BOOL, &copts.keep, "do not delete the container after it exits", NULL },
+    { "pidfd-socket", NULL, HR_OPT_STRING, &copts.pidfd_socket, CLI_HELP_PIDFD_SOCKET, NULL },
     { "pid-file", NULL, HR_OPT_STRING, &copts.pid_file, CLI_HELP_PID_FILE, NULL },
     { "no-subreaper", NULL, HR_OPT_BOOL, &copts.no_subreaper, CLI_HELP_NO_SUBREAPER, NULL },
     { "no-pivot", NULL, HR_OPT_BOOL, &copts.no_pivot, CLI_HELP_NO_PIVOT, NULL },

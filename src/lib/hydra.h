@@ -41,6 +41,7 @@ struct hr_create_opts
   const char *bundle;          /* --bundle, default "." */
   const char *pid_file;        /* --pid-file */
   const char *console_socket;  /* --console-socket */
+  const char *pidfd_socket;    /* --pidfd-socket: gets a pidfd of the init */
   int preserve_fds;            /* --preserve-fds N */
   bool no_pivot;               /* --no-pivot */
   bool no_new_keyring;         /* --no-new-keyring */
@@ -76,6 +77,7 @@ struct hr_exec_opts
   bool detach;                  /* --detach/-d */
   const char *pid_file;         /* --pid-file: the host pid */
   const char *console_socket;   /* --console-socket */
+  const char *pidfd_socket;     /* --pidfd-socket: gets a pidfd of the process */
   const char *cwd;              /* --cwd */
   char **env;                   /* --env/-e, appended to config.process.env */
   const char *user;             /* --user/-u uid[:gid], digits only */

@@ -166,3 +166,37 @@ EOF
   [[ $stderr == *"cannot exec in a stopped container"* ]] || fail "stderr: $stderr"
 }
 
+
+# runc's exec never does socket activation: its runner for exec has no
+# listen fds (exec.go), so the exec'd process gets no LISTEN_FDS/LISTEN_PID
+# even when the runtime was handed LISTEN_FDS for its own pid; --preserve-fds
+# N passes fds 3..3+N-1 as they are.  hydra-runc does the same
+# (man/hydra-runc-exec.8.md, --preserve-fds).
+@test "exec: --preserve-fds passes a socket as fd 3, without LISTEN_FDS/LISTEN_PID (as runc)" {
+  requires_root
+  start_sleeper
+  local sock="$BATS_TEST_TMPDIR/act.sock" pidfile="$BATS_TEST_TMPDIR/pid" pid ino
+  # A listening unix socket as fd 3 of the runtime, LISTEN_FDS=1 for its pid
+  # (execv keeps the pid): what systemd hands a socket-activated service.
+  timeout 60 "$(python3_bin)" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+os.dup2(s.fileno(), 3)
+os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+os.execv(sys.argv[2], sys.argv[2:])' "$sock" "$HYDRA_RUNC" --root "$ROOT" exec -d --pid-file "$pidfile" \
+    --preserve-fds 1 "$TAG" sleep 1000 </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 ||
+    fail "exec: $(cat "$BATS_TEST_TMPDIR/out")"
+  pid=$(cat "$pidfile")
+  HR_PIDS+=("$pid")
+  # fd 3 is that socket (the kernel's socket inode, bound at $sock), and no fd above it
+  ino=$(readlink "/proc/$pid/fd/3" | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+  [ -n "$ino" ] || fail "fd 3 of the exec'd process: $(readlink "/proc/$pid/fd/3")"
+  assert_eq "$(awk -v i="$ino" '$7 == i { print $8 }' /proc/net/unix)" "$sock" "the socket at fd 3"
+  [ ! -e "/proc/$pid/fd/4" ] || fail "fd 4 passed: $(readlink "/proc/$pid/fd/4")"
+  # its environment (the kernel's view) has no socket activation
+  local env
+  env=$(tr '\0' '\n' <"/proc/$pid/environ")
+  [[ $env == *PATH=* ]] || fail "environ: $env"
+  [[ $env != *LISTEN_FDS=* && $env != *LISTEN_PID=* ]] || fail "exec got socket activation: $env"
+}

@@ -74,6 +74,38 @@ requires_schema_check() {
     skip "python3-jsonschema is not installed"
 }
 
+# test_tool NAME: the path of tests/tools/NAME (built by `make check`)
+# beside the binary under test or in the source tree; the test is skipped
+# without it.
+test_tool() {
+  local d
+  for d in "${HYDRA_BUILDDIR:-}" "$(dirname "$(readlink -f "$HYDRA_RUNC")")" "$HYDRA_SRCDIR"; do
+    if [ -n "$d" ] && [ -x "$d/tests/tools/$1" ]; then
+      TEST_TOOL="$d/tests/tools/$1"
+      return 0
+    fi
+  done
+  skip "no tests/tools/$1 (make check builds it)"
+}
+
+# start_receiver TOOL ARG FIRSTLINE: tests/tools/TOOL ARG in the
+# background (RECV_PID), its output in $RECV_OUT (set by the caller),
+# once it printed FIRSTLINE (it is listening); stop_receiver in teardown.
+start_receiver() {
+  test_tool "$1"
+  "$TEST_TOOL" "$2" </dev/null >"$RECV_OUT" 2>&1 3>&- &
+  RECV_PID=$!
+  wait_for_file "$RECV_OUT" 5
+  assert_eq "$(head -n1 "$RECV_OUT")" "$3" "$1"
+}
+
+stop_receiver() {
+  if [ -n "${RECV_PID:-}" ]; then
+    kill "$RECV_PID" 2>/dev/null || true
+    wait "$RECV_PID" 2>/dev/null || true
+  fi
+}
+
 # --- rootfs and bundle ------------------------------------------------------
 
 # build_rootfs DIR: a minimal busybox-static root filesystem.

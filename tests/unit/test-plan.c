@@ -11,6 +11,7 @@
 #include "checkpoint/criu.h"
 #include "util.h"
 #include "lifecycle/values.h"
+#include "lifecycle/notify.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -819,10 +820,71 @@ test_descriptors (void)
       "manage-cgroups-mode values");
 }
 
+/* NOTIFY_SOCKET (runc's notify_socket.go setupSpec): the notify directory
+   as one more bind STEP_MOUNT after the config's, read-only, and the
+   variable set by a step, the config untouched. */
+static void
+test_notify_plan (void)
+{
+  hr_err err = NULL;
+  oci_config *cfg = parse ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},"
+                           "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}],"
+                           "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+                           &err);
+  struct hr_plan_opts o = { .rootfs = "/tmp/rootfs", .bundle = "/tmp/bundle", .notify_dir = "/run/hr/c1/notify" };
+  struct hr_plan *p = NULL;
+
+  ok (cfg && hr_plan_build (cfg, &o, &p, &err) == 0, "plan with NOTIFY_SOCKET builds (%s)", err ? err->msg : "");
+  if (p == NULL)
+    return;
+  int m = index_of (p, STEP_MOUNT);
+  ok (m >= 0 && strcmp (p->steps[m].path, "/proc") == 0, "the config's mounts first");
+  const struct hr_step *n = &p->steps[m + 1];
+  ok (n->kind == STEP_MOUNT && strcmp (n->path, "/run/notify") == 0 && strcmp (n->mount->source, "/run/hr/c1/notify") == 0,
+      "then the notify directory at /run/notify");
+  ok (n->opts.bind && !n->opts.rbind
+          && (n->opts.attr_set & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV))
+                 == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV),
+      "bound read-only, nosuid, noexec, nodev (runc's options)");
+  int e = index_of (p, STEP_SETENV);
+  ok (e >= 0 && strcmp (p->steps[e].path, "NOTIFY_SOCKET") == 0
+          && strcmp (p->steps[e].value, "/run/notify/notify.sock") == 0 && e < index_of (p, STEP_HOME),
+      "NOTIFY_SOCKET=/run/notify/notify.sock set by a step");
+  ok (cfg->mounts_len == 1 && cfg->process->env_len == 0, "the config is not edited");
+  hr_plan_free (p);
+  p = NULL;
+  o.notify_dir = NULL;
+  ok (hr_plan_build (cfg, &o, &p, &err) == 0 && index_of (p, STEP_SETENV) < 0, "none without NOTIFY_SOCKET");
+  hr_plan_free (p);
+  oci_config_free (cfg);
+
+  /* without a mount namespace there is nowhere to bind it */
+  cfg = parse ("{\"ociVersion\":\"1.3.0\"," BASE_PROCESS ",\"root\":{\"path\":\"rootfs\"},\"linux\":{}}", &err);
+  o.notify_dir = "/run/hr/c1/notify";
+  p = NULL;
+  ok (cfg && hr_plan_build (cfg, &o, &p, &err) < 0 && strstr (err->msg, "NOTIFY_SOCKET"),
+      "refused without a mount namespace (%s)", err ? err->msg : "");
+  hr_error_free (&err);
+  oci_config_free (cfg);
+
+  /* the container's datagrams */
+  char out[HR_NOTIFY_MSG_MAX + 1];
+  bool ready;
+  const char *in = "STATUS=up\nMAINPID=1\n\nBARRIER=1\nFDSTORE=1\nREADY=1";
+  size_t len = hr_notify_filter (in, strlen (in), out, &ready);
+  ok (len == strlen ("STATUS=up\nREADY=1\n") && memcmp (out, "STATUS=up\nREADY=1\n", len) == 0 && ready,
+      "MAINPID, BARRIER, FDSTORE and empty lines dropped, READY=1 seen");
+  len = hr_notify_filter ("READY=10\nX\0Y", 11, out, &ready);
+  ok (!ready && len == 9 && memcmp (out, "READY=10\n", 9) == 0, "READY=10 is not READY=1; a line with a NUL dropped");
+  len = hr_notify_filter ("", 0, out, &ready);
+  ok (len == 0 && !ready, "an empty datagram is nothing");
+}
+
 int
 main (void)
 {
   test_plan_order ();
+  test_notify_plan ();
   test_plan_seccomp_hooks ();
   test_plan_dev_readonly ();
   test_plan_labels ();

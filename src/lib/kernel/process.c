@@ -195,6 +195,30 @@ hr_env_with_home (char *const *env, int rootfd, const oci_user *user)
   return out;
 }
 
+char **
+hr_env_set (char *const *env, const char *key, const char *value)
+{
+  size_t n = 0, kl = strlen (key), at = SIZE_MAX;
+
+  for (; env && env[n]; n++)
+    if (at == SIZE_MAX && strncmp (env[n], key, kl) == 0 && env[n][kl] == '=')
+      at = n;
+  char **out = xmalloc0 ((n + 2) * sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    out[i] = i == at ? xasprintf ("%s=%s", key, value) : xstrdup (env[i]);
+  if (at == SIZE_MAX)
+    out[n] = xasprintf ("%s=%s", key, value);
+  return out;
+}
+
+void
+hr_env_free (char **env)
+{
+  for (size_t i = 0; env && env[i]; i++)
+    free (env[i]);
+  free (env);
+}
+
 int
 hr_exec (const char *path, char *const *argv, char *const *env, int preserve_fds, bool fds_sealed, hr_err *err)
 {

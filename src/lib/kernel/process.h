@@ -37,5 +37,9 @@ int hr_exec (const char *path, char *const *argv, char *const *env, int preserve
    through the resolver), "/" when it has none.  NULL when env has a HOME.
    Run before the uid change: the file may be readable by root only. */
 char **hr_env_with_home (char *const *env, int rootfd, const oci_user *user);
+/* A copy of env with KEY=VALUE, in place of the first KEY= it has, else
+   appended. */
+char **hr_env_set (char *const *env, const char *key, const char *value);
+void hr_env_free (char **env);
 
 #endif

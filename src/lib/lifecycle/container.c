@@ -15,6 +15,7 @@
 #include "lifecycle/hooks.h"
 #include "setup/init.h"
 #include "lifecycle/lifecycle.h"
+#include "lifecycle/notify.h"
 #include "log.h"
 #include "kernel/lsm.h"
 #include "kernel/namespaces.h"
@@ -360,6 +361,26 @@ socket_activation (oci_process *proc)
   return (int) n;
 }
 
+int
+hr_pidfd_socket_connect (const char *path, hr_err *err)
+{
+  return hr_unix_connect (path, "--pidfd-socket", err);
+}
+
+/* runc's init sends it itself (pidfd_open of its own pid); the runtime
+   sends the same from outside, so no host socket enters the container. */
+int
+hr_pidfd_socket_send (int sock, pid_t pid, const char *kind, hr_err *err)
+{
+  _cleanup_close_ int pidfd = pidfd_open (pid, 0);
+
+  if (pidfd < 0)
+    return hr_error_set (err, errno, "pidfd_open %d", (int) pid);
+  if (hr_send_fd (sock, pidfd, kind, err) < 0)
+    return hr_error_wrap (err, "send the pidfd to --pidfd-socket");
+  return 0;
+}
+
 static int
 do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *opts, bool detached, pid_t *pid_out,
            int *master_out, hr_err *err)
@@ -373,6 +394,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
                          .console = { -1, -1 } };
   bool terminal;
   struct hr_plan_opts popts = { 0 };
+  _cleanup_close_ int notify_rootfd = -1, pidfd_sock = -1;
+  _cleanup_free_ char *notify_dir = NULL;
   int ret = -1;
 
   if (hr_validate_id (id, err) < 0)
@@ -403,6 +426,28 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   popts.unprivileged = geteuid () != 0;
   if (drv->check (cgroups_path, id, err) < 0)
     return -1;
+  if (opts->pidfd_socket && *opts->pidfd_socket)
+    {
+      pidfd_sock = hr_pidfd_socket_connect (opts->pidfd_socket, err);
+      if (pidfd_sock < 0)
+        return -1;
+    }
+  if (hr_notify_host ())
+    {
+      /* The plan names the notify directory's host path, under the state
+         root: opened (made if missing) this early, its path as the kernel
+         resolved it, so no symlink of the --root given stands in it. */
+      char buf[HR_STATE_DIR_NAME_MAX];
+      notify_rootfd = hr_state_root_open (ctx, &state_root, err);
+      if (notify_rootfd < 0)
+        return -1;
+      _cleanup_free_ char *fdpath = xasprintf ("/proc/self/fd/%d", notify_rootfd);
+      _cleanup_free_ char *real = realpath (fdpath, NULL);
+      if (real == NULL)
+        return hr_error_set (err, errno, "resolve the state root");
+      notify_dir = xasprintf ("%s/%s/" HR_NOTIFY_DIR, strcmp (real, "/") ? real : "", hr_state_dir_name (id, buf));
+      popts.notify_dir = notify_dir;
+    }
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
       || hr_netdev_precheck (cfg->linux_, err) < 0
       || (plan->new_userns && hr_userns_check_helpers (cfg->linux_, err) < 0))
@@ -419,7 +464,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   hr_plan_debug (plan, "setup plan", id);
 
   /* Everything above only read; from here on a failure must undo. */
-  c.rootfd = hr_state_root_open (ctx, &state_root, err);
+  c.rootfd = notify_rootfd >= 0 ? TAKE_FD (notify_rootfd) : hr_state_root_open (ctx, &state_root, err);
   if (c.rootfd < 0)
     goto out;
   c.dirfd = hr_state_dir_create (c.rootfd, id, err);
@@ -427,6 +472,8 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   c.dir_made = true;
   hr_debug ("container %s: state directory in %s", id, state_root);
+  if (notify_dir && hr_notify_dir_make (c.dirfd, err) < 0)
+    goto out;
   /* (as written: socket activation's LISTEN_FDS is for the init only, not
      for processes exec'd later, as in runc) */
   if (hr_state_write_file (c.dirfd, HR_CONFIG_FILE, config_data, config_len, err) < 0)
@@ -557,6 +604,9 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   hr_debug ("container %s: created, state recorded", id);
   if (opts->pid_file && hr_write_pid_file (opts->pid_file, c.pid, err) < 0)
     goto out;
+  /* runc sends it from the init before it waits for start. */
+  if (pidfd_sock >= 0 && hr_pidfd_socket_send (pidfd_sock, c.pid, "standard", err) < 0)
+    goto out;
   if (hand_over (&c, err) < 0)
     goto out;
   if (pid_out)
@@ -599,11 +649,49 @@ run_poststart (struct hr_container *c, const char *id)
     }
 }
 
-int
-hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+/* Whose pid NOTIFY_SOCKET is told after READY=1, and who waits for it. */
+enum notify_mode
+{
+  NOTIFY_INIT,       /* start, run -d: the init's, and start returns after READY */
+  NOTIFY_SELF,       /* foreground run: ours, as runc's (we stay the service's main process) */
+  NOTIFY_SELF_ASIDE, /* foreground run -t: ours, relayed by a child of ours while we proxy
+                        the pty (runc copies it in goroutines meanwhile) */
+};
+
+/* run's foreground: the pid the signals it gets go to (0: none). */
+static volatile sig_atomic_t forward_pid;
+
+/* A child of ours relays; its failure can only be logged (nobody waits
+   for it), as a poststart hook's. */
+static int
+relay_aside (int sock, int host, int pidfd, hr_err *err)
+{
+  pid_t self = getpid ();
+  pid_t child = fork ();
+
+  if (child < 0)
+    return hr_error_set (err, errno, "fork the notify relay");
+  if (child > 0)
+    return 0;
+  (void) prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* run forwards the terminal's signals (^C) to the init once; this
+     child gets them too, and forwards none. */
+  forward_pid = 0;
+  hr_err e = NULL;
+  if (getppid () != self || hr_notify_relay (sock, host, pidfd, self, &e) < 0)
+    {
+      if (e)
+        hr_warn ("%s", e->msg);
+      _exit (1);
+    }
+  _exit (0);
+}
+
+static int
+start_container (struct hr_context *ctx, const char *id, enum notify_mode mode, hr_err *err)
 {
   struct hr_container c;
-  _cleanup_close_ int fifo = -1;
+  _cleanup_close_ int fifo = -1, notify_sock = -1, notify_host = -1, pidfd = -1;
   int ret = -1;
 
   if (hr_container_load (ctx, id, HR_STATE_LOCK_EX, &c, err) < 0)
@@ -618,6 +706,13 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
         hr_error_plain (err, EINVAL, "cannot start an already %s container", c.status);
       goto out;
     }
+  /* NOTIFY_SOCKET (notify.h): the socket is bound before the container
+     runs, so nothing it sends is lost; the pidfd ends the wait for READY
+     if the init exits first (runc polls /proc/<pid> for that). */
+  if (hr_notify_open (c.dirfd, &notify_sock, &notify_host, err) < 0)
+    goto out;
+  if (notify_sock >= 0 && (pidfd = hr_container_pidfd (&c, err)) < 0)
+    goto out;
   /* The init holds the only read side of the fifo: opening the write side
      without blocking fails with ENXIO when it is gone. */
   fifo = openat (c.dirfd, HR_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
@@ -653,13 +748,24 @@ hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
      "Locking"), so they can query it and kill or delete need not wait. */
   hr_state_dir_unlock (c.dirfd);
   run_poststart (&c, id);
+  /* runc: start returns once the container said READY=1 (or its init is
+     gone), after poststart, with no lock held. */
+  if (notify_sock >= 0 && mode == NOTIFY_SELF_ASIDE)
+    ret = relay_aside (notify_sock, notify_host, pidfd, err);
+  else if (notify_sock >= 0)
+    ret = hr_notify_relay (notify_sock, notify_host, pidfd, mode == NOTIFY_SELF ? getpid () : c.pid, err);
 
 out:
   hr_container_release (&c);
   return ret;
 }
 
-static volatile sig_atomic_t forward_pid;
+int
+hr_container_start (struct hr_context *ctx, const char *id, hr_err *err)
+{
+  return start_container (ctx, id, NOTIFY_INIT, err);
+}
+
 
 static void
 forward_signal (int sig)
@@ -724,7 +830,8 @@ hr_container_run (struct hr_context *ctx, const char *id, const struct hr_create
       /* runc run forwards the signals it gets to the container. */
       hr_forward_signals_to (pid);
     }
-  if (hr_container_start (ctx, id, err) < 0)
+  enum notify_mode mode = opts->detach ? NOTIFY_INIT : master >= 0 ? NOTIFY_SELF_ASIDE : NOTIFY_SELF;
+  if (start_container (ctx, id, mode, err) < 0)
     {
       hr_err ignored = NULL;
       hr_container_delete (ctx, id, true, &ignored);

@@ -418,7 +418,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   struct hr_container c;
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = NULL;
   bool loaded = false;
-  _cleanup_close_ int cgfd = -1;
+  _cleanup_close_ int cgfd = -1, pidfd_sock = -1;
   /* SCMP_ACT_NOTIFY: the process's listener fd goes to the agent with the
      container's state (runc: status running, the init's pid). */
   _cleanup_free_ char *agent_state = NULL;
@@ -477,6 +477,13 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
     }
   if (hr_terminal_check (proc->terminal_present && proc->terminal, o->detach, o->console_socket, err) < 0)
     goto out;
+
+  if (o->pidfd_socket && *o->pidfd_socket)
+    {
+      pidfd_sock = hr_pidfd_socket_connect (o->pidfd_socket, err);
+      if (pidfd_sock < 0)
+        goto out;
+    }
 
   x.pidfd = pidfd_open (c.pid, 0);
   if (x.pidfd < 0 || (c.state->init_start_time_present && hr_proc_start_time (c.pid, NULL) != c.state->init_start_time))
@@ -570,6 +577,9 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   if (cg && cgfd < 0 && paused && cg->driver->place (cg, pid, HR_CGROUP_PART_FREEZER, err) < 0)
     goto out;
   if (o->pid_file && *o->pid_file && hr_write_pid_file (o->pid_file, pid, err) < 0)
+    goto out;
+  /* runc's setns init sends it just before its execve. */
+  if (pidfd_sock >= 0 && hr_pidfd_socket_send (pidfd_sock, pid, "setns", err) < 0)
     goto out;
   /* The process is in the container's cgroup and waits for GO. */
   HR_FAULT_POINT ("exec-before-go");

@@ -35,6 +35,9 @@ int hr_container_load (struct hr_context *ctx, const char *id, enum hr_state_loc
                        hr_err *err);
 void hr_container_release (struct hr_container *c);
 
+/* A pidfd of the init, checked against its recorded start time (no
+   recycled pid). */
+int hr_container_pidfd (const struct hr_container *c, hr_err *err);
 /* Signal the init through a pidfd, checking that the pid still names the
    process we started (no signal to a recycled pid). */
 int hr_signal_init (const struct hr_container *c, int signo, hr_err *err);
@@ -64,6 +67,13 @@ int hr_read_config (const char *path, char **data, size_t *len, oci_config **cfg
    as its creator. */
 hr_state_file *hr_state_new_creating (const struct hr_context *ctx, const char *id, const char *bundle,
                                       const char *rootfs, const oci_config *cfg);
+
+/* --pidfd-socket (runc 1.2): connected (SOCK_STREAM) before anything is
+   made, so a bad path fails the command with nothing to undo; then a
+   pidfd of PID sent with SCM_RIGHTS and runc's payload, the kind of
+   process ("standard": the init, "setns": an exec'd one). */
+int hr_pidfd_socket_connect (const char *path, hr_err *err);
+int hr_pidfd_socket_send (int sock, pid_t pid, const char *kind, hr_err *err);
 
 /* The readlinks of the init's fds 0-2 into st->external_descriptors
    (checkpoint writes them to descriptors.json). */

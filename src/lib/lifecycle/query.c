@@ -10,6 +10,7 @@
 #include "cgroups/cgroup_driver.h"
 #include "lifecycle/hooks.h"
 #include "lifecycle/lifecycle.h"
+#include "lifecycle/notify.h"
 #include "log.h"
 #include "state/state.h"
 #include "util.h"
@@ -102,8 +103,8 @@ hr_container_release (struct hr_container *c)
   c->dirfd = c->rootfd = -1;
 }
 
-static int
-open_init_pidfd (const struct hr_container *c, hr_err *err)
+int
+hr_container_pidfd (const struct hr_container *c, hr_err *err)
 {
   int fd = pidfd_open (c->pid, 0);
   if (fd < 0)
@@ -120,7 +121,7 @@ open_init_pidfd (const struct hr_container *c, hr_err *err)
 int
 hr_signal_init (const struct hr_container *c, int signo, hr_err *err)
 {
-  _cleanup_close_ int pidfd = open_init_pidfd (c, err);
+  _cleanup_close_ int pidfd = hr_container_pidfd (c, err);
   if (pidfd < 0)
     return -1;
   if (pidfd_send_signal (pidfd, signo, NULL, 0) < 0)
@@ -319,6 +320,8 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     if ((!c.state->poststop_hooks_present || c.state->poststop_hooks) && hr_state_load_config (c.dirfd, &cfg, &e) < 0)
       hr_error_free (&e);
     ret = remove_cgroup (&c, err);
+    if (ret == 0)
+      hr_notify_remove (c.dirfd); /* the notify dir's socket (notify.h) */
     if (ret == 0)
       ret = hr_state_dir_remove (c.rootfd, id, err);
     if (ret == 0)

@@ -38,7 +38,7 @@ struct init_state
   int procfd;       /* trusted procfs, see hr_open_trusted_proc */
   size_t join_idx;
   char *exec_path;
-  char **env;       /* process.env with HOME added, NULL when it had one */
+  char **env;       /* process.env with HOME or a STEP_SETENV added, NULL when unchanged */
   /* The state hooks get on stdin, sent by the parent with GO. */
   const char *state_creating, *state_created;
   bool reported;    /* created was reported: the parent no longer listens */
@@ -335,9 +335,23 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
       return 0;
     case STEP_CHDIR:
       return change_dir (s->path, err);
+    case STEP_SETENV:
+      {
+        char **env = hr_env_set (st->env ? st->env : proc->env, s->path, s->value);
+        hr_env_free (st->env);
+        st->env = env;
+        return 0;
+      }
     case STEP_HOME:
-      st->env = hr_env_with_home (proc->env, st->rootfd, proc->user);
-      return 0;
+      {
+        char **env = hr_env_with_home (st->env ? st->env : proc->env, st->rootfd, proc->user);
+        if (env)
+          {
+            hr_env_free (st->env);
+            st->env = env;
+          }
+        return 0;
+      }
     case STEP_CAPS_BOUNDING:
       return hr_caps_apply_bounding (&p->caps, err);
     case STEP_SET_USER:

@@ -295,8 +295,33 @@ plan_hooks (struct hr_plan *p, const oci_config *cfg)
     add (p, STEP_CONTAINER_HOOKS)->path = "createContainer";
 }
 
+/* runc's notify_socket.go setupSpec: the directory of the notify socket
+   bound read-only at /run/notify, after the config's mounts, and
+   NOTIFY_SOCKET in the process's environment (plan_process).  The
+   options are runc's. */
 static int
-plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_err *err)
+plan_notify_mount (struct hr_plan *p, const char *dir, hr_err *err)
+{
+  static char *const options[] = { (char *) "bind", (char *) "nosuid", (char *) "noexec", (char *) "nodev",
+                                   (char *) "ro" };
+  oci_mount *m = &p->notify_mount;
+
+  m->destination = (char *) HR_NOTIFY_DEST;
+  m->source = (char *) dir;
+  m->type = (char *) "bind";
+  m->options = (char **) options;
+  m->options_len = sizeof (options) / sizeof (options[0]);
+  struct hr_step *s = add (p, STEP_MOUNT);
+  s->mount = m;
+  s->path = m->destination;
+  if (hr_mount_opts_parse (m->options, m->options_len, &s->opts, err) < 0)
+    return hr_error_wrap (err, "NOTIFY_SOCKET mount");
+  s->opts.bind = true;
+  return 0;
+}
+
+static int
+plan_mounts (struct hr_plan *p, const oci_config *cfg, const char *notify_dir, bool *dev_readonly, hr_err *err)
 {
   bool dev_is_bind = false;
 
@@ -340,6 +365,8 @@ plan_mounts (struct hr_plan *p, const oci_config *cfg, bool *dev_readonly, hr_er
           s->opts.attr_set &= ~(uint64_t) MOUNT_ATTR_RDONLY;
         }
     }
+  if (notify_dir && plan_notify_mount (p, notify_dir, err) < 0)
+    return -1;
 
   /* The spec's default devices, unless /dev comes from the host. */
   if (!dev_is_bind)
@@ -432,6 +459,12 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
      none; read before the filter (item: nothing after it may need a
      syscall the profile can deny) and before the uid change (the file may
      be root's alone). */
+  if (p->notify_mount.source)
+    {
+      struct hr_step *s = add (p, STEP_SETENV);
+      s->path = "NOTIFY_SOCKET";
+      s->value = HR_NOTIFY_SOCKET_IN_CONTAINER;
+    }
   if (!env_has_home (proc->env, proc->env_len))
     add (p, STEP_HOME);
 
@@ -526,7 +559,7 @@ plan_rootfs (struct hr_plan *p, const oci_config *cfg, const struct hr_plan_opts
   add (p, STEP_BIND_ROOTFS)->path = opts->rootfs;
 
   bool dev_readonly = false;
-  if (plan_mounts (p, cfg, &dev_readonly, err) < 0)
+  if (plan_mounts (p, cfg, opts->notify_dir, &dev_readonly, err) < 0)
     return -1;
   /* An explicit rootfsPropagation is applied again to the new / (mounts.c),
      as runc maps it: "shared" is / alone, "rshared" its whole tree. */
@@ -578,6 +611,7 @@ plan_rootfs_shared_mntns (struct hr_plan *p, const oci_config *cfg, const struct
 {
   const oci_linux *lx = cfg->linux_;
   const char *needs_mount = cfg->mounts_len                                         ? "mounts"
+                            : opts->notify_dir                                      ? "NOTIFY_SOCKET"
                             : lx && lx->devices_len                                 ? "linux.devices"
                             : lx && lx->masked_paths_len                            ? "linux.maskedPaths"
                             : lx && lx->readonly_paths_len                          ? "linux.readonlyPaths"

@@ -74,6 +74,8 @@ enum hr_step_kind
   STEP_LOOKUP_EXEC,      /* find process.args[0] in the container's PATH */
   STEP_CHDIR,            /* path: process.cwd, resolved inside the new root */
   STEP_SETSID,           /* exec without a terminal: a session of its own */
+  STEP_SETENV,           /* path = value: set in the process's environment (a variable
+                            the runtime adds: NOTIFY_SOCKET), replacing the config's */
   STEP_HOME,             /* HOME from the container's /etc/passwd (process.env has none) */
   STEP_CAPS_BOUNDING,    /* drop from the bounding set (needs CAP_SETPCAP: before set-user) */
   STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities; stays non-dumpable */
@@ -138,7 +140,15 @@ struct hr_plan
   struct hr_caps caps;
   bool has_caps;
   struct hr_proc_attrs attrs;
+  /* NOTIFY_SOCKET (runc's notify_socket.go setupSpec): the bind mount of
+     the state dir's notify directory the runtime adds after config.mounts,
+     which its STEP_MOUNT names as any other. */
+  oci_mount notify_mount;
 };
+
+/* runc: the notify directory at /run/notify, NOTIFY_SOCKET pointing in it. */
+#define HR_NOTIFY_DEST "/run/notify"
+#define HR_NOTIFY_SOCKET_IN_CONTAINER HR_NOTIFY_DEST "/notify.sock"
 
 struct hr_plan_opts
 {
@@ -149,6 +159,8 @@ struct hr_plan_opts
   bool cgroupns_late;               /* unshare the cgroup namespace after GO, not at clone */
   bool unprivileged;                /* the runtime is not host root (rootless): it cannot
                                        reach the init's /proc/<pid>/root */
+  const char *notify_dir;           /* absolute host path of the state dir's notify directory
+                                       (notify.h), NULL without NOTIFY_SOCKET */
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);

@@ -55,6 +55,7 @@ static const char *step_names[] = {
   [STEP_RLIMIT] = "rlimit",
   [STEP_LOOKUP_EXEC] = "lookup-exec",
   [STEP_CHDIR] = "chdir",
+  [STEP_SETENV] = "setenv",
   [STEP_HOME] = "home",
   [STEP_SET_USER] = "set-user",
   [STEP_CAPS] = "capabilities",
@@ -110,6 +111,9 @@ hr_plan_format (const struct hr_plan *p)
             fprintf (f, " label=%s", s->value);
           if (s->flags & HR_MOUNT_CGROUP_NS)
             fputs (" cgroupns", f);
+          break;
+        case STEP_SETENV:
+          fprintf (f, " %s=%s", s->path, s->value);
           break;
         case STEP_ROOT_PROPAGATION:
         case STEP_ROOT_PROPAGATION_FINAL:
