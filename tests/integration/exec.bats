@@ -167,12 +167,12 @@ EOF
 }
 
 
-# runc's exec never does socket activation: its runner for exec has no
-# listen fds (exec.go), so the exec'd process gets no LISTEN_FDS/LISTEN_PID
-# even when the runtime was handed LISTEN_FDS for its own pid; --preserve-fds
-# N passes fds 3..3+N-1 as they are.  hydra-runc does the same
-# (man/hydra-runc-exec.8.md, --preserve-fds).
-@test "exec: --preserve-fds passes a socket as fd 3, without LISTEN_FDS/LISTEN_PID (as runc)" {
+# --preserve-fds N passes fds 3..3+N-1 as they are.  When they are all
+# sockets hydra-runc also tells the process so, as create does for the init
+# (sd_listen_fds(3): LISTEN_FDS=N, LISTEN_PID its own pid); runc's exec
+# never does (its runner for exec has no listen fds, exec.go), which is a
+# deliberate difference (issue 15, docs/compat.md).
+@test "exec: --preserve-fds passes a socket as fd 3, with LISTEN_FDS/LISTEN_PID for the process's own pid" {
   requires_root
   start_sleeper
   local sock="$BATS_TEST_TMPDIR/act.sock" pidfile="$BATS_TEST_TMPDIR/pid" pid ino
@@ -194,9 +194,41 @@ os.execv(sys.argv[2], sys.argv[2:])' "$sock" "$HYDRA_RUNC" --root "$ROOT" exec -
   [ -n "$ino" ] || fail "fd 3 of the exec'd process: $(readlink "/proc/$pid/fd/3")"
   assert_eq "$(awk -v i="$ino" '$7 == i { print $8 }' /proc/net/unix)" "$sock" "the socket at fd 3"
   [ ! -e "/proc/$pid/fd/4" ] || fail "fd 4 passed: $(readlink "/proc/$pid/fd/4")"
-  # its environment (the kernel's view) has no socket activation
-  local env
+  # its environment (the kernel's view): socket activation for its pid as
+  # the container sees it (the last NSpid), not the runtime's variables
+  local env nspid
   env=$(tr '\0' '\n' <"/proc/$pid/environ")
   [[ $env == *PATH=* ]] || fail "environ: $env"
-  [[ $env != *LISTEN_FDS=* && $env != *LISTEN_PID=* ]] || fail "exec got socket activation: $env"
+  if is_runc; then
+    [[ $env != *LISTEN_FDS=* && $env != *LISTEN_PID=* ]] || fail "runc's exec got socket activation: $env"
+    return 0
+  fi
+  nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$pid/status")
+  [ "$nspid" != "$pid" ] || fail "the exec'd process is not in the container's pid namespace"
+  assert_eq "$(grep -c '^LISTEN_FDS=' <<<"$env")" 1 "LISTEN_FDS entries"
+  assert_eq "$(sed -n 's/^LISTEN_FDS=//p' <<<"$env")" 1 "LISTEN_FDS"
+  assert_eq "$(sed -n 's/^LISTEN_PID=//p' <<<"$env")" "$nspid" "LISTEN_PID (the process's pid in the container)"
+}
+
+@test "exec: --preserve-fds with a FIFO (not a socket), or LISTEN_FDS in -e: no socket activation added" {
+  requires_hydra "runc's exec adds no LISTEN_FDS at all"
+  start_sleeper
+  local pidfile="$BATS_TEST_TMPDIR/pid" pid env
+  # fd 3 a FIFO (opened read-write: no writer to wait for; and no process
+  # of ours holding bats' own fd 3)
+  mkfifo "$BATS_TEST_TMPDIR/fifo"
+  hr exec -d --pid-file "$pidfile" --preserve-fds 1 "$TAG" sleep 1000 3<>"$BATS_TEST_TMPDIR/fifo"
+  pid=$(cat "$pidfile")
+  HR_PIDS+=("$pid")
+  [[ $(readlink "/proc/$pid/fd/3") == "$BATS_TEST_TMPDIR/fifo" ]] || fail "fd 3: $(readlink "/proc/$pid/fd/3")"
+  env=$(tr '\0' '\n' <"/proc/$pid/environ")
+  [[ $env == *PATH=* && $env != *LISTEN_FDS=* && $env != *LISTEN_PID=* ]] || fail "a pipe got socket activation: $env"
+  # the process's own LISTEN_FDS stays as given, and no LISTEN_PID is made up
+  rm -f "$pidfile"
+  hr exec -d --pid-file "$pidfile" --preserve-fds 1 -e LISTEN_FDS=7 "$TAG" sleep 1001 3<"$BATS_TEST_TMPDIR"
+  pid=$(cat "$pidfile")
+  HR_PIDS+=("$pid")
+  env=$(tr '\0' '\n' <"/proc/$pid/environ")
+  assert_eq "$(sed -n 's/^LISTEN_FDS=//p' <<<"$env")" 7 "LISTEN_FDS given with -e"
+  [[ $env != *LISTEN_PID=* ]] || fail "LISTEN_PID added: $env"
 }

@@ -493,7 +493,7 @@ test_seccomp_placement (void)
       ok (p != NULL && k >= 0 && p->steps[k + 1].kind == cases[i].before, "seccomp %s (%s)", cases[i].what,
           err ? err->msg : "");
       struct hr_plan *e = NULL;
-      if (cfg && hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0)
+      if (cfg && hr_plan_build_exec (cfg, cfg->process, 0, &e, &err) == 0)
         k = index_of (e, STEP_SECCOMP);
       ok (e != NULL && k >= 0 && index_of (e, STEP_SECCOMP) == k && e->steps[k + 1].kind == cases[i].before_exec,
           "exec: seccomp %s (%s)", cases[i].what, err ? err->msg : "");
@@ -589,7 +589,7 @@ test_exec_plan (void)
   ok (p != NULL, "plan with every process field builds (%s)", err ? err->msg : "");
   if (p == NULL)
     return;
-  ok (hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0, "exec plan builds (%s)", err ? err->msg : "");
+  ok (hr_plan_build_exec (cfg, cfg->process, 0, &e, &err) == 0, "exec plan builds (%s)", err ? err->msg : "");
   if (e == NULL)
     return;
 
@@ -629,7 +629,7 @@ test_exec_plan (void)
                "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
                &cfg, &err);
   e = NULL;
-  ok (p && hr_plan_build_exec (cfg, cfg->process, &e, &err) == 0, "terminal plans build (%s)", err ? err->msg : "");
+  ok (p && hr_plan_build_exec (cfg, cfg->process, 0, &e, &err) == 0, "terminal plans build (%s)", err ? err->msg : "");
   if (e)
     {
       is_int (p->steps[index_of (p, STEP_UMASK)].umask, 022, "create: umask 0022 by default");

@@ -463,7 +463,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_cgroup_free (cg);
       cg = sub;
     }
-  if (build_process (&c, o, &cfg, &proc, err) < 0 || hr_plan_build_exec (cfg, proc, &plan, err) < 0)
+  if (build_process (&c, o, &cfg, &proc, err) < 0 || hr_plan_build_exec (cfg, proc, o->preserve_fds, &plan, err) < 0)
     goto out;
   hr_plan_debug (plan, "exec plan", id);
   x.plan = plan;

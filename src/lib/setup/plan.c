@@ -396,6 +396,17 @@ env_has_home (char *const *env, size_t len)
   return false;
 }
 
+/* Does process.env set `name` (with any value)? */
+static bool
+env_has (char *const *env, size_t len, const char *name)
+{
+  size_t n = strlen (name);
+  for (size_t i = 0; i < len; i++)
+    if (strncmp (env[i], name, n) == 0 && env[i][n] == '=')
+      return true;
+  return false;
+}
+
 /* oom_score_adj and rlimits: create applies them inside the container,
    exec before it joins it (with host privileges, see exec.c). */
 static int
@@ -759,7 +770,8 @@ hr_plan_build_restore (const oci_config *cfg, const struct hr_plan_opts *opts, s
 }
 
 int
-hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err)
+hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, int preserve_fds, struct hr_plan **out,
+                    hr_err *err)
 {
   _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
   const oci_linux *lx = cfg->linux_;
@@ -787,6 +799,14 @@ hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_pl
   if (plan_limits (p, proc, err) < 0)
     return -1;
   add (p, STEP_JOIN_CONTAINER);
+  /* socket activation for an exec'd service (sd_listen_fds(3)), as
+     create does for the init: the issue asks it where runc's exec passes
+     the fds without the variables (docs/compat.md).  Only a process
+     that sets none of them itself; whether the fds are sockets is seen
+     at run time. */
+  if (preserve_fds > 0 && !env_has (proc->env, proc->env_len, "LISTEN_FDS")
+      && !env_has (proc->env, proc->env_len, "LISTEN_PID"))
+    add (p, STEP_LISTEN_FDS)->soft = (uint64_t) preserve_fds;
   if (plan_process (p, proc, err) < 0)
     return -1;
   *out = TAKE_PTR (p);

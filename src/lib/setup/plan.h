@@ -77,6 +77,8 @@ enum hr_step_kind
   STEP_SETENV,           /* path = value: set in the process's environment (a variable
                             the runtime adds: NOTIFY_SOCKET), replacing the config's */
   STEP_HOME,             /* HOME from the container's /etc/passwd (process.env has none) */
+  STEP_LISTEN_FDS,       /* exec: soft = the fds preserved; all sockets: LISTEN_FDS and
+                            LISTEN_PID (the process's own pid) in its environment */
   STEP_CAPS_BOUNDING,    /* drop from the bounding set (needs CAP_SETPCAP: before set-user) */
   STEP_SET_USER,         /* uid, gid, additionalGids, keeping capabilities; stays non-dumpable */
   STEP_CAPS,             /* effective, permitted, inheritable, ambient */
@@ -168,7 +170,8 @@ int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struc
    container: cfg is the container's config (its linux.seccomp,
    personality, memoryPolicy apply to every process of the container),
    proc the process to run.  Both must outlive the plan. */
-int hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, struct hr_plan **out, hr_err *err);
+int hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, int preserve_fds, struct hr_plan **out,
+                        hr_err *err);
 /* restore: the part of create's plan that makes mountpoints.  CRIU
    restores the mounts themselves, but their mountpoints must exist in the
    rootfs (and in bind sources, for nested ones) as create left them

@@ -57,6 +57,7 @@ static const char *step_names[] = {
   [STEP_CHDIR] = "chdir",
   [STEP_SETENV] = "setenv",
   [STEP_HOME] = "home",
+  [STEP_LISTEN_FDS] = "listen-fds",
   [STEP_SET_USER] = "set-user",
   [STEP_CAPS] = "capabilities",
   [STEP_NO_NEW_PRIVS] = "no-new-privileges",
@@ -114,6 +115,9 @@ hr_plan_format (const struct hr_plan *p)
           break;
         case STEP_SETENV:
           fprintf (f, " %s=%s", s->path, s->value);
+          break;
+        case STEP_LISTEN_FDS:
+          fprintf (f, " %llu", (unsigned long long) s->soft);
           break;
         case STEP_ROOT_PROPAGATION:
         case STEP_ROOT_PROPAGATION_FINAL:
