@@ -220,6 +220,9 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
 
   _cleanup_close_ int cgroup_fd = c->cg->driver->clone_into (c->cg);
   HR_FAULT_POINT ("create-before-clone");
+  /* (decided here: in a new user namespace the child's euid is the
+     overflow uid until its maps are written) */
+  bool user_writes_maps = plan->new_userns && geteuid () != 0;
   c->pid = clone_init (plan->clone_flags, cgroup_fd);
   if (c->pid == 0)
     {
@@ -230,6 +233,7 @@ spawn_init (struct create_ctx *c, const struct hr_plan *plan, const struct hr_cr
         .join_fds = c->join_fds,
         .preserve_fds = c->preserve_fds,
         .console_fd = c->console[1],
+        .dumpable_until_go = user_writes_maps,
         .seccomp = &c->seccomp,
       };
       /* The state dir fd carries the flock of this create: the init must

@@ -342,6 +342,27 @@ run_step (struct init_state *st, const struct hr_step *s, hr_err *err)
         st->env = env;
         return 0;
       }
+    case STEP_LISTEN_FDS:
+      {
+        /* sd_listen_fds(3) takes fds 3..3+N-1 as passed sockets: say so
+           only when they are, for the pid the process will have (exec
+           keeps it) */
+        int n = (int) s->soft;
+        char num[16], pid[16];
+        for (int fd = 3; fd < 3 + n; fd++)
+          {
+            struct stat sb;
+            if (fstat (fd, &sb) < 0 || !S_ISSOCK (sb.st_mode))
+              return 0;
+          }
+        snprintf (num, sizeof (num), "%d", n);
+        snprintf (pid, sizeof (pid), "%d", (int) getpid ());
+        char **env = hr_env_set (st->env ? st->env : proc->env, "LISTEN_FDS", num);
+        hr_env_free (st->env);
+        st->env = hr_env_set (env, "LISTEN_PID", pid);
+        hr_env_free (env);
+        return 0;
+      }
     case STEP_HOME:
       {
         char **env = hr_env_with_home (st->env ? st->env : proc->env, st->rootfd, proc->user);
@@ -458,8 +479,11 @@ hr_init_run (const struct hr_init_args *args)
      container: a process exec'd into a created container must not open
      /proc/1/exe (and later rewrite the host binary through it) nor ptrace
      us (CVE-2019-5736, CVE-2016-9962).  execve makes the process dumpable
-     again; exec.bats checks both. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+     again; exec.bats checks both.  (Before GO nothing of the container
+     runs or can join us; a rootless parent's own uid could ptrace it
+     anyway.) */
+  if (!args->dumpable_until_go)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Device nodes and files get the modes asked for; STEP_UMASK sets the
      process's. */
   umask (0);
@@ -468,6 +492,8 @@ hr_init_run (const struct hr_init_args *args)
   if (hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATING, creating, &err) < 0
       || hr_msg_expect (args->sync_fd, HR_MSG_STATE_CREATED, created, &err) < 0
       || hr_msg_expect (args->sync_fd, HR_MSG_GO, msg, &err) < 0
+      || (args->dumpable_until_go && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0
+          && hr_error_set (&err, errno, "prctl(PR_SET_DUMPABLE)") < 0)
       || hr_plan_run (args, creating->data, created->data, &reported, &err) < 0)
     {
       if (reported)

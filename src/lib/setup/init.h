@@ -24,6 +24,11 @@ struct hr_init_args
   /* STEP_SECCOMP: plan->seccomp as the parent compiled it or found it in
      the cache (seccomp_cache.h); NULL: compile here. */
   const struct hr_seccomp_prog *seccomp;
+  /* An unprivileged parent writes our uid_map/gid_map (userns.c): the
+     kernel gives a non-dumpable process's /proc files to root, so we stay
+     dumpable until GO, which comes after the maps (runc's nsexec does the
+     same for its parent). */
+  bool dumpable_until_go;
 };
 
 /* Never returns: execs the process, or reports the error to the parent
