@@ -22,9 +22,11 @@
 RL_PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
 RL_LOCK=/run/lock/hydra-rootless-subid.lock
 
-# rl_state_file: where this test's record of what it made lives.
+# rl_state_file: where the record of what was made lives: $RL_STATE_FILE
+# (export it in setup_file for a user per .bats file), else the test's
+# own temp dir.
 rl_state_file() {
-  echo "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-/tmp}}/rootless-user.state"
+  echo "${RL_STATE_FILE:-${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-/tmp}}/rootless-user.state}"
 }
 
 # rl_record VAR VALUE: remember (and export) VAR for rl_user_remove.
