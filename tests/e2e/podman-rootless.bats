@@ -27,7 +27,6 @@ load e2e-helpers
 load ../rootless-helpers
 
 : "${PODMAN_TIMEOUT:=60}"
-RLP_IMAGE=localhost/hydra-e2e/busybox:latest
 
 setup_file() {
   if [ "$(id -u)" -ne 0 ]; then
@@ -70,7 +69,7 @@ TOML
     echo "podman load as $RL_USER failed: $(cat "$BATS_FILE_TMPDIR/load.log")" >&2
     return 1
   }
-  rl_as_user podman tag localhost/latest:latest "$RLP_IMAGE" || return 1
+  rl_as_user podman tag localhost/latest:latest "$PODMAN_IMAGE" || return 1
 }
 
 teardown_file() {
@@ -116,30 +115,8 @@ rt_status() {
   printf '%s\n' "$out" | jq -r .status
 }
 
-# run_d NAME ARGS...: a detached container with $VOL at /host; sets ID.
-run_d() {
-  local name=$1
-  shift
-  ID=$(pm run -d --name "$name" -v "$VOL:/host" "$RLP_IMAGE" "$@" </dev/null) ||
-    fail "podman run -d $name failed" || return 1
-  IDS+=("$ID")
-}
-
-status_of() {
-  pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
-}
-
 idmap() {
   awk '{ $1 = $1; print }' "/proc/$1/$2" | tr '\n' '|'
-}
-
-wait_file() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    [ -s "$1" ] && return 0
-    sleep 0.05
-  done
-  fail "no $1 after 10s"
 }
 
 # Pause needs the container's cgroup: rootless Podman has none on v1.
@@ -153,11 +130,11 @@ requires_rootless_cgroups() {
   run -0 pm info --format '{{.Host.Security.Rootless}}|{{.Host.OCIRuntime.Path}}|{{.Host.CgroupManager}}|{{.Host.EventLogger}}'
   assert_eq "$output" "true|$RT|cgroupfs|file"
   run -0 pm images --format '{{.Repository}}:{{.Tag}}'
-  assert_match "$output" "$RLP_IMAGE"
+  assert_match "$output" "$PODMAN_IMAGE"
 }
 
 @test "podman rootless: run --rm: output, user namespace, no network" {
-  run -0 pm run --rm --cidfile "$RL_HOME/cid-$BATS_TEST_NUMBER" "$RLP_IMAGE" \
+  run -0 pm run --rm --cidfile "$RL_HOME/cid-$BATS_TEST_NUMBER" "$PODMAN_IMAGE" \
     sh -c 'echo "hello from $(cat /etc/hydra-e2e-image) pid $$ uid $(id -u)"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; cat /proc/self/uid_map'
   assert_eq "${lines[0]}" "hello from hydra-e2e-image pid 1 uid 0"
   assert_eq "${lines[1]}" lo "network devices (netns none)"
@@ -170,8 +147,8 @@ requires_rootless_cgroups() {
 }
 
 @test "podman rootless: exit codes" {
-  run -7 pm run --rm "$RLP_IMAGE" sh -c 'exit 7'
-  run_d ec sh -c 'exit 3'
+  run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
+  podman_run_d ec sh -c 'exit 3'
   run -0 pm wait ec
   assert_eq "$output" 3
   run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
@@ -179,9 +156,9 @@ requires_rootless_cgroups() {
 }
 
 @test "podman rootless: run -d, ps, inspect, the kernel's view" {
-  run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
-  wait_file "$VOL/pid"
-  run -0 status_of up
+  podman_run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
+  podman_wait_for "$VOL/pid"
+  run -0 podman_status_of up
   assert_match "$output" '^Up ' "podman ps status"
   assert_eq "$(rt_status "$ID")" running "runtime state"
   pid=$(pm inspect --format '{{.State.Pid}}' up)
@@ -197,7 +174,7 @@ requires_rootless_cgroups() {
 }
 
 @test "podman rootless: exec, env/user/workdir, exit code, error" {
-  run_d ex sh -c 'echo "main $$" >/tmp/main; exec sleep 1000'
+  podman_run_d ex sh -c 'echo "main $$" >/tmp/main; exec sleep 1000'
   run -0 pm exec ex sh -c 'cat /tmp/main; echo "pid1=$(cat /proc/1/cmdline | tr "\0" " ")"'
   assert_eq "${lines[0]}" "main 1"
   assert_eq "${lines[1]}" "pid1=sleep 1000 "
@@ -205,7 +182,7 @@ requires_rootless_cgroups() {
   assert_eq "$output" to-stderr
   run -0 pm exec -e E2E_VAR=hello -w /etc ex sh -c 'echo "$E2E_VAR $(pwd) $(id -u)"'
   assert_eq "$output" "hello /etc 0"
-  run_d exu sh -c 'exec sleep 1000'
+  podman_run_d exu sh -c 'exec sleep 1000'
   pm exec -d --user 65534 exu sleep 999 || fail "exec -d --user 65534"
   for ((i = 0; i < 100; i++)); do
     p=$(pgrep -u $((RL_SUBUID + 65533)) -f 'sleep 999' | head -n1) && [ -n "$p" ] && break
@@ -214,32 +191,32 @@ requires_rootless_cgroups() {
   [ -n "$p" ] || fail "no process of host uid $((RL_SUBUID + 65533)) (container uid 65534)"
   run -127 --separate-stderr pm exec ex /no/such/command
   assert_match "$stderr" '/no/such/command.*[Nn]o such file or directory' "podman's error"
-  run -0 status_of ex
+  run -0 podman_status_of ex
   assert_match "$output" '^Up '
 }
 
 @test "podman rootless: run with env, user, workdir" {
-  run -0 pm run --rm -e E2E_VAR=v1 --user 65534:65534 -w /tmp "$RLP_IMAGE" sh -c 'echo "$E2E_VAR $(id -u):$(id -g) $(pwd)"'
+  run -0 pm run --rm -e E2E_VAR=v1 --user 65534:65534 -w /tmp "$PODMAN_IMAGE" sh -c 'echo "$E2E_VAR $(id -u):$(id -g) $(pwd)"'
   assert_eq "$output" "v1 65534:65534 /tmp"
 }
 
 @test "podman rootless: --read-only" {
-  run -0 pm run --rm --read-only "$RLP_IMAGE" sh -c 'touch /tmp/x && echo tmp-ok; touch /etc/x 2>&1 || echo etc-ro'
+  run -0 pm run --rm --read-only "$PODMAN_IMAGE" sh -c 'touch /tmp/x && echo tmp-ok; touch /etc/x 2>&1 || echo etc-ro'
   assert_eq "${lines[0]}" tmp-ok "tmpfs /tmp"
   assert_match "${lines[1]}" 'Read-only file system' "the root"
   assert_eq "${lines[2]}" etc-ro
 }
 
 @test "podman rootless: stop runs the SIGTERM trap; kill -> 137" {
-  run_d st sh -c 'trap "echo got-TERM >/host/stopped; exit 0" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
-  wait_file "$VOL/ready"
+  podman_run_d st sh -c 'trap "echo got-TERM >/host/stopped; exit 0" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
+  podman_wait_for "$VOL/ready"
   start=$SECONDS
   run -0 pm stop --time 20 st
   [ $((SECONDS - start)) -lt 10 ] || fail "stop took $((SECONDS - start))s"
   assert_eq "$(cat "$VOL/stopped" 2>/dev/null)" got-TERM
   run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' st
   assert_eq "$output" "exited 0"
-  run_d kw sleep 1000
+  podman_run_d kw sleep 1000
   pid=$(pm inspect --format '{{.State.Pid}}' kw)
   run -0 pm kill kw
   run -0 pm wait kw
@@ -248,21 +225,21 @@ requires_rootless_cgroups() {
 }
 
 @test "podman rootless: rm -f of a running container; a second run" {
-  run_d rmf sleep 1000
+  podman_run_d rmf sleep 1000
   pid=$(pm inspect --format '{{.State.Pid}}' rmf)
   run -0 pm rm -f --time 2 rmf
   run ! pm container exists rmf
   assert_eq "$(rt_status "$ID")" gone "runtime state after rm -f"
   e2e_assert_pid_gone "$pid"
   # The same name again, and two at once.
-  run_d rmf sleep 1000
-  run_d second sleep 1000
+  podman_run_d rmf sleep 1000
+  podman_run_d second sleep 1000
   run -0 pm ps --format '{{.Names}}'
   assert_eq "$(sort <<<"$output" | tr '\n' ' ')" "rmf second "
 }
 
 @test "podman rootless: missing command -> 127 with the runtime's error" {
-  run -127 --separate-stderr pm run --rm "$RLP_IMAGE" /no/such/command
+  run -127 --separate-stderr pm run --rm "$PODMAN_IMAGE" /no/such/command
   assert_match "$stderr" '/no/such/command' "podman's error"
   run -0 pm ps -aq
   assert_eq "$output" ""
@@ -270,10 +247,10 @@ requires_rootless_cgroups() {
 
 @test "podman rootless: pause/unpause" {
   requires_rootless_cgroups
-  run_d pz sh -c 'i=0; while :; do i=$((i+1)); echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
-  wait_file "$VOL/count"
+  podman_run_d pz sh -c 'i=0; while :; do i=$((i+1)); echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+  podman_wait_for "$VOL/count"
   run -0 pm pause pz
-  assert_eq "$(status_of pz)" Paused
+  assert_eq "$(podman_status_of pz)" Paused
   assert_eq "$(rt_status "$ID")" paused
   a=$(cat "$VOL/count")
   sleep 0.6
@@ -296,7 +273,7 @@ requires_rootless_cgroups() {
   chmod +x "$RL_HOME/wrap/runc"
   chown -R "$RL_UID:$RL_GID" "$RL_HOME/wrap"
   RT=$RL_HOME/wrap/runc
-  run -0 pm run --rm "$RLP_IMAGE" echo logged
+  run -0 pm run --rm "$PODMAN_IMAGE" echo logged
   assert_eq "$output" logged
   sed 's/^/# runtime args: /' "$RL_HOME/wrap/args" >&3
   run -0 grep -E '^--log-format=json --log /[^ ]+ create --bundle /[^ ]+ --pid-file /[^ ]+ [0-9a-f]{64}$' "$RL_HOME/wrap/args"
