@@ -17,6 +17,7 @@
 #   rl_as_user CMD...   CMD as the user (clean env, no capabilities), inside
 #                       the delegated cgroups when rl_delegate was called
 #   rl_user_remove      undo all of it; idempotent; fails if anything is left
+#   rl_bundle           $BUNDLE in the user's home from `spec --rootless`
 
 : "${RL_SUBID_COUNT:=65536}"
 RL_PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
@@ -270,4 +271,55 @@ rl_as_user() {
     cd "$RL_HOME" || exit 125
     exec setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups --inh-caps=-all \
       env -i "$@"' rl_as_user "${envs[@]}" "$@"
+}
+
+# rl_bundle: BUNDLE=$RL_HOME/bundle, the user's: a copy of the rootfs
+# template (tests/integration/helpers.bash hr_setup_file) owned by the user
+# and `$HYDRA_RUNC spec --rootless` run as the user, then made to run
+# `sleep 1000` without a terminal on a writable root.
+rl_bundle() {
+  BUNDLE=$RL_HOME/bundle
+  mkdir -p "$BUNDLE"
+  cp -a "$HR_ROOTFS_TEMPLATE" "$BUNDLE/rootfs"
+  chown -R "$RL_UID:$RL_GID" "$BUNDLE"
+  rl_as_user test -x "$HYDRA_RUNC" || skip "$HYDRA_RUNC is not executable by an unprivileged user"
+  rl_as_user sh -c 'cd bundle && exec "$0" spec --rootless' "$HYDRA_RUNC" ||
+    fail "'$HYDRA_RUNC spec --rootless' as $RL_USER failed" || return 1
+  cfg '.process.terminal = false | .process.args = ["sleep", "1000"]
+     | .root = {"path": "rootfs", "readonly": false}'
+}
+
+# The suites define rlr ARGS... (the runtime under test as the user, the
+# way the suite runs it); these build on it.
+
+# rl_create ID: `create` as the user from $BUNDLE (stdio not a pipe),
+# stderr kept in $BATS_TEST_TMPDIR/ID.err; sets PID.
+rl_create() {
+  local rc=0
+  rlr create --bundle "$BUNDLE" "$1" </dev/null >"$BATS_TEST_TMPDIR/$1.out" 2>"$BATS_TEST_TMPDIR/$1.err" || rc=$?
+  [ "$rc" -eq 0 ] || fail "create $1 as $RL_USER failed ($rc): $(cat "$BATS_TEST_TMPDIR/$1.err")" || return 1
+  PID=$(rlr state "$1" | jq -r .pid)
+  [ "${PID:-0}" -gt 0 ] || fail "no pid in state of $1"
+}
+
+rl_status() {
+  rlr state "$1" | jq -r .status
+}
+
+# rl_cfg_counter: the container counts into /tmp/count every 0.1 s;
+# rl_count_of PID reads it from the host.
+rl_cfg_counter() {
+  cfg_sh 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; busybox mv /tmp/count.new /tmp/count; sleep 0.1; done'
+}
+rl_count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null || echo none; }
+
+# rl_delete_all: force-delete every container the user's runtime lists
+# (for teardown; nothing when the user is gone already).
+rl_delete_all() {
+  local id
+  [ -n "${RL_USER:-}" ] || return 0
+  for id in $(rlr list -q 2>/dev/null); do
+    rlr delete --force "$id" >/dev/null 2>&1 || true
+  done
+  return 0
 }

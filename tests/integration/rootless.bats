@@ -27,16 +27,7 @@ setup() {
   rl_user_create
   TAG="rl$$x${BATS_TEST_NUMBER}"
   ROOT=""   # (hr_teardown: nothing of root's)
-  BUNDLE=$RL_HOME/bundle
-  mkdir -p "$BUNDLE"
-  cp -a "$HR_ROOTFS_TEMPLATE" "$BUNDLE/rootfs"
-  chown -R "$RL_UID:$RL_GID" "$BUNDLE"
-  # The runtime must be reachable by the user.
-  rl_as_user test -x "$HYDRA_RUNC" || skip "$HYDRA_RUNC is not executable by an unprivileged user"
-  rl_as_user sh -c 'cd bundle && exec "$0" spec --rootless' "$HYDRA_RUNC" ||
-    fail "'$HYDRA_RUNC spec --rootless' as $RL_USER failed" || return 1
-  cfg '.process.terminal = false | .process.args = ["sleep", "1000"]
-     | .root = {"path": "rootfs", "readonly": false}'
+  rl_bundle
   case $(rl_runtime_name) in
     hydra) RL_STATE=$RL_XDG/hydra-runc ;;
     *) RL_STATE=$RL_XDG/$(rl_runtime_name) ;;
@@ -44,12 +35,7 @@ setup() {
 }
 
 teardown() {
-  local id
-  if [ -n "${RL_USER:-}" ]; then
-    for id in $(rlr list -q 2>/dev/null); do
-      rlr delete --force "$id" >/dev/null 2>&1 || true
-    done
-  fi
+  rl_delete_all
   [ -z "${ROOTS_ROOT:-}" ] || { ROOT=$ROOTS_ROOT hr_teardown; }
   rl_user_remove
 }
@@ -73,20 +59,6 @@ requires_hydra_msg() {
 # rlr ARGS...: the runtime under test as the user, default state root.
 rlr() {
   rl_as_user timeout --kill-after=5 "$HR_TIMEOUT" "$HYDRA_RUNC" "$@"
-}
-
-# rl_create ID: `create` as the user from $BUNDLE (stdio not a pipe),
-# stderr kept in $BATS_TEST_TMPDIR/ID.err; sets PID.
-rl_create() {
-  local rc=0
-  rlr create --bundle "$BUNDLE" "$1" </dev/null >"$BATS_TEST_TMPDIR/$1.out" 2>"$BATS_TEST_TMPDIR/$1.err" || rc=$?
-  [ "$rc" -eq 0 ] || fail "create $1 as $RL_USER failed ($rc): $(cat "$BATS_TEST_TMPDIR/$1.err")" || return 1
-  PID=$(rlr state "$1" | jq -r .pid)
-  [ "${PID:-0}" -gt 0 ] || fail "no pid in state of $1"
-}
-
-rl_status() {
-  rlr state "$1" | jq -r .status
 }
 
 # One line of /proc/PID/uid_map (or gid_map) with its spacing squeezed.
@@ -220,15 +192,9 @@ cgroups_of() {
   grep -qi 'warn' "$BATS_TEST_TMPDIR/$TAG.err" || fail "not a warning: $(cat "$BATS_TEST_TMPDIR/$TAG.err")"
 }
 
-# A container counting into /tmp/count every 0.1 s.
-cfg_counter() {
-  cfg_sh 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; busybox mv /tmp/count.new /tmp/count; sleep 0.1; done'
-}
-count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null || echo none; }
-
 @test "rootless: delegated cgroups: the container's cgroup is inside, pause/resume, delete removes it" {
   rl_delegate freezer
-  cfg_counter
+  rl_cfg_counter
   rl_create "$TAG"
   run -0 rlr start "$TAG"
   cg2=$RL_CG2_DIR
@@ -248,7 +214,7 @@ count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null || echo none; }
   if [ "$(rl_runtime_name)" = hydra ]; then
     [[ " ${inside[*]} " == *" $RL_CG2_DIR/"* ]] || fail "the init's cgroup2 cgroup is not below $RL_CG2_DIR: ${cgs[*]}"
   fi
-  for ((i = 0; i < 50; i++)); do [ "$(count_of "$PID")" != none ] && break; sleep 0.1; done
+  for ((i = 0; i < 50; i++)); do [ "$(rl_count_of "$PID")" != none ] && break; sleep 0.1; done
   run -0 rlr pause "$TAG"
   assert_eq "$(rl_status "$TAG")" paused
   frozen=no
@@ -263,17 +229,17 @@ count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null || echo none; }
     [ "$(cat "$(printf '%s\n' "${inside[@]}" | grep -F "$RL_FREEZER_DIR/")/freezer.state")" = FROZEN ]; then
     assert_eq "$(awk '$1 == "State:" { print $2 }' "/proc/$PID/status")" D "the init's state in a frozen v1 freezer"
   fi
-  a=$(count_of "$PID")
+  a=$(rl_count_of "$PID")
   sleep 0.6
-  assert_eq "$(count_of "$PID")" "$a" "counter while paused"
+  assert_eq "$(rl_count_of "$PID")" "$a" "counter while paused"
   run -0 rlr resume "$TAG"
   assert_eq "$(rl_status "$TAG")" running
   for c in "${inside[@]}"; do
     [ ! -f "$c/cgroup.freeze" ] || assert_eq "$(cat "$c/cgroup.freeze")" 0 "$c/cgroup.freeze after resume"
     [ ! -f "$c/freezer.state" ] || assert_eq "$(cat "$c/freezer.state")" THAWED "$c/freezer.state after resume"
   done
-  for ((i = 0; i < 40; i++)); do [ "$(count_of "$PID")" != "$a" ] && break; sleep 0.05; done
-  [ "$(count_of "$PID")" != "$a" ] || fail "counter still $a after resume"
+  for ((i = 0; i < 40; i++)); do [ "$(rl_count_of "$PID")" != "$a" ] && break; sleep 0.05; done
+  [ "$(rl_count_of "$PID")" != "$a" ] || fail "counter still $a after resume"
   run -0 rlr delete --force "$TAG"
   wait_for_pid_gone "$PID"
   for c in "${inside[@]}"; do
