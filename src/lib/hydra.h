@@ -25,9 +25,15 @@ struct hr_context
   const char *criu;     /* --criu PATH (runc 1.1's global flag); NULL: `criu` from PATH */
 };
 
-/* /run/hydra-runc for root; $XDG_RUNTIME_DIR/hydra-runc otherwise.  The same
-   on every call, since Podman's cleanup passes no --root.  Caller frees. */
+/* /run/hydra-runc; $XDG_RUNTIME_DIR/hydra-runc where runc would use
+   $XDG_RUNTIME_DIR/runc (hr_honor_xdg_runtime_dir).  The same on every call,
+   since Podman's cleanup passes no --root.  Caller frees. */
 char *hr_default_root (void);
+
+/* --rootless decided as runc's shouldUseRootlessCgroupManager: the flag's
+   value when given; auto: true unless we are root in the initial user
+   namespace. */
+bool hr_context_rootless (const struct hr_context *ctx);
 
 /* Options of create and run (runc's flags). */
 struct hr_create_opts

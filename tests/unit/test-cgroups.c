@@ -10,6 +10,7 @@
 #include "oci.h"
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
 
 static oci_linux_resources *
@@ -267,6 +268,26 @@ test_resolve_path (void)
   ok (hr_cgroup_check_path ("/a/../b", NULL) == 0 && hr_cgroup_check_path (NULL, NULL) == 0, "others accepted");
 }
 
+/* rootless: which failures leave a hierarchy out, and the v1 lists a
+   limit's controller is looked up in. */
+static void
+test_rootless (void)
+{
+  ok (hr_cgroup_rootless_ignorable (EACCES) && hr_cgroup_rootless_ignorable (EPERM)
+          && hr_cgroup_rootless_ignorable (EROFS),
+      "rootless: EACCES, EPERM, EROFS leave a hierarchy out (runc's isIgnorableError)");
+  ok (!hr_cgroup_rootless_ignorable (ENOENT) && !hr_cgroup_rootless_ignorable (ENOSPC)
+          && !hr_cgroup_rootless_ignorable (EBUSY) && !hr_cgroup_rootless_ignorable (0),
+      "rootless: other failures stay errors");
+  ok (hr_cgroup_controllers_have ("cpu,cpuacct", "cpu") && hr_cgroup_controllers_have ("cpu,cpuacct", "cpuacct")
+          && hr_cgroup_controllers_have ("memory", "memory") && hr_cgroup_controllers_have ("name=systemd", "name=systemd"),
+      "controller lists: each name of a v1 hierarchy matches");
+  ok (!hr_cgroup_controllers_have ("cpuset", "cpu") && !hr_cgroup_controllers_have ("cpu,cpuacct", "cpuac")
+          && !hr_cgroup_controllers_have ("cpu,cpuacct", "cpu,cpuacct") && !hr_cgroup_controllers_have ("", "cpu")
+          && !hr_cgroup_controllers_have ("memory", ""),
+      "controller lists: no prefix, no substring, no empty name");
+}
+
 /* The driver table (cgroup_driver.h): the one selection, every operation
    present, and the state.json round trip each driver owns. */
 static void
@@ -318,7 +339,7 @@ test_driver (void)
 
   /* systemd: the unit is recorded only once systemd took it. */
   struct hr_cgroup *p = NULL;
-  ok (sd->prepare ("machine.slice:eng:ctr", "ctr", &p, &err) == 0 && p && p->driver == sd && !hr_cgroup_made (p),
+  ok (sd->prepare ("machine.slice:eng:ctr", "ctr", false, &p, &err) == 0 && p && p->driver == sd && !hr_cgroup_made (p),
       "systemd prepare: no directory before the unit starts");
   is_str (p ? p->unit : NULL, "eng-ctr.scope", "systemd prepare: the unit name from cgroupsPath");
   is_str (p ? p->slice : NULL, "machine.slice", "systemd prepare: the parent slice");
@@ -333,7 +354,7 @@ test_driver (void)
     }
   is_str (st2.systemd_unit, "eng-ctr.scope", "systemd: a started unit is recorded");
   hr_cgroup_free (p);
-  ok (sd->prepare ("bad", "ctr", &p, &err) < 0 && err, "systemd prepare: a cgroupsPath not slice:prefix:name refused");
+  ok (sd->prepare ("bad", "ctr", false, &p, &err) < 0 && err, "systemd prepare: a cgroupsPath not slice:prefix:name refused");
   hr_error_free (&err);
 
   st.systemd_unit = xstrdup ("eng-ctr.scope");
@@ -365,5 +386,6 @@ main (void)
   test_v1 ();
   test_v2 ();
   test_driver ();
+  test_rootless ();
   return tap_done ();
 }

@@ -9,6 +9,8 @@
 #include "lifecycle/events.h"
 #include "util.h"
 
+#include <string.h>
+
 const struct hr_cgroup_driver *
 hr_cgroup_driver_select (bool systemd_cgroup)
 {
@@ -43,9 +45,9 @@ fs_check (const char *cgroups_path, const char *id, hr_err *err)
 }
 
 static int
-fs_prepare (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+fs_prepare (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err)
 {
-  if (hr_cgroup_create (cgroups_path, id, out, err) < 0)
+  if (hr_cgroup_create (cgroups_path, id, rootless, out, err) < 0)
     return -1;
   (*out)->driver = &hr_cgroup_driver_fs;
   /* On failure the caller destroys what *out describes. */
@@ -60,12 +62,38 @@ hr_cgroupfs_place (const struct hr_cgroup *cg, pid_t pid, enum hr_cgroup_part pa
   return hr_cgroup_enter_part (cg, pid, part == HR_CGROUP_PART_FREEZER, err);
 }
 
+/* Did set_resources write a limit into the hierarchy of `controllers`
+   ("memory", "cpu,cpuacct", "unified")?  Then a rootless init that cannot
+   join it must not run without it. */
+static bool
+limits_in (const char *controllers, void *arg)
+{
+  const struct hr_cgroup_ops *ops = arg;
+  bool v2 = strcmp (controllers, "unified") == 0;
+
+  for (size_t i = 0; i < ops->len; i++)
+    {
+      const struct hr_cgroup_write_op *w = &ops->ops[i];
+      if (v2 ? w->v2 : (!w->v2 && hr_cgroup_controllers_have (controllers, w->controller)))
+        return true;
+    }
+  return false;
+}
+
 static int
 fs_place_init (struct hr_cgroup *cg, pid_t pid, bool born_inside, const oci_linux_resources *res, hr_err *err)
 {
-  (void) res; /* written by set_resources before the init existed */
+  /* (the limits were written by set_resources before the init existed) */
   if (born_inside)
     return 0;
+  if (cg->skip)
+    {
+      _cleanup_ (hr_cgroup_ops_clear) struct hr_cgroup_ops ops = { 0 };
+      hr_err e = NULL;
+      if (res && hr_cgroup_lower_resources (res, hr_cgroup_v2_mask (cg), &ops, &e) < 0)
+        hr_error_free (&e); /* (set_resources failed on it already) */
+      return hr_cgroup_enter_rootless (cg, pid, limits_in, &ops, err);
+    }
   return hr_cgroupfs_place (cg, pid, HR_CGROUP_PART_ALL, err);
 }
 

@@ -51,8 +51,9 @@ struct hr_cgroup_driver
   int (*check) (const char *cgroups_path, const char *id, hr_err *err);
   /* Before the init exists: make or find the container's cgroup, refusing
      a frozen one.  A driver that makes it only around the init (systemd)
-     gives a handle with no directories yet (hr_cgroup_made is false). */
-  int (*prepare) (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
+     gives a handle with no directories yet (hr_cgroup_made is false).
+     rootless: hr_context_rootless (cgroups.h's hr_cgroup.rootless). */
+  int (*prepare) (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err);
   /* An O_DIRECTORY fd for clone3's CLONE_INTO_CGROUP, or -1. */
   int (*clone_into) (const struct hr_cgroup *cg);
   /* The init exists and waits for GO: put it in its cgroup, unless it was

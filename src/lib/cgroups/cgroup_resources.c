@@ -645,8 +645,10 @@ set_resources (const struct hr_cgroup *cg, const oci_linux_resources *r, bool de
 
   /* No linux.resources still means the default device allowlist: the
      container gets deny-all plus runc's defaults, as with runc. */
+  if (r == NULL && (!devices || cg->rootless))
+    return 0;
   if (r == NULL)
-    return devices ? hr_cgroup_set_devices (cg, NULL, 0, err) : 0;
+    return hr_cgroup_set_devices (cg, NULL, 0, err);
   if (hr_cgroup_lower_resources (r, hr_cgroup_v2_mask (cg), &ops, err) < 0)
     return -1;
   if (hr_log_debug_enabled ())
@@ -658,7 +660,16 @@ set_resources (const struct hr_cgroup *cg, const oci_linux_resources *r, bool de
   if (ret < 0)
     return -1;
   if (devices && hr_cgroup_set_devices (cg, r->devices, r->devices_len, err) < 0)
-    return -1;
+    {
+      /* runc's fs and fs2 managers ignore the device rules' errors when
+         rootless: an unprivileged user cannot attach a device program nor
+         write devices.deny; the container's user namespace keeps it from
+         opening host devices it was not given anyway. */
+      if (!cg->rootless)
+        return -1;
+      hr_debug ("rootless: device rules not applied: %s", (*err)->msg);
+      hr_error_free (err);
+    }
   return 0;
 }
 

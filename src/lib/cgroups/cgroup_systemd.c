@@ -112,7 +112,10 @@ hr_systemd_check (const char *cgroups_path, const char *id, char **slice, char *
 
 /* As root, systemd's private socket first (as systemctl does): it works
    without a D-Bus daemon, and systemd sends its signals there directly.
-   Otherwise the system bus. */
+   Otherwise the system bus; for a user, its own systemd manager on the
+   session bus, as runc's rootless systemd manager (and Podman's rootless
+   containers on cgroup v2) use: the system manager would give a user no
+   unit it could use. */
 static int
 bus_open (sd_bus **out, bool *direct, hr_err *err)
 {
@@ -136,6 +139,18 @@ bus_open (sd_bus **out, bool *direct, hr_err *err)
         }
       sd_bus_unref (b);
       b = NULL;
+    }
+  if (geteuid () != 0)
+    {
+      r = sd_bus_open_user (&b);
+      if (r < 0)
+        return hr_error_plain (err, -r,
+                               "--systemd-cgroup: cannot connect to your systemd user manager (the D-Bus session bus "
+                               "at $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus): %s",
+                               strerror (-r));
+      *out = b;
+      *direct = false;
+      return 0;
     }
   r = sd_bus_open_system (&b);
   if (r < 0)
@@ -507,7 +522,7 @@ hr_systemd_cgroup_create (const char *unit, const char *slice, const char *id, p
     }
   /* v1 and hybrid: the same path in every hierarchy (systemd made it in
      those it manages); the init joins it everywhere. */
-  else if (hr_cgroup_create (cgpath, id, &cg, err) < 0)
+  else if (hr_cgroup_create (cgpath, id, false, &cg, err) < 0)
     goto out;
   if ((is_slice || !v2) && hr_cgroup_enter (cg, pid, err) < 0)
     goto out;
@@ -583,15 +598,31 @@ sd_check (const char *cgroups_path, const char *id, hr_err *err)
 /* The unit is started only once the init exists (place_init): until then
    the handle holds its names and no directory. */
 static int
-sd_prepare (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+sd_prepare (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err)
 {
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
 
   cg->driver = &hr_cgroup_driver_systemd;
   cg->layout = hr_cgroup_layout ();
   cg->id = xstrdup (id);
+  cg->rootless = rootless;
+  /* A user manager delegates cgroup v2 only; runc refuses the same
+     ("rootless systemd on cgroup v1 is not supported"). */
+  if (geteuid () != 0 && cg->layout != HR_CGROUP_UNIFIED)
+    return hr_error_plain (err, ENOTSUP,
+                           "--systemd-cgroup: a rootless container's systemd cgroup needs a pure cgroup v2 host "
+                           "(this one is %s); run without --systemd-cgroup",
+                           hr_cgroup_layout_name (cg->layout));
   if (hr_systemd_unit_names (cgroups_path, id, &cg->slice, &cg->unit, err) < 0)
     return -1;
+  /* A user's unit goes to its manager's user.slice unless a slice was
+     named (runc's rootless default). */
+  if (geteuid () != 0 && strcmp (cg->slice, "system.slice") == 0
+      && (cgroups_path == NULL || *cgroups_path == '\0' || *cgroups_path == ':'))
+    {
+      free (cg->slice);
+      cg->slice = xstrdup ("user.slice");
+    }
   *out = TAKE_PTR (cg);
   return 0;
 }

@@ -272,17 +272,28 @@ hr_cgroup_free (struct hr_cgroup *cg)
 }
 
 
+bool
+hr_cgroup_rootless_ignorable (int e)
+{
+  return e == EACCES || e == EPERM || e == EROFS;
+}
+
 int
-hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err)
+hr_cgroup_create (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err)
 {
   _cleanup_ (hr_cgroup_freep) struct hr_cgroup *cg = xmalloc0 (sizeof (*cg));
   _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
-  _cleanup_free_ char *line = NULL;
+  _cleanup_free_ char *line = NULL, *left_out = NULL;
   size_t cap = 0;
 
   if (f == NULL)
     return hr_error_set (err, errno, "open /proc/self/cgroup");
   cg->layout = hr_cgroup_layout ();
+  /* runc's rootless managers (fs Apply, fs2 Apply) skip a hierarchy only
+     when no cgroupsPath was asked for: an explicit one that cannot be
+     made stays an error ("rootless + cgrouppath + no permission"). */
+  cg->rootless = rootless;
+  cg->skip = rootless && (cgroups_path == NULL || *cgroups_path == '\0');
   while (getline (&line, &cap, f) > 0)
     {
       char *ctrls = strchr (line, ':'), *own, *nl;
@@ -305,6 +316,16 @@ hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **o
       bool made = false;
       if (mkdir_cgroup (mount, path, strstr (ctrls, "cpuset") != NULL, &made, err) < 0)
         {
+          if (cg->skip && hr_cgroup_rootless_ignorable (hr_error_errno (*err)))
+            {
+              hr_debug ("rootless: cgroup %s%s left out: %s", mount, path, (*err)->msg);
+              hr_error_free (err);
+              char *more = xasprintf ("%s%s%s", left_out ? left_out : "", left_out ? ", " : "",
+                                      *ctrls ? ctrls : "cgroup2");
+              free (left_out);
+              left_out = more;
+              continue;
+            }
           hr_cgroup_destroy (cg, NULL);
           return -1;
         }
@@ -313,6 +334,10 @@ hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **o
       add_dir (cg, *ctrls ? ctrls : UNIFIED_KEY, xasprintf ("%s%s", mount, path));
       cg->dirs[cg->len - 1].existed = !made;
     }
+  /* The issue asks for a word where runc is silent: a rootless container
+     without a cgroup has no limits, no pause, no `ps`. */
+  if (left_out)
+    hr_warn ("rootless: no permission to create cgroups (%s): the container runs without them", left_out);
   *out = TAKE_PTR (cg);
   return 0;
 }
@@ -362,6 +387,21 @@ hr_cgroup_to_state (const struct hr_cgroup *cg, oci_string_map *paths)
     oci_string_map_set (paths, cg->dirs[i].controllers, cg->dirs[i].dir);
 }
 
+bool
+hr_cgroup_controllers_have (const char *controllers, const char *controller)
+{
+  /* "cpu" matches "cpu,cpuacct" but not "cpuset". */
+  size_t n = strlen (controller);
+  for (const char *p = controllers; *p;)
+    {
+      const char *end = strchrnul (p, ',');
+      if ((size_t) (end - p) == n && strncmp (p, controller, n) == 0)
+        return true;
+      p = *end ? end + 1 : end;
+    }
+  return false;
+}
+
 const char *
 hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller)
 {
@@ -374,11 +414,8 @@ hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller)
             return cg->dirs[i].dir;
           continue;
         }
-      /* "cpu" matches "cpu,cpuacct" but not "cpuset". */
-      _cleanup_free_ char *copy = xstrdup (c);
-      for (char *save = NULL, *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
-        if (strcmp (t, controller) == 0)
-          return cg->dirs[i].dir;
+      if (hr_cgroup_controllers_have (c, controller))
+        return cg->dirs[i].dir;
     }
   /* On a unified host every controller lives in the one directory (once
      asked for that one, the search is over: a systemd handle has no
@@ -425,6 +462,43 @@ hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err)
   for (size_t i = 0; i < cg->len; i++)
     if (hr_cgroup_write (cg->dirs[i].dir, "cgroup.procs", buf, err) < 0)
       return -1;
+  return 0;
+}
+
+int
+hr_cgroup_enter_rootless (struct hr_cgroup *cg, pid_t pid, bool (*needed) (const char *controllers, void *arg),
+                          void *arg, hr_err *err)
+{
+  char buf[32];
+  snprintf (buf, sizeof (buf), "%d", (int) pid);
+  for (size_t i = 0; i < cg->len;)
+    {
+      struct hr_cgroup_dir *d = &cg->dirs[i];
+      if (hr_cgroup_write (d->dir, "cgroup.procs", buf, err) == 0)
+        {
+          i++;
+          continue;
+        }
+      if (!cg->skip || !hr_cgroup_rootless_ignorable (hr_error_errno (*err)))
+        return -1;
+      if (needed && needed (d->controllers, arg))
+        {
+          hr_error_free (err);
+          return hr_error_plain (err, EPERM, "cannot set %s limit: container could not join or create cgroup",
+                                 strcmp (d->controllers, UNIFIED_KEY) == 0 ? "cgroup2" : d->controllers);
+        }
+      /* (cgroup v2 lets a user move a process only inside a subtree it
+         owns, from its source cgroup up: a directory made is not yet one
+         that can be entered) */
+      hr_warn ("rootless: cannot join cgroup %s (%s): the container runs without it", d->dir, (*err)->msg);
+      hr_error_free (err);
+      if (!d->existed)
+        (void) rmdir (d->dir);
+      free (d->controllers);
+      free (d->dir);
+      memmove (d, d + 1, (cg->len - i - 1) * sizeof (*d));
+      cg->len--;
+    }
   return 0;
 }
 

@@ -48,6 +48,10 @@ struct hr_cgroup
      in state.json and stopped with the cgroup). */
   char *id, *unit, *slice;
   bool unit_started;
+  /* --rootless: device rules that cannot be set are not an error (runc:
+     "not expected to work"); with no cgroupsPath also a hierarchy the user
+     may not write is left out instead of failing the create (skip). */
+  bool rootless, skip;
 };
 
 enum hr_cgroup_layout hr_cgroup_layout (void);
@@ -70,8 +74,12 @@ int hr_cgroup_check_path (const char *cgroups_path, hr_err *err);
 char *hr_cgroup_v1_mount (const char *controllers);
 
 /* Make the container's directories (mkdir -p in every hierarchy of this
-   process, parents included) and describe them. */
-int hr_cgroup_create (const char *cgroups_path, const char *id, struct hr_cgroup **out, hr_err *err);
+   process, parents included) and describe them.  rootless: a hierarchy
+   where that is not permitted is left out when cgroups_path is empty. */
+int hr_cgroup_create (const char *cgroups_path, const char *id, bool rootless, struct hr_cgroup **out, hr_err *err);
+/* Pure: is this failure (an errno of mkdir or of a cgroup.procs write) one
+   that rootless leaves a hierarchy out for?  runc's isIgnorableError. */
+bool hr_cgroup_rootless_ignorable (int e);
 /* Before the init joins the cgroup create made or found: refuse a frozen
    one (the init would hang there; runc: "container's cgroup unexpectedly
    frozen") and warn about processes already in it (runc warns too). */
@@ -83,6 +91,8 @@ void hr_cgroup_to_state (const struct hr_cgroup *cg, oci_string_map *paths);
 void hr_cgroup_free (struct hr_cgroup *cg);
 DEFINE_CLEANUP_FUNC (struct hr_cgroup, hr_cgroup_free)
 
+/* Pure: does a v1 hierarchy's list ("cpu,cpuacct") hold `controller`? */
+bool hr_cgroup_controllers_have (const char *controllers, const char *controller);
 /* Absolute directory of the container in the hierarchy holding `controller`
    ("memory", "freezer"; "" for cgroup2), or NULL. */
 const char *hr_cgroup_dir_of (const struct hr_cgroup *cg, const char *controller);
@@ -94,6 +104,11 @@ int hr_cgroup_sub (const struct hr_cgroup *cg, const char *sub, struct hr_cgroup
 
 /* Move pid into the container's cgroup in every hierarchy. */
 int hr_cgroup_enter (const struct hr_cgroup *cg, pid_t pid, hr_err *err);
+/* The same for a rootless create's init: a hierarchy it may not enter is
+   removed and left out, unless `needed` names it (resources were set
+   there): then runc's "cannot set <controller> limit" error. */
+int hr_cgroup_enter_rootless (struct hr_cgroup *cg, pid_t pid, bool (*needed) (const char *controllers, void *arg),
+                              void *arg, hr_err *err);
 /* Move pid into the hierarchy that freezes the container (freezer true)
    or into every other one (false): exec into a paused container joins the
    device rules and limits before it opens anything of the container, and

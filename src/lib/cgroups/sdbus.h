@@ -28,6 +28,7 @@
   X (sd_bus_set_address)                                                                                               \
   X (sd_bus_start)                                                                                                     \
   X (sd_bus_open_system)                                                                                               \
+  X (sd_bus_open_user)                                                                                                 \
   X (sd_bus_unref)                                                                                                     \
   X (sd_bus_flush_close_unref)                                                                                         \
   X (sd_bus_process)                                                                                                   \
@@ -97,6 +98,7 @@ hr_sdbus_error_free (sd_bus_error *e)
 #define sd_bus_set_address hr_sdbus_api.sd_bus_set_address
 #define sd_bus_start hr_sdbus_api.sd_bus_start
 #define sd_bus_open_system hr_sdbus_api.sd_bus_open_system
+#define sd_bus_open_user hr_sdbus_api.sd_bus_open_user
 #define sd_bus_unref hr_sdbus_api.sd_bus_unref
 #define sd_bus_process hr_sdbus_api.sd_bus_process
 #define sd_bus_wait hr_sdbus_api.sd_bus_wait

@@ -699,7 +699,25 @@ int
 hr_open_trusted_proc (hr_err *err)
 {
   int mfd = hr_new_fs_mount ("proc", "proc", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
-  if (mfd < 0)
-    return hr_error_wrap (err, "open trusted procfs");
-  return mfd;
+  if (mfd >= 0)
+    return mfd;
+  /* Without CAP_SYS_ADMIN over our mount and pid namespaces (a rootless
+     exec: only the container's user namespace is ours) no procfs can be
+     made.  The runtime's own /proc is the next most trusted one: it is
+     called before anything of the container's mount namespace is joined
+     or made, so no path of the rootfs can stand in for it; it must be the
+     root of a procfs all the same. */
+  if (hr_error_errno (*err) == EPERM)
+    {
+      _cleanup_close_ int fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      struct statfs sfs;
+      struct stat st;
+      if (fd >= 0 && fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && fstat (fd, &st) == 0
+          && st.st_ino == 1)
+        {
+          hr_error_free (err);
+          return TAKE_FD (fd);
+        }
+    }
+  return hr_error_wrap (err, "open trusted procfs");
 }

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -45,19 +46,162 @@ format_map (oci_id_mapping *const *m, size_t n)
   return buf;
 }
 
+/* Does the kernel let an unprivileged caller write this map itself?  Only
+   one id, its own (user_namespaces(7) "Defining user and group ID
+   mappings"). */
+static bool
+only_own_id (oci_id_mapping *const *m, size_t n, unsigned own)
+{
+  return n == 1 && m[0]->size == 1 && m[0]->host_id == own;
+}
+
+char *
+hr_userns_find_helper (const char *name)
+{
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+
+  /* runc looks the helpers up in PATH too (exec.LookPath("newuidmap")). */
+  for (char *save = NULL, *d = strtok_r (copy, ":", &save); d; d = strtok_r (NULL, ":", &save))
+    {
+      if (*d != '/')
+        continue; /* (a relative PATH entry would run what the cwd holds) */
+      char *p = xasprintf ("%s/%s", d, name);
+      if (access (p, X_OK) == 0)
+        return p;
+      free (p);
+    }
+  return NULL;
+}
+
+int
+hr_userns_check_helpers (const oci_linux *lx, hr_err *err)
+{
+  static const char *const helper[2] = { "newuidmap", "newgidmap" };
+  bool need[2];
+
+  if (geteuid () == 0 || lx == NULL)
+    return 0;
+  need[0] = !only_own_id (lx->uid_mappings, lx->uid_mappings_len, geteuid ());
+  need[1] = !only_own_id (lx->gid_mappings, lx->gid_mappings_len, getegid ());
+  for (int i = 0; i < 2; i++)
+    {
+      _cleanup_free_ char *p = need[i] ? hr_userns_find_helper (helper[i]) : NULL;
+      if (need[i] && p == NULL)
+        return hr_error_plain (err, ENOENT,
+                               "linux.%s: mapping more than your own %s needs %s (Debian package uidmap), "
+                               "not found in $PATH",
+                               i ? "gidMappings" : "uidMappings", i ? "gid" : "uid", helper[i]);
+    }
+  return 0;
+}
+
+/* Run newuidmap/newgidmap PID (CONTAINER HOST SIZE)...: setuid helpers
+   that write the map after checking it against /etc/subuid, /etc/subgid.
+   Their own words say which range was refused: they end the error. */
+static int
+run_helper (const char *name, pid_t pid, oci_id_mapping *const *m, size_t n, hr_err *err)
+{
+  _cleanup_free_ char *path = hr_userns_find_helper (name);
+  _cleanup_close_ int rd = -1, wr = -1;
+  char **argv = NULL;
+  char msg[1024];
+  size_t len = 0;
+  int fds[2], status = 0;
+  pid_t child;
+
+  if (path == NULL)
+    return hr_error_plain (err, ENOENT, "%s (Debian package uidmap) not found in $PATH", name);
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "pipe");
+  rd = fds[0];
+  wr = fds[1];
+  argv = xmalloc0 ((3 + 3 * n) * sizeof (char *));
+  argv[0] = (char *) name;
+  argv[1] = xasprintf ("%d", (int) pid);
+  for (size_t i = 0; i < n; i++)
+    {
+      argv[2 + 3 * i] = xasprintf ("%u", m[i]->container_id);
+      argv[3 + 3 * i] = xasprintf ("%u", m[i]->host_id);
+      argv[4 + 3 * i] = xasprintf ("%u", m[i]->size);
+    }
+  child = fork ();
+  if (child == 0)
+    {
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (wr, 2) < 0)
+        _exit (127);
+      execv (path, argv);
+      _exit (127);
+    }
+  int fork_errno = errno;
+  for (size_t i = 1; argv[i]; i++)
+    free (argv[i]);
+  free (argv);
+  if (child < 0)
+    return hr_error_set (err, fork_errno, "fork %s", name);
+  close (TAKE_FD (wr));
+  for (ssize_t r; len < sizeof (msg) - 1 && ((r = read (rd, msg + len, sizeof (msg) - 1 - len)) > 0 || (r < 0 && errno == EINTR));)
+    if (r > 0)
+      len += (size_t) r;
+  msg[len] = '\0';
+  while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+    msg[--len] = '\0';
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return hr_error_set (err, errno, "wait for %s", name);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 127 && len == 0)
+    return hr_error_plain (err, ENOEXEC, "cannot run %s", path);
+  return hr_error_plain (err, EPERM, "%s failed (are the ranges in /etc/sub%cid?): %s", name, name[3], len ? msg : "no message");
+}
+
 int
 hr_userns_write_maps (pid_t pid, const oci_linux *lx, hr_err *err)
 {
   _cleanup_free_ char *uids = format_map (lx->uid_mappings, lx->uid_mappings_len);
   _cleanup_free_ char *gids = format_map (lx->gid_mappings, lx->gid_mappings_len);
+  bool user = geteuid () != 0;
 
-  if (geteuid () != 0 && write_proc (pid, "setgroups", "deny", err) < 0)
-    return -1;
-  if (write_proc (pid, "uid_map", uids, err) < 0)
+  /* A user maps its own ids itself; anything more goes through the
+     setuid helpers, as runc's nsexec falls back to them (update_uidmap,
+     update_gidmap).  Only the direct gid_map write needs setgroups
+     "deny" first; the helper decides setgroups itself and could not
+     undo a "deny" (newgidmap(1)). */
+  if (user && !only_own_id (lx->uid_mappings, lx->uid_mappings_len, geteuid ()))
+    {
+      if (run_helper ("newuidmap", pid, lx->uid_mappings, lx->uid_mappings_len, err) < 0)
+        return hr_error_wrap (err, "linux.uidMappings");
+    }
+  else if (write_proc (pid, "uid_map", uids, err) < 0)
     return hr_error_wrap (err, "linux.uidMappings");
+  if (user && !only_own_id (lx->gid_mappings, lx->gid_mappings_len, getegid ()))
+    {
+      if (run_helper ("newgidmap", pid, lx->gid_mappings, lx->gid_mappings_len, err) < 0)
+        return hr_error_wrap (err, "linux.gidMappings");
+      return 0;
+    }
+  if (user && write_proc (pid, "setgroups", "deny", err) < 0)
+    return -1;
   if (write_proc (pid, "gid_map", gids, err) < 0)
     return hr_error_wrap (err, "linux.gidMappings");
   return 0;
+}
+
+bool
+hr_userns_running_in (void)
+{
+  static int cached = -1;
+  unsigned a, b, n;
+
+  if (cached < 0)
+    {
+      _cleanup_fclose_ FILE *f = fopen ("/proc/self/uid_map", "re");
+      /* No file: a kernel without user namespaces, so not in one. */
+      cached = f != NULL && !(fscanf (f, "%u %u %u", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295U);
+    }
+  return cached;
 }
 
 int

@@ -15,6 +15,16 @@
    kernel requires for an unprivileged gid_map. */
 int hr_userns_write_maps (pid_t pid, const oci_linux *lx, hr_err *err);
 
+/* A user (not root) who maps more than its own uid or gid needs newuidmap
+   / newgidmap: refuse before anything exists when PATH has none. */
+int hr_userns_check_helpers (const oci_linux *lx, hr_err *err);
+/* The absolute path of a helper program in $PATH, or NULL.  Caller frees. */
+char *hr_userns_find_helper (const char *name);
+
+/* Are we in a user namespace other than the initial one?  As runc's
+   userns.RunningInUserNS: our uid_map is not the identity of all ids. */
+bool hr_userns_running_in (void);
+
 /* Move our time_for_children into a new time namespace with the config's
    offsets, so the next child starts in it.  Returns an fd of our previous
    time_for_children for hr_timens_restore. */

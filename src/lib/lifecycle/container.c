@@ -396,10 +396,12 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
      would be rooted at ours.  A cgroupsPath (or, for systemd, a host) the
      driver cannot use is refused here, before anything exists. */
   popts.cgroupns_late = drv->places_after_clone ();
+  popts.unprivileged = geteuid () != 0;
   if (drv->check (cgroups_path, id, err) < 0)
     return -1;
   if (hr_plan_build (cfg, &popts, &plan, err) < 0 || hr_plan_check_host (plan, err) < 0
-      || hr_netdev_precheck (cfg->linux_, err) < 0)
+      || hr_netdev_precheck (cfg->linux_, err) < 0
+      || (plan->new_userns && hr_userns_check_helpers (cfg->linux_, err) < 0))
     return -1;
   /* Labels for a module the host does not run are refused here, before
      anything exists (lsm.h). */
@@ -427,7 +429,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
     goto out;
   st = hr_state_new_creating (ctx, id, bundle, rootfs, cfg);
   /* (--systemd-cgroup: systemd makes the cgroup once the init exists.) */
-  if (drv->prepare (cgroups_path, id, &c.cg, err) < 0 || record_progress (&c, st, err) < 0)
+  if (drv->prepare (cgroups_path, id, hr_context_rootless (ctx), &c.cg, err) < 0 || record_progress (&c, st, err) < 0)
     goto out;
   for (size_t i = 0; i < st->cgroup_paths.len; i++)
     hr_debug ("container %s: cgroup %s: %s", id, st->cgroup_paths.keys[i], st->cgroup_paths.values[i]);

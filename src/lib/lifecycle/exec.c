@@ -58,6 +58,7 @@
 #include "kernel/seccomp_notify.h"
 #include "lifecycle/values.h"
 #include "kernel/namespaces.h"
+#include "kernel/userns.h"
 #include "setup/plan.h"
 #include "kernel/process.h"
 #include "state/state.h"
@@ -206,6 +207,63 @@ reap (pid_t pid, bool kill_it)
     ;
 }
 
+/* A rootless runtime may join the container's pid namespace only from
+   inside its user namespace, which a process joins for good, and cannot
+   come back to its own pid namespace when that belongs to an ancestor user
+   namespace (root in Podman's rootless namespace): a short-lived middle
+   process joins and clones the exec'd process as a sibling (CLONE_PARENT),
+   so that it is still our child to wait for. */
+static pid_t
+spawn_child_from_userns (struct exec_ctx *x, int cgroup_fd, hr_err *err)
+{
+  _cleanup_close_ int rd = -1, wr = -1;
+  struct { pid_t pid; int err; } r = { -1, 0 };
+  int fds[2];
+  pid_t mid;
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return hr_error_set (err, errno, "pipe");
+  rd = fds[0];
+  wr = fds[1];
+  mid = fork ();
+  if (mid < 0)
+    return hr_error_set (err, errno, "fork");
+  if (mid == 0)
+    {
+      /* clone3 wants no exit signal with CLONE_PARENT: the child gets
+         ours (SIGCHLD) */
+      struct clone_args args = { .flags = CLONE_PARENT };
+      if (cgroup_fd >= 0)
+        {
+          args.flags |= CLONE_INTO_CGROUP;
+          args.cgroup = (unsigned long long) cgroup_fd;
+        }
+      if (setns (x->pidfd, CLONE_NEWPID | (x->ns_flags & CLONE_NEWUSER)) < 0)
+        r.err = errno;
+      else
+        {
+          x->ns_flags &= ~CLONE_NEWUSER; /* joined already: a second join is EINVAL */
+          r.pid = (pid_t) syscall (SYS_clone3, &args, sizeof (args));
+          if (r.pid == 0)
+            exec_child (x);
+          if (r.pid < 0)
+            r.err = errno;
+        }
+      _exit (write (wr, &r, sizeof (r)) == (ssize_t) sizeof (r) ? 0 : 1);
+    }
+  close (TAKE_FD (wr));
+  ssize_t n;
+  do
+    n = read (rd, &r, sizeof (r));
+  while (n < 0 && errno == EINTR);
+  reap (mid, false);
+  if (n != (ssize_t) sizeof (r))
+    return hr_error_plain (err, EIO, "join the container's user and pid namespaces: no answer");
+  if (r.pid < 0)
+    return hr_error_set (err, r.err, "join the container's user and pid namespaces");
+  return r.pid;
+}
+
 /* The exec'd process, born in the container's pid namespace (when it has
    one of its own) and, on cgroup v2, in cgroup_fd's cgroup. */
 static pid_t
@@ -215,6 +273,8 @@ spawn_child (struct exec_ctx *x, int cgroup_fd, hr_err *err)
   struct clone_args args = { .exit_signal = SIGCHLD };
   pid_t pid;
 
+  if ((x->ns_flags & CLONE_NEWPID) && (geteuid () != 0 || hr_userns_running_in ()))
+    return spawn_child_from_userns (x, cgroup_fd, err);
   if (x->ns_flags & CLONE_NEWPID)
     {
       own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);

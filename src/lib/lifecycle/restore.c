@@ -433,7 +433,7 @@ do_restore (struct hr_context *ctx, const char *id, const struct hr_restore_opts
     goto out;
   st = hr_state_new_creating (ctx, id, bundle, rootfs, cfg);
   r.st = st;
-  if (drv->prepare (cgroups_path, id, &r.cg, err) < 0 || record (&r, err) < 0)
+  if (drv->prepare (cgroups_path, id, hr_context_rootless (ctx), &r.cg, err) < 0 || record (&r, err) < 0)
     goto out;
   r.limited = hr_cgroup_made (r.cg);
   if (r.limited && drv->set_resources (r.cg, res, err) < 0)

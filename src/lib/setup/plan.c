@@ -630,8 +630,11 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
      namespace with a new mount namespace, the one the fds must be in.
      Received before anything else, as the parent sends them right after
      GO: once the init is root of its new user namespace it could no
-     longer reach a source only host root may. */
-  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS);
+     longer reach a source only host root may.  A rootless runtime has no
+     more access than its init (the same uid, mapped), and no way into a
+     non-dumpable init's /proc/<pid>/root: the init opens them itself, as
+     runc's rootless containers do. */
+  p->parent_opens_binds = p->new_userns && (p->clone_flags & CLONE_NEWNS) && !opts->unprivileged;
   if (p->parent_opens_binds)
     insert_step (p, after_bundle, STEP_RECV_BIND_SOURCES);
   if (opts->cgroupns_late && (p->clone_flags & CLONE_NEWCGROUP))

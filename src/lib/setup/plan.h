@@ -147,6 +147,8 @@ struct hr_plan_opts
   bool no_pivot;
   const char *keyring;              /* session keyring name, NULL with --no-new-keyring */
   bool cgroupns_late;               /* unshare the cgroup namespace after GO, not at clone */
+  bool unprivileged;                /* the runtime is not host root (rootless): it cannot
+                                       reach the init's /proc/<pid>/root */
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "state/state.h"
 #include "cleanup.h"
+#include "kernel/userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -18,13 +19,28 @@
 char *
 hr_default_root (void)
 {
-  const char *xdg;
-  if (geteuid () == 0)
-    return xstrdup ("/run/hydra-runc");
-  xdg = getenv ("XDG_RUNTIME_DIR");
-  if (xdg && *xdg)
+  /* runc's shouldHonorXDGRuntimeDir: $XDG_RUNTIME_DIR for a user, and for
+     root in a user namespace unless $USER says root; never for the real
+     root (whose XDG_RUNTIME_DIR may be /run/user/0).  Without it a user
+     gets /run/hydra-runc and its "permission denied", as with runc: no
+     guessable fallback in a world-writable /tmp, where another user could
+     make the directory first. */
+  const char *xdg = getenv ("XDG_RUNTIME_DIR"), *user = getenv ("USER");
+  bool honor = xdg && *xdg && (geteuid () != 0 || (hr_userns_running_in () && (user == NULL || strcmp (user, "root") != 0)));
+
+  if (honor)
     return xasprintf ("%s/hydra-runc", xdg);
-  return xasprintf ("/tmp/hydra-runc-%u", (unsigned) geteuid ());
+  return xstrdup ("/run/hydra-runc");
+}
+
+bool
+hr_context_rootless (const struct hr_context *ctx)
+{
+  if (ctx->rootless >= 0)
+    return ctx->rootless;
+  /* root in a user namespace cannot know what it may do to cgroups:
+     rootless too, as runc decides */
+  return geteuid () != 0 || hr_userns_running_in ();
 }
 
 /* Ids may be 1024 characters, directory names only NAME_MAX (255).  Long
@@ -86,6 +102,11 @@ hr_state_root_open (struct hr_context *ctx, char **path, hr_err *err)
     }
   if (mkdir_p (root, 0700, err) < 0)
     return hr_error_wrap (err, "state root");
+  /* The XDG base directory spec: what is to stay in $XDG_RUNTIME_DIR is
+     made sticky, or it may be cleaned away after 6 hours (runc does it). */
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  if ((ctx->root == NULL || *ctx->root == '\0') && xdg && *xdg && str_has_prefix (root, xdg))
+    (void) chmod (root, 01700);
   fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return hr_error_set (err, errno, "open state root `%s`", root);
