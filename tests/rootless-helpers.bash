@@ -68,7 +68,7 @@ rl_user_create() {
   local name start sf
   sf=$(rl_state_file)
   : >"$sf"
-  name=hrrl$(tr -dc 'a-z0-9' </dev/urandom | head -c 8)
+  name=hrrl$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n')
   # No automatic subordinate ranges (Debian's useradd allocates them when
   # SUB_UID_COUNT > 0): the ranges are ours, appended below.
   rl_record RL_USER "$name"

@@ -34,6 +34,11 @@ setup_file() {
     return 0
   fi
   local t
+  # (CI machines start bare: Podman as podman.bats installs it, and the
+  # setuid id-mapping helpers)
+  podman_install || return 1
+  PATH=$PATH:/usr/sbin:/sbin command -v newuidmap >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 uidmap >/dev/null 2>&1 || true
   for t in podman conmon newuidmap newgidmap setpriv useradd; do
     PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null || {
       export RLP_SKIP="no $t (apt-get install podman uidmap)"

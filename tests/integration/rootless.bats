@@ -151,7 +151,8 @@ cgroups_of() {
   cfg_add_ns network
   cfg_sh 'busybox ip -o link show | cut -d: -f2 | tr -d " " | tr "\n" " "; echo; busybox ip link show lo; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
   # (stdout only: hydra-runc's warning about cgroups goes to stderr)
-  run -0 --separate-stderr rlr run --bundle "$BUNDLE" "$TAG" </dev/null
+  run --separate-stderr rlr run --bundle "$BUNDLE" "$TAG" </dev/null
+  [ "$status" -eq 0 ] || fail "run failed ($status): $stderr" || return 1
   assert_eq "${lines[0]}" "lo " "links inside"
   assert_match "${lines[1]}" "<LOOPBACK,UP" "lo is up"
   assert_eq "${lines[3]}" lo "/proc/net/dev inside"
