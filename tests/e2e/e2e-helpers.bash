@@ -668,6 +668,22 @@ podman_rt_status() {
   printf '%s\n' "$out" | jq -r .status
 }
 
+# podman_run_d NAME ARGS...: a detached container of $PODMAN_IMAGE with
+# $VOL at /host, through the suite's own `pm` (root's or the rootless
+# user's Podman); sets ID and adds it to IDS.
+podman_run_d() {
+  local name=$1
+  shift
+  ID=$(pm run -d --name "$name" -v "$VOL:/host" "$PODMAN_IMAGE" "$@" </dev/null) ||
+    fail "podman run -d $name failed" || return 1
+  IDS+=("$ID")
+}
+
+# podman_status_of NAME: podman's STATUS column (through the suite's `pm`).
+podman_status_of() {
+  pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
+}
+
 # podman_wait_for FILE [SECONDS]: until FILE is non-empty.
 podman_wait_for() {
   local f=$1 secs=${2:-10} i

@@ -50,20 +50,6 @@ pm() {
   podman_cmd "$@"
 }
 
-# run_d NAME ARGS...: a detached container with $VOL at /host; sets ID.
-run_d() {
-  local name=$1
-  shift
-  ID=$(pm run -d --name "$name" -v "$VOL:/host" "$PODMAN_IMAGE" "$@" </dev/null) ||
-    fail "podman run -d $name failed" || return 1
-  IDS+=("$ID")
-}
-
-# status_of NAME: podman's STATUS column.
-status_of() {
-  pm ps -a --filter "name=^$1\$" --format '{{.Status}}'
-}
-
 # counter_value: the number the counting container last wrote.
 counter_value() {
   cat "$VOL/count" 2>/dev/null || echo none
@@ -84,7 +70,7 @@ scenario_run_rm_echo() {
 
 scenario_exit_code() {
   run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
-  run_d ec sh -c 'exit 3'
+  podman_run_d ec sh -c 'exit 3'
   run -0 pm wait ec
   assert_eq "$output" 3
   run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
@@ -92,9 +78,9 @@ scenario_exit_code() {
 }
 
 scenario_run_d_ps() {
-  run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
+  podman_run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
   podman_wait_for "$VOL/pid"
-  run -0 status_of up
+  run -0 podman_status_of up
   assert_match "$output" '^Up ' "podman ps status"
   run -0 pm ps --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}'
   assert_match "$output" "^$ID up Up " "podman ps"
@@ -108,7 +94,7 @@ scenario_run_d_ps() {
 }
 
 scenario_exec() {
-  run_d ex sh -c 'echo "main $$ $(hostname)" >/tmp/main; exec sleep 1000'
+  podman_run_d ex sh -c 'echo "main $$ $(hostname)" >/tmp/main; exec sleep 1000'
   run -0 pm exec ex sh -c 'cat /tmp/main; echo "exec pid1=$(cat /proc/1/cmdline | tr "\0" " ")"'
   assert_eq "${lines[0]}" "main 1 ${ID:0:12}" "what the main process wrote"
   assert_eq "${lines[1]}" "exec pid1=sleep 1000 " "pid 1 seen by exec"
@@ -121,12 +107,12 @@ scenario_exec() {
   # The runtime's exec error reaches Podman (its --log file when named runc).
   run -127 --separate-stderr pm exec ex /no/such/command
   assert_match "$stderr" '/no/such/command.*[Nn]o such file or directory' "podman's error"
-  run -0 status_of ex
+  run -0 podman_status_of ex
   assert_match "$output" '^Up ' "status after a failed exec"
 }
 
 scenario_exec_t() {
-  run_d ext sleep 1000
+  podman_run_d ext sleep 1000
   run -0 podman_in_tty "$(podman_cmdline exec -t ext sh -c 'tty; test -t 0 && test -t 1 && echo on-a-tty')"
   assert_match "${lines[0]}" '^/dev/pts/[0-9]+$' "tty in exec -t"
   assert_eq "${lines[1]}" on-a-tty
@@ -138,14 +124,14 @@ scenario_exec_t() {
 
 # A container that counts into /host/count every 0.1s.
 start_counter() {
-  run_d "$1" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
+  podman_run_d "$1" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/host/count.new; mv /host/count.new /host/count; sleep 0.1; done'
   podman_wait_for "$VOL/count"
 }
 
 scenario_pause() {
   start_counter pz
   run -0 pm pause pz
-  run -0 status_of pz
+  run -0 podman_status_of pz
   assert_eq "$output" Paused "podman ps status"
   assert_eq "$(podman_rt_status "$ID")" paused "runtime state"
   run -0 pm inspect --format '{{.State.Status}}' pz
@@ -163,7 +149,7 @@ scenario_unpause() {
   run -0 pm pause uz
   a=$(counter_value)
   run -0 pm unpause uz
-  run -0 status_of uz
+  run -0 podman_status_of uz
   assert_match "$output" '^Up ' "podman ps status"
   assert_eq "$(podman_rt_status "$ID")" running "runtime state"
   for ((i = 0; i < 40; i++)); do
@@ -176,7 +162,7 @@ scenario_unpause() {
 }
 
 scenario_stop() {
-  run_d st sh -c 'trap "echo got-TERM >/host/stopped; exit 0" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
+  podman_run_d st sh -c 'trap "echo got-TERM >/host/stopped; exit 0" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
   podman_wait_for "$VOL/ready"
   start=$SECONDS
   run -0 pm stop --time 20 st
@@ -185,12 +171,12 @@ scenario_stop() {
   assert_eq "$(cat "$VOL/stopped" 2>/dev/null)" got-TERM "the trap's marker"
   run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' st
   assert_eq "$output" "exited 0"
-  run -0 status_of st
+  run -0 podman_status_of st
   assert_match "$output" '^Exited \(0\)' "podman ps status"
 }
 
 scenario_kill_wait() {
-  run_d kw sh -c 'trap "echo TERM >/host/term" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
+  podman_run_d kw sh -c 'trap "echo TERM >/host/term" TERM; echo ready >/host/ready; while :; do sleep 0.1; done'
   podman_wait_for "$VOL/ready"
   pid=$(pm inspect --format '{{.State.Pid}}' kw)
   run -0 pm kill kw
@@ -201,7 +187,7 @@ scenario_kill_wait() {
   run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' kw
   assert_eq "$output" "exited 137"
   # A signal by name reaches the trap.
-  run_d ks sh -c 'trap "echo USR1 >/host/usr1; exit 9" USR1; while :; do sleep 0.1; done'
+  podman_run_d ks sh -c 'trap "echo USR1 >/host/usr1; exit 9" USR1; while :; do sleep 0.1; done'
   run -0 pm kill --signal USR1 ks
   run -0 pm wait ks
   assert_eq "$output" 9
@@ -209,7 +195,7 @@ scenario_kill_wait() {
 }
 
 scenario_rm() {
-  run_d rmme sh -c 'exit 0'
+  podman_run_d rmme sh -c 'exit 0'
   run -0 pm wait rmme
   merged=$(pm inspect --format '{{.GraphDriver.Data.MergedDir}}' rmme)
   run -0 pm rm rmme
@@ -221,7 +207,7 @@ scenario_rm() {
 }
 
 scenario_rm_f() {
-  run_d rmf sleep 1000
+  podman_run_d rmf sleep 1000
   pid=$(pm inspect --format '{{.State.Pid}}' rmf)
   assert_eq "$(podman_rt_status "$ID")" running
   run -0 pm rm -f --time 2 rmf
