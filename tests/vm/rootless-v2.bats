@@ -116,3 +116,27 @@ check_lifecycle() {
   assert_eq "$(cat "$CG/memory.max")" 67108864 "$CG/memory.max"
   check_lifecycle "$TAG"
 }
+
+# Podman rootless on cgroup v2 calls the runtime with --systemd-cgroup: the
+# scope must come from the user's own manager (its session bus), in
+# user.slice, as runc's rootless systemd manager does.
+@test "rootless v2: --systemd-cgroup: a scope of the user's own manager in user.slice, memory.max, pause/resume, delete" {
+  grep -qw memory "$USER_CG/cgroup.controllers" ||
+    skip "memory is not delegated to user@$RL_UID.service (controllers: $(cat "$USER_CG/cgroup.controllers"))"
+  local rc=0 unit="hydra-runc-$TAG.scope"
+  rl_cfg_counter
+  cfg '.linux.resources = {"memory": {"limit": 67108864}}'
+  rlr --systemd-cgroup create --bundle "$BUNDLE" "$TAG" </dev/null >"$BATS_TEST_TMPDIR/c.out" 2>"$BATS_TEST_TMPDIR/c.err" || rc=$?
+  [ "$rc" -eq 0 ] || fail "create --systemd-cgroup as $RL_USER failed ($rc): $(cat "$BATS_TEST_TMPDIR/c.err")" || return 1
+  PID=$(rlr state "$TAG" | jq -r .pid)
+  CG=$(cgroup2_dir_of "$PID")
+  assert_eq "$CG" "$USER_CG/user.slice/$unit" "the container's cgroup: a scope of the user's manager"
+  assert_eq "$(stat -c %u "$CG")" "$RL_UID" "owner of $CG"
+  # the user's manager has the unit; the system's has none of that name
+  assert_eq "$(RL_ENV="DBUS_SESSION_BUS_ADDRESS=unix:path=$RL_XDG/bus" rl_as_user systemctl --user is-active "$unit")" active "the unit in the user's manager"
+  [ "$(systemctl is-active "$unit" 2>/dev/null)" != active ] || fail "$unit is a unit of the system manager"
+  assert_eq "$(cat "$CG/memory.max")" 67108864 "$CG/memory.max"
+  check_lifecycle "$TAG"
+  [ "$(RL_ENV="DBUS_SESSION_BUS_ADDRESS=unix:path=$RL_XDG/bus" rl_as_user systemctl --user is-active "$unit")" != active ] ||
+    fail "$unit still active after delete"
+}
