@@ -156,6 +156,9 @@ hr_seccomp_build (const oci_seccomp *s, scmp_filter_ctx *out, hr_err *err)
   r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (r < 0)
     return hr_error_set (err, -r, "seccomp: clear the no_new_privs attribute");
+  r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (r < 0)
+    return hr_error_set (err, -r, "seccomp: binary tree optimization");
 
   for (size_t i = 0; i < s->architectures_len; i++)
     {
