@@ -11,6 +11,7 @@ packages=(
   criu bats busybox-static jq iproute2 python3 python3-jsonschema
   clang libclang-rt-14-dev
   go-md2man time
+  uidmap
 )
 
 if [ "$(id -u)" -ne 0 ]; then
