@@ -8,6 +8,9 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/hydra-asan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# (mktemp's 0700 would keep the rootless suites' unprivileged users from
+# the binary under test: they would skip, or Podman fail to stat it)
+chmod 755 "$work"
 git -C "$src" ls-files -z | (cd "$src" && xargs -0 cp --parents -t "$work")
 cp -a "$src/.git" "$work/.git" 2>/dev/null || true
 cd "$work"

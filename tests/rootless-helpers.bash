@@ -244,7 +244,7 @@ rl_user_remove() {
     left=$(find /run/user -xdev -uid "$RL_UID" 2>/dev/null | head -5)
     [ -z "$left" ] || { echo "files of $RL_USER left in /run/user: $left" >&2; rc=1; }
   fi
-  left=$(grep -h "^$RL_USER:" /etc/subuid /etc/subgid 2>/dev/null)
+  left=$(grep -h "^$RL_USER:" /etc/subuid /etc/subgid 2>/dev/null || true)
   [ -z "$left" ] || { echo "subordinate ranges of $RL_USER left: $left" >&2; rc=1; }
   if [ "$rc" -eq 0 ]; then
     # Done: a second call must not touch a uid someone else may get now.

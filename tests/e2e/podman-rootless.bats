@@ -49,6 +49,11 @@ setup_file() {
   RLP_RUNTIME=$(podman_runtime) || return 1
   export RLP_RUNTIME
   rl_user_create || return 1
+  if ! rl_as_user test -x "$RLP_RUNTIME"; then
+    export RLP_SKIP="$RLP_RUNTIME is not executable by an unprivileged user"
+    rl_user_remove
+    return 0
+  fi
   # Pure cgroup v2: a delegated cgroup Podman (cgroupfs manager) can use.
   if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
     rl_delegate || return 1
