@@ -13,6 +13,7 @@
 #include <linux/close_range.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -313,4 +314,22 @@ hr_unix_connect (const char *path, const char *what, hr_err *err)
   if (r < 0)
     return hr_error_set (err, errno, "connect to %s `%s`", what, path);
   return TAKE_FD (sock);
+}
+
+char *
+hr_find_program (const char *name)
+{
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  char *save = NULL;
+
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char *cand = xasprintf ("%s/%s", *dir ? dir : ".", name);
+      struct stat st;
+      if (stat (cand, &st) == 0 && S_ISREG (st.st_mode) && access (cand, X_OK) == 0)
+        return cand;
+      free (cand);
+    }
+  return NULL;
 }

@@ -38,6 +38,12 @@ int hr_fds_cloexec (int preserve_fds, hr_err *err);
    polling for it) never sees a partial pid. */
 int hr_write_pid_file (const char *path, pid_t pid, hr_err *err);
 
+/* The first `dir/name` along $PATH (a default when unset) that is a
+   regular executable file, as execvp would find it on the host; NULL when
+   none is.  For the helper programs the runtime runs (criu, newuidmap).
+   Caller frees. */
+char *hr_find_program (const char *name);
+
 size_t strv_len (char *const *v);
 bool str_has_prefix (const char *s, const char *prefix);
 

@@ -193,19 +193,9 @@ hr_criu_binary (const char *criu, char **out, hr_err *err)
       *out = xstrdup (criu);
       return 0;
     }
-  const char *path = getenv ("PATH");
-  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  char *save = NULL;
-  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-    {
-      _cleanup_free_ char *cand = xasprintf ("%s/criu", *dir ? dir : ".");
-      struct stat st;
-      if (stat (cand, &st) == 0 && S_ISREG (st.st_mode) && access (cand, X_OK) == 0)
-        {
-          *out = TAKE_PTR (cand);
-          return 0;
-        }
-    }
+  *out = hr_find_program ("criu");
+  if (*out)
+    return 0;
   return hr_error_plain (err, ENOENT, "criu not found in PATH: checkpoint and restore need CRIU %d.%d or newer "
                                       "(install it, or pass its path with --criu)",
                          HR_CRIU_MIN_VERSION / 10000, HR_CRIU_MIN_VERSION / 100 % 100);

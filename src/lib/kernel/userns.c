@@ -55,25 +55,6 @@ only_own_id (oci_id_mapping *const *m, size_t n, unsigned own)
   return n == 1 && m[0]->size == 1 && m[0]->host_id == own;
 }
 
-char *
-hr_userns_find_helper (const char *name)
-{
-  const char *path = getenv ("PATH");
-  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-
-  /* runc looks the helpers up in PATH too (exec.LookPath("newuidmap")). */
-  for (char *save = NULL, *d = strtok_r (copy, ":", &save); d; d = strtok_r (NULL, ":", &save))
-    {
-      if (*d != '/')
-        continue; /* (a relative PATH entry would run what the cwd holds) */
-      char *p = xasprintf ("%s/%s", d, name);
-      if (access (p, X_OK) == 0)
-        return p;
-      free (p);
-    }
-  return NULL;
-}
-
 int
 hr_userns_check_helpers (const oci_linux *lx, hr_err *err)
 {
@@ -86,7 +67,7 @@ hr_userns_check_helpers (const oci_linux *lx, hr_err *err)
   need[1] = !only_own_id (lx->gid_mappings, lx->gid_mappings_len, getegid ());
   for (int i = 0; i < 2; i++)
     {
-      _cleanup_free_ char *p = need[i] ? hr_userns_find_helper (helper[i]) : NULL;
+      _cleanup_free_ char *p = need[i] ? hr_find_program (helper[i]) : NULL;
       if (need[i] && p == NULL)
         return hr_error_plain (err, ENOENT,
                                "linux.%s: mapping more than your own %s needs %s (Debian package uidmap), "
@@ -96,13 +77,15 @@ hr_userns_check_helpers (const oci_linux *lx, hr_err *err)
   return 0;
 }
 
-/* Run newuidmap/newgidmap PID (CONTAINER HOST SIZE)...: setuid helpers
+/* (found along PATH as runc finds them, exec.LookPath("newuidmap"))
+
+   Run newuidmap/newgidmap PID (CONTAINER HOST SIZE)...: setuid helpers
    that write the map after checking it against /etc/subuid, /etc/subgid.
    Their own words say which range was refused: they end the error. */
 static int
 run_helper (const char *name, pid_t pid, oci_id_mapping *const *m, size_t n, hr_err *err)
 {
-  _cleanup_free_ char *path = hr_userns_find_helper (name);
+  _cleanup_free_ char *path = hr_find_program (name);
   _cleanup_close_ int rd = -1, wr = -1;
   char **argv = NULL;
   char msg[1024];

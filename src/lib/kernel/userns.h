@@ -18,8 +18,6 @@ int hr_userns_write_maps (pid_t pid, const oci_linux *lx, hr_err *err);
 /* A user (not root) who maps more than its own uid or gid needs newuidmap
    / newgidmap: refuse before anything exists when PATH has none. */
 int hr_userns_check_helpers (const oci_linux *lx, hr_err *err);
-/* The absolute path of a helper program in $PATH, or NULL.  Caller frees. */
-char *hr_userns_find_helper (const char *name);
 
 /* Are we in a user namespace other than the initial one?  As runc's
    userns.RunningInUserNS: our uid_map is not the identity of all ids. */
