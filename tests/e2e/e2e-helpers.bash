@@ -679,6 +679,17 @@ podman_run_d() {
   IDS+=("$ID")
 }
 
+# podman_exit_codes: run --rm passes the container's status on; a detached
+# one's is what wait and inspect report (both Podman suites; pm is theirs).
+podman_exit_codes() {
+  run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
+  podman_run_d ec sh -c 'exit 3'
+  run -0 pm wait ec
+  assert_eq "$output" 3
+  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
+  assert_eq "$output" "exited 3"
+}
+
 # podman_status_of NAME: podman's STATUS column (through the suite's `pm`).
 podman_status_of() {
   pm ps -a --filter "name=^$1\$" --format '{{.Status}}'

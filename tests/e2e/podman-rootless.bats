@@ -157,12 +157,7 @@ requires_rootless_cgroups() {
 }
 
 @test "podman rootless: exit codes" {
-  run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
-  podman_run_d ec sh -c 'exit 3'
-  run -0 pm wait ec
-  assert_eq "$output" 3
-  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
-  assert_eq "$output" "exited 3"
+  podman_exit_codes
 }
 
 @test "podman rootless: run -d, ps, inspect, the kernel's view" {

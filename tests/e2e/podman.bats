@@ -68,15 +68,6 @@ scenario_run_rm_echo() {
   assert_eq "$(podman_rt_status "${IDS[0]}")" gone
 }
 
-scenario_exit_code() {
-  run -7 pm run --rm "$PODMAN_IMAGE" sh -c 'exit 7'
-  podman_run_d ec sh -c 'exit 3'
-  run -0 pm wait ec
-  assert_eq "$output" 3
-  run -0 pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' ec
-  assert_eq "$output" "exited 3"
-}
-
 scenario_run_d_ps() {
   podman_run_d up sh -c 'echo $$ >/host/pid; exec sleep 1000'
   podman_wait_for "$VOL/pid"
@@ -304,8 +295,8 @@ assert_engine_args() {
 
 @test "podman[hydra]: run --rm echo" { scenario_run_rm_echo; }
 @test "podman[runc]: run --rm echo" { podman_use_runtime runc; scenario_run_rm_echo; }
-@test "podman[hydra]: exit code passed through" { scenario_exit_code; }
-@test "podman[runc]: exit code passed through" { podman_use_runtime runc; scenario_exit_code; }
+@test "podman[hydra]: exit code passed through" { podman_exit_codes; }
+@test "podman[runc]: exit code passed through" { podman_use_runtime runc; podman_exit_codes; }
 @test "podman[hydra]: run -d, ps shows it Up" { scenario_run_d_ps; }
 @test "podman[runc]: run -d, ps shows it Up" { podman_use_runtime runc; scenario_run_d_ps; }
 @test "podman[hydra]: exec" { scenario_exec; }
