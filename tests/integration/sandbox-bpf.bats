@@ -99,7 +99,7 @@ bpf_run() {
     perl -MSocket -e "socket(S, PF_INET, SOCK_DGRAM, 0) or die; send(S, qq(x), 0, sockaddr_in(53, inet_aton(q(198.51.100.7)))) or print qq(sendto: \$!\n)"
     true'
   [ "$status" -eq 0 ]
-  grep -q '^connect .*syscall=connect addr=127.0.0.1 port=9 allowed=1 err=0$' "$OUT"
+  grep -q '^connect pid=[1-9][0-9]* syscall=connect addr=127.0.0.1 port=9 allowed=1 err=0$' "$OUT"
   grep -q '^connect .*syscall=connect addr=192.0.2.1 port=80 allowed=1 err=0$' "$OUT"
   ! grep -q '192.0.2.1/80: Operation not permitted' "$OUT"
   grep -q '192.0.2.1/81: Operation not permitted' "$OUT"

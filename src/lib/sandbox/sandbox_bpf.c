@@ -222,6 +222,19 @@ check_config (const struct hr_bpf_config *cfg, hr_err *err)
   return 0;
 }
 
+/* Whether cgroup sock_addr programs may ask who the current task is
+   (Linux 6.1 reworked which helpers cgroup programs get). */
+static bool
+sock_current (void)
+{
+  static const enum bpf_func_id ids[] = { BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_uid_gid,
+                                          BPF_FUNC_get_current_comm };
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+    if (libbpf_probe_bpf_helper (BPF_PROG_TYPE_CGROUP_SOCK_ADDR, ids[i], NULL) != 1)
+      return false;
+  return true;
+}
+
 static bool
 is_tracepoint (const struct bpf_program *p)
 {
@@ -259,6 +272,7 @@ open_skel (const struct hr_bpf_config *cfg, const struct hr_bpf_features *f, uin
   s->rodata->monitor_network = cfg->monitor_network;
   s->rodata->net_filter = cfg->net_filter;
   s->rodata->guard = guard;
+  s->rodata->sock_current = want_net && sock_current ();
   s->rodata->n_allow = allow_list (cfg, (struct hr_bpf_allow *) s->rodata->allow);
 
   bpf_object__for_each_program (p, s->obj)

@@ -50,6 +50,11 @@ const volatile bool monitor_files = false;
 const volatile bool monitor_network = false;
 const volatile bool net_filter = false;
 const volatile bool guard = false;      /* blocked map has entries */
+/* The cgroup sock_addr programs may call bpf_get_current_{pid_tgid,
+   uid_gid,comm} (not every kernel lets them: the loader probes); when not,
+   their records have no pid.  A constant: the verifier does not see the
+   calls it excludes. */
+const volatile bool sock_current = false;
 const volatile __u32 n_allow = 0;
 const volatile struct hr_bpf_allow allow[HR_MAX_ALLOW] = {};
 
@@ -125,16 +130,19 @@ in_container (void)
 }
 
 static __always_inline struct hr_bpf_event *
-event_new (__u32 type)
+event_new_in (__u32 type, bool current)
 {
   __u32 zero = 0;
   struct hr_bpf_event *e = bpf_map_lookup_elem (&scratch, &zero);
-  __u64 id, ug;
+  __u64 id = 0, ug = 0;
 
   if (!e)
     return NULL;
-  id = bpf_get_current_pid_tgid ();
-  ug = bpf_get_current_uid_gid ();
+  if (current)
+    {
+      id = bpf_get_current_pid_tgid ();
+      ug = bpf_get_current_uid_gid ();
+    }
   e->type = type;
   e->pid = id >> 32;
   e->uid = (__u32) ug;
@@ -157,8 +165,16 @@ event_new (__u32 type)
   e->args_len = 0;
   e->path[0] = 0;
   e->name[0] = 0;
-  bpf_get_current_comm (e->comm, sizeof e->comm);
+  e->comm[0] = 0;
+  if (current)
+    bpf_get_current_comm (e->comm, sizeof e->comm);
   return e;
+}
+
+static __always_inline struct hr_bpf_event *
+event_new (__u32 type)
+{
+  return event_new_in (type, true);
 }
 
 static __always_inline void
@@ -777,7 +793,7 @@ sock_check (struct bpf_sock_addr *ctx, int family, __u32 sc)
      UDP stream would flood the ring; a denied one is reported. */
   if ((monitor_network && (!ok || sc == HR_SC_CONNECT)) || (!ok && audit))
     {
-      struct hr_bpf_event *e = event_new (HR_EV_CONNECT);
+      struct hr_bpf_event *e = event_new_in (HR_EV_CONNECT, sock_current);
       if (e)
         {
           e->sc = sc;
