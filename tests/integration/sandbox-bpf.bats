@@ -28,7 +28,7 @@ teardown() {
   # cgroup, the allow-list programs attached to it).
   if [ -d "$CG" ]; then
     [ -w "$CG/cgroup.kill" ] && echo 1 > "$CG/cgroup.kill"
-    for _ in $(seq 50); do rmdir "$CG" 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 50); do rmdir "$CG/sub" 2>/dev/null; rmdir "$CG" 2>/dev/null && break; sleep 0.1; done
   fi
 }
 
@@ -39,7 +39,9 @@ bpf_run() {
   for a in "$@"; do
     if [ "$a" = -- ] && [ -z "$seen" ]; then args+=("$CG" --); seen=1; else args+=("$a"); fi
   done
-  run timeout 60 "$RUN" "${args[@]}"
+  # stderr apart: a command writing a message in pieces would split a
+  # record's line
+  run --separate-stderr timeout 60 "$RUN" "${args[@]}"
   printf '%s\n' "$output" > "$OUT"
 }
 
@@ -85,6 +87,12 @@ bpf_run() {
   [ "$status" -eq 0 ]
   grep -q '^exec .*argv=/bin/true|inside$' "$OUT"
   ! grep -q "hr-outside" "$OUT"
+}
+
+@test "sandbox-bpf: a process in a cgroup below the container's is recorded" {
+  bpf_run --audit --detailed -- sh -c "mkdir '$CG/sub' && echo \$\$ > '$CG/sub/cgroup.procs' && exec /bin/true nested"
+  [ "$status" -eq 0 ]
+  grep -q '^exec .*argv=/bin/true|nested$' "$OUT"
 }
 
 @test "sandbox-bpf: connect: loopback and the allow-list pass, others EPERM and reported" {
@@ -134,7 +142,7 @@ bpf_run() {
 }
 
 @test "sandbox-bpf: without net_filter, monitor_network only reports" {
-  bpf_run --network -- bash -c '(exec 3<>/dev/tcp/198.51.100.7/443) 2>&1 & sleep 0.3; kill %1 2>/dev/null; true'
+  bpf_run --network -- bash -c '(timeout 1 bash -c "exec 3<>/dev/tcp/198.51.100.7/443") 2>&1; true'
   [ "$status" -eq 0 ]
   ! grep -q 'Operation not permitted' "$OUT"
   grep -q '^connect .*addr=198.51.100.7 port=443 allowed=1 err=0$' "$OUT"

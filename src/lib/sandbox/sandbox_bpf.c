@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <linux/magic.h>
 #include <linux/types.h>
 #include <sys/stat.h>
@@ -20,12 +20,8 @@
 #include "util.h"
 #include "sandbox/sandbox_bpf.h"
 #include "sandbox/bpf/sandbox_events.h"
+#include "sandbox/bpf_decode.h"
 #include "src/lib/sandbox/bpf/gen/sandbox.skel.h"
-
-#define HR_MAX_ARGV 64
-/* a record's path, joined from at most HR_EV_COMPS components and a user
-   string */
-#define HR_PATH_TEXT (HR_EV_COMPS * (HR_EV_COMP + 1) + HR_EV_PATH + 8)
 
 struct hr_sandbox_bpf
 {
@@ -34,20 +30,13 @@ struct hr_sandbox_bpf
   struct bpf_link **links;         /* tracepoints, LSM hook */
   size_t n_links;
   struct hr_bpf_features have;     /* what is loaded and attached */
-  bool detailed;
-  char **monitored;                /* copies of cfg->monitored */
-  size_t n_monitored;
-  int64_t realtime_offset;         /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-  /* consume's state: the callback, and the buffers the record's strings
-     point into (valid during the callback only) */
+  /* the decoder holds the buffers the records' strings point into */
+  struct hr_bpf_decoder dec;
+  /* consume's callback */
   int (*cb) (const struct hr_audit_record *, void *);
   void *arg;
   int count;
   bool stopped;
-  char path[HR_PATH_TEXT];
-  char args[HR_EV_ARGS + 1];
-  const char *argv[HR_MAX_ARGV + 1];
-  char what[HR_PATH_TEXT + 128];
 };
 
 /* ---- probe ---- */
@@ -346,7 +335,24 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
   return net_ok == net_want || !cfg->net_filter ? 0 : -1;
 }
 
-static int handle_event (void *ctx, void *data, size_t size);
+static int
+handle_event (void *ctx, void *data, size_t size)
+{
+  struct hr_sandbox_bpf *b = ctx;
+  struct hr_audit_record r;
+  int ret;
+
+  if (b->stopped || hr_bpf_decode (&b->dec, data, size, &r) <= 0)
+    return 0;
+  b->count++;
+  ret = b->cb (&r, b->arg);
+  if (ret < 0)
+    {
+      b->stopped = true;
+      return ret;
+    }
+  return 0;
+}
 
 int
 hr_sandbox_bpf_load (const struct hr_bpf_config *cfg, struct hr_sandbox_bpf **out, hr_err *err)
@@ -365,7 +371,7 @@ hr_sandbox_bpf_load (const struct hr_bpf_config *cfg, struct hr_sandbox_bpf **ou
   if (!f.ringbuf)
     return hr_error_plain (err, ENOTSUP, "this kernel has no BPF ring buffer (Linux >= 5.8): no eBPF sandbox");
   b = xmalloc0 (sizeof *b);
-  b->detailed = cfg->detailed;
+  b->dec.detailed = cfg->detailed;
   b->have.ringbuf = true;
   b->have.tracepoints = f.tracepoints && (cfg->audit || cfg->n_blocked > 0 || cfg->monitor_files);
   lsm = f.bpf_lsm && cfg->n_blocked > 0;
@@ -415,11 +421,11 @@ hr_sandbox_bpf_load (const struct hr_bpf_config *cfg, struct hr_sandbox_bpf **ou
     return hr_error_set (err, errno, "open the sandbox's ring buffer");
   clock_gettime (CLOCK_REALTIME, &rt);
   clock_gettime (CLOCK_MONOTONIC, &mono);
-  b->realtime_offset = (int64_t) (rt.tv_sec - mono.tv_sec) * 1000000000 + (rt.tv_nsec - mono.tv_nsec);
-  b->monitored = xmalloc0 ((cfg->n_monitored + 1) * sizeof *b->monitored);
+  b->dec.realtime_offset = (int64_t) (rt.tv_sec - mono.tv_sec) * 1000000000 + (rt.tv_nsec - mono.tv_nsec);
+  b->dec.monitored = xmalloc0 ((cfg->n_monitored + 1) * sizeof *b->dec.monitored);
   for (size_t i = 0; i < cfg->n_monitored; i++)
-    b->monitored[i] = xstrdup (cfg->monitored[i]);
-  b->n_monitored = cfg->n_monitored;
+    b->dec.monitored[i] = xstrdup (cfg->monitored[i]);
+  b->dec.n_monitored = cfg->n_monitored;
   *out = TAKE_PTR (b);
   return 0;
 }
@@ -448,241 +454,10 @@ hr_sandbox_bpf_free (struct hr_sandbox_bpf *b)
   /* The cgroup programs stay with the cgroup (they hold their own
      reference to the maps they use). */
   sandbox_bpf__destroy (b->skel);
-  for (size_t i = 0; i < b->n_monitored; i++)
-    free (b->monitored[i]);
-  free (b->monitored);
+  for (size_t i = 0; i < b->dec.n_monitored; i++)
+    free (b->dec.monitored[i]);
+  free (b->dec.monitored);
   free (b);
-}
-
-/* ---- decode ---- */
-
-static const char *const sc_names[HR_SC_MAX] = {
-  [HR_SC_SETUID] = "setuid", [HR_SC_SETGID] = "setgid", [HR_SC_SETREUID] = "setreuid",
-  [HR_SC_SETREGID] = "setregid", [HR_SC_SETRESUID] = "setresuid", [HR_SC_SETRESGID] = "setresgid",
-  [HR_SC_SETFSUID] = "setfsuid", [HR_SC_SETFSGID] = "setfsgid", [HR_SC_CAPSET] = "capset",
-  [HR_SC_EXECVE] = "execve", [HR_SC_EXECVEAT] = "execveat", [HR_SC_OPEN] = "open",
-  [HR_SC_OPENAT] = "openat", [HR_SC_OPENAT2] = "openat2", [HR_SC_CREAT] = "creat",
-  [HR_SC_UNLINK] = "unlink", [HR_SC_UNLINKAT] = "unlinkat", [HR_SC_RMDIR] = "rmdir",
-  [HR_SC_MKDIR] = "mkdir", [HR_SC_MKDIRAT] = "mkdirat", [HR_SC_RENAME] = "rename",
-  [HR_SC_RENAMEAT] = "renameat", [HR_SC_RENAMEAT2] = "renameat2", [HR_SC_CONNECT] = "connect",
-  [HR_SC_SENDMSG] = "sendmsg",
-};
-
-static const char *const rule_names[] = {
-  [HR_RULE_WRITABLE] = "writable_paths", [HR_RULE_BLOCKED] = "blocked_commands",
-  [HR_RULE_EXEC] = "executable_paths", [HR_RULE_INTERNET] = "allow_internet",
-  [HR_RULE_SUDO] = "allow_sudo",
-};
-
-static const char *const op_names[] = {
-  [HR_OP_CREATE] = "create", [HR_OP_MODIFY] = "modify", [HR_OP_DELETE] = "delete", [HR_OP_RENAME] = "rename",
-};
-
-/* Lexically clean an absolute path in place: "//", "/./" and "x/.."
-   (a path the BPF side joined from a directory and a user string). */
-static void
-clean_path (char *p)
-{
-  char *out = p, *in = p;
-
-  if (*p != '/')
-    return;
-  while (*in)
-    {
-      while (*in == '/')
-        in++;
-      if (*in == 0)
-        break;
-      size_t len = strcspn (in, "/");
-      if (len == 1 && in[0] == '.')
-        ;
-      else if (len == 2 && in[0] == '.' && in[1] == '.')
-        {
-          while (out > p && *--out != '/')
-            ;
-        }
-      else
-        {
-          *out++ = '/';
-          memmove (out, in, len);
-          out += len;
-        }
-      in += len;
-    }
-  if (out == p)
-    *out++ = '/';
-  *out = 0;
-}
-
-/* The record's path: a string as given, or the components the BPF side
-   walked (leaf first) joined, with the string after them when it is
-   relative to that directory. */
-static void
-build_path (struct hr_sandbox_bpf *b, const struct hr_bpf_event *e)
-{
-  char given[HR_EV_PATH + 1];
-  size_t len = 0;
-
-  memcpy (given, e->path, HR_EV_PATH);
-  given[HR_EV_PATH] = 0;
-  b->path[0] = 0;
-  if (!e->walked)
-    {
-      snprintf (b->path, sizeof b->path, "%s", given);
-      if (e->type == HR_EV_VIOLATION || e->type == HR_EV_FILE)
-        clean_path (b->path);
-      return;
-    }
-  if (e->truncated)
-    len += snprintf (b->path + len, sizeof b->path - len, "/...");
-  for (int i = e->n_comps < HR_EV_COMPS ? e->n_comps : HR_EV_COMPS; i-- > 0 && len < sizeof b->path;)
-    len += snprintf (b->path + len, sizeof b->path - len, "/%.*s", HR_EV_COMP, e->comps[i]);
-  if (given[0] && len < sizeof b->path)
-    len += snprintf (b->path + len, sizeof b->path - len, "/%s", given);
-  if (b->path[0] == 0)
-    snprintf (b->path, sizeof b->path, "/");
-  clean_path (b->path);
-}
-
-static bool
-monitored (const struct hr_sandbox_bpf *b, const char *path)
-{
-  for (size_t i = 0; i < b->n_monitored; i++)
-    {
-      const char *m = b->monitored[i];
-      size_t n = strlen (m);
-      while (n > 1 && m[n - 1] == '/')
-        n--;
-      if (n == 1 && m[0] == '/')
-        return true;
-      if (strncmp (path, m, n) == 0 && (path[n] == 0 || path[n] == '/'))
-        return true;
-    }
-  return false;
-}
-
-static void
-decode_addr (const struct hr_bpf_event *e, struct hr_audit_record *r)
-{
-  static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-  r->family = e->family;
-  r->port = e->port;
-  if (memcmp (e->addr, mapped, sizeof mapped) == 0)
-    inet_ntop (AF_INET, &e->addr[12], r->addr, sizeof r->addr);
-  else
-    inet_ntop (AF_INET6, e->addr, r->addr, sizeof r->addr);
-}
-
-static int
-handle_event (void *ctx, void *data, size_t size)
-{
-  struct hr_sandbox_bpf *b = ctx;
-  const struct hr_bpf_event *e = data;
-  struct hr_audit_record r;
-  int ret;
-
-  if (size < sizeof *e || b->stopped)
-    return 0;
-  memset (&r, 0, sizeof r);
-  r.time_ns = e->ts + b->realtime_offset;
-  r.pid = e->pid;
-  r.ppid = e->ppid;
-  r.uid = e->uid;
-  r.gid = e->gid;
-  memcpy (r.comm, e->comm, sizeof r.comm);
-  r.comm[sizeof r.comm - 1] = 0;
-  r.err = e->err;
-  r.syscall = e->sc < HR_SC_MAX ? sc_names[e->sc] : NULL;
-
-  build_path (b, e);
-  r.path = b->path[0] ? b->path : NULL;
-
-  switch (e->type)
-    {
-    case HR_EV_EXEC:
-      r.type = HR_AUDIT_EXEC;
-      if (b->detailed && e->args_len > 0 && e->args_len < sizeof b->args)
-        {
-          memcpy (b->args, e->args, e->args_len);
-          b->args[e->args_len] = 0;
-          size_t n = 0;
-          for (size_t i = 0; i < e->args_len && n < HR_MAX_ARGV; i += strlen (b->args + i) + 1)
-            b->argv[n++] = b->args + i;
-          b->argv[n] = NULL;
-          r.argv = b->argv;
-          r.argc = n;
-        }
-      break;
-    case HR_EV_EXIT:
-      r.type = HR_AUDIT_EXIT;
-      r.exit_code = e->exit_code;
-      r.path = NULL;
-      break;
-    case HR_EV_CONNECT:
-      r.type = HR_AUDIT_CONNECT;
-      r.path = NULL;
-      decode_addr (e, &r);
-      r.allowed = e->allowed;
-      break;
-    case HR_EV_FILE:
-      r.type = HR_AUDIT_FILE;
-      r.op = e->op < sizeof op_names / sizeof *op_names ? op_names[e->op] : NULL;
-      if (r.path == NULL || r.op == NULL || !monitored (b, r.path))
-        return 0;
-      break;
-    case HR_EV_PRIV:
-      r.type = HR_AUDIT_PRIV;
-      r.path = NULL;
-      r.new_id = e->new_id;
-      break;
-    case HR_EV_VIOLATION:
-      r.type = HR_AUDIT_VIOLATION;
-      r.rule = e->rule < sizeof rule_names / sizeof *rule_names ? rule_names[e->rule] : NULL;
-      switch (e->rule)
-        {
-        case HR_RULE_BLOCKED:
-          {
-            char name[HR_EV_NAME + 1];
-            memcpy (name, e->name, HR_EV_NAME);
-            name[HR_EV_NAME] = 0;
-            const char *how = e->how == HR_HOW_DENIED ? "denied" : "killed before it ran";
-            if (name[0])
-              snprintf (b->what, sizeof b->what, "exec of %s as blocked command `%s` %s", r.path ? r.path : "?", name,
-                        how);
-            else
-              snprintf (b->what, sizeof b->what, "exec of %s, the file of a blocked command, %s", r.path ? r.path : "?",
-                        how);
-            break;
-          }
-        case HR_RULE_INTERNET:
-          decode_addr (e, &r);
-          r.path = NULL;
-          snprintf (b->what, sizeof b->what, "%s to %s%s%s:%u denied", r.syscall ? r.syscall : "connect",
-                    e->family == AF_INET6 ? "[" : "", r.addr, e->family == AF_INET6 ? "]" : "", r.port);
-          break;
-        case HR_RULE_SUDO:
-          r.new_id = e->new_id;
-          r.path = NULL;
-          snprintf (b->what, sizeof b->what, "%s(%ld): %s", r.syscall ? r.syscall : "?", r.new_id, strerror (r.err));
-          break;
-        default:
-          snprintf (b->what, sizeof b->what, "%s %s%s: %s", r.syscall ? r.syscall : "?", r.path ? r.path : "?",
-                    e->rule == HR_RULE_WRITABLE ? " for writing" : "", strerror (r.err));
-        }
-      r.what = b->what;
-      break;
-    default:
-      return 0;
-    }
-  b->count++;
-  ret = b->cb (&r, b->arg);
-  if (ret < 0)
-    {
-      b->stopped = true;
-      return ret;
-    }
-  return 0;
 }
 
 int
