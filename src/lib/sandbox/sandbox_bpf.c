@@ -1,5 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The sandbox's eBPF loader: see sandbox_bpf.h and bpf/sandbox.bpf.c. */
+/*
+ * The sandbox's eBPF loader: see sandbox_bpf.h and bpf/sandbox.bpf.c.
+ *
+ * What a caller relies on:
+ * - Root: loading needs CAP_BPF, CAP_PERFMON (tracepoints), CAP_NET_ADMIN
+ *   (cgroup programs) and CAP_SYS_ADMIN (file handle of the cgroup), in the
+ *   initial user namespace: the runtime's audit process, not the container.
+ * - cfg->cgroup_fd: a directory of a cgroup2 mount of the whole hierarchy
+ *   (its root's id is 1; a cgroup namespace's view is refused).  Tasks in
+ *   it and in every cgroup below it are seen.  The fd is used during load
+ *   only; the caller keeps or closes it.  cfg and everything it points to
+ *   are copied: they may go after load returns.
+ * - Lifetimes: the tracepoints and the LSM hook go with
+ *   hr_sandbox_bpf_free() (or the process's exit).  The connect4/6 and
+ *   sendmsg4/6 programs are attached to the cgroup with BPF_PROG_ATTACH
+ *   (BPF_F_ALLOW_MULTI): they stay until the cgroup is removed, whatever
+ *   happens to this process, and a second load for the same cgroup
+ *   attaches a second set (all must allow).  Their records after free go
+ *   to a ring buffer nobody reads (dropped when full).
+ * - Records: hr_sandbox_bpf_consume() calls cb with a record whose
+ *   strings (path, argv, op, syscall, rule, what) point into the handle
+ *   or into static tables: valid during the callback only; copy what is
+ *   kept.  Paths are as the task saw them (from its root: the container's
+ *   paths), lexically cleaned; an exec's path is the name execve was given.
+ *   time_ns is CLOCK_REALTIME, pid/ppid are host pids.  A record the ring
+ *   buffer had no room for is lost (2 MiB, about 800 records).
+ * - Degrading: a missing feature is not an error (features_of says what
+ *   runs), except a net_filter that could not be attached to all four
+ *   hooks, which fails the load.  The ring buffer (5.8) is required.
+ */
 #include <config.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -318,9 +347,9 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
       if (l == NULL)
         {
           /* A syscall some architecture does not have (open, creat...
-             on arm64) leaves its event out; the exec tracepoint and the
-             LSM hook are the ones that count. */
-          if (p == s->progs.hr_exec)
+             on arm64: ENOENT) leaves its event out; any other failure
+             leaves a hole the report must show. */
+          if (p == s->progs.hr_exec || errno != ENOENT)
             b->have.tracepoints = false;
           if (p == s->progs.hr_bprm_check)
             b->have.bpf_lsm = false;

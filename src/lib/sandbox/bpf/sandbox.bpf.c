@@ -276,7 +276,8 @@ user_path (struct hr_bpf_event *e, long dfd, const char *upath)
 /* ---- exec, exit and the exec guard ---- */
 
 /* The basename of the NUL-terminated string at args[start] into key;
-   returns where the next string starts.  Global, as walk_path. */
+   returns where the next string starts.  A global function: verified
+   once on its own, not again at each of its four calls. */
 __noinline __u32
 arg_base (struct hr_bpf_event *e, __u32 start, struct name_key *key)
 {
