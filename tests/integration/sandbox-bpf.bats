@@ -254,6 +254,14 @@ bpf_run() {
   [ "$(grep -c 'rule=blocked_commands' "$OUT")" -eq 4 ]
 }
 
+@test "sandbox-bpf: exec guard without audit: still stopped, nothing recorded" {
+  [ -x "$HR_BUSYBOX" ] || skip "no $HR_BUSYBOX"
+  cp "$HR_BUSYBOX" "$D/busybox"
+  bpf_run --block-multi "$D/busybox" --name nc -- sh -c "'$D/busybox' nc -h 2>/dev/null; echo nc=\$?"
+  [ "$status" -eq 0 ]
+  [ "$output" = "nc=137" ]
+}
+
 @test "sandbox-bpf: bad configurations are refused" {
   run "$RUN" --allow 192.0.2.1:80 /tmp -- true
   [ "$status" -eq 2 ]

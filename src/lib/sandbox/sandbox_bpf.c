@@ -325,6 +325,7 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
     { "cgroup/sendmsg6", BPF_CGROUP_UDP6_SENDMSG },
   };
   int net_ok = 0, net_want = 0;
+  struct bpf_program *attached[4] = { NULL };
 
   bpf_object__for_each_program (p, s->obj)
     {
@@ -340,7 +341,10 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
           for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
             if (strcmp (bpf_program__section_name (p), net[i].sec) == 0
                 && bpf_prog_attach (bpf_program__fd (p), cfg->cgroup_fd, net[i].type, BPF_F_ALLOW_MULTI) == 0)
-              net_ok++;
+              {
+                net_ok++;
+                attached[i] = p;
+              }
           continue;
         }
       struct bpf_link *l = bpf_program__attach (p);
@@ -360,8 +364,14 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
     }
   b->have.sock_addr = net_want > 0 && net_ok == net_want;
   /* An allow-list half attached would let some traffic through that the
-     report says is filtered. */
-  return net_ok == net_want || !cfg->net_filter ? 0 : -1;
+     report says is filtered: none, and an error. */
+  if (net_ok == net_want || !cfg->net_filter)
+    return 0;
+  for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
+    if (attached[i])
+      bpf_prog_detach2 (bpf_program__fd (attached[i]), cfg->cgroup_fd, net[i].type);
+  b->have.sock_addr = false;
+  return -1;
 }
 
 static int
@@ -442,12 +452,13 @@ hr_sandbox_bpf_load (const struct hr_bpf_config *cfg, struct hr_sandbox_bpf **ou
         return hr_error_set (err, errno, "fill the exec guard's names");
     }
 
-  if (attach (b, cfg) < 0)
-    return hr_error_plain (err, EPERM, "attach the network allow-list to the container's cgroup");
-
+  /* Nothing can fail after the cgroup programs are attached: they would
+     stay with the cgroup. */
   b->rb = ring_buffer__new (bpf_map__fd (b->skel->maps.events), handle_event, b, NULL);
   if (b->rb == NULL)
     return hr_error_set (err, errno, "open the sandbox's ring buffer");
+  if (attach (b, cfg) < 0)
+    return hr_error_plain (err, EPERM, "attach the network allow-list to the container's cgroup");
   clock_gettime (CLOCK_REALTIME, &rt);
   clock_gettime (CLOCK_MONOTONIC, &mono);
   b->dec.realtime_offset = (int64_t) (rt.tv_sec - mono.tv_sec) * 1000000000 + (rt.tv_nsec - mono.tv_nsec);
