@@ -102,6 +102,9 @@ build_path (struct hr_bpf_decoder *b, const struct hr_bpf_event *e)
 static bool
 monitored (const struct hr_bpf_decoder *b, const char *path)
 {
+  /* a path the walk could not make absolute is under no prefix */
+  if (path[0] != '/')
+    return false;
   for (size_t i = 0; i < b->n_monitored; i++)
     {
       const char *m = b->monitored[i];
