@@ -310,15 +310,6 @@ arg_base (struct hr_bpf_event *e, __u32 start, struct name_key *key)
   return end + 1;
 }
 
-static __always_inline bool
-key_eq (const struct name_key *a, const struct name_key *b)
-{
-  for (int i = 0; i < HR_EV_NAME; i++)
-    if (a->s[i] != b->s[i])
-      return false;
-  return true;
-}
-
 static __always_inline void
 read_args (struct hr_bpf_event *e, struct mm_struct *mm)
 {
@@ -332,6 +323,22 @@ read_args (struct hr_bpf_event *e, struct mm_struct *mm)
   else
     e->args_len = 0;
   e->args[e->args_len & (HR_EV_ARGS - 1)] = 0;
+}
+
+/* Whether k starts with own: busybox takes any argv[0] that starts with
+   "busybox" for itself (appletlib.c, is_prefixed_with), so `exec -a
+   busyboxX busybox nc` runs nc as well. */
+static __always_inline bool
+key_has_prefix (const struct name_key *k, const struct name_key *own)
+{
+  for (int i = 0; i < HR_EV_NAME; i++)
+    {
+      if (own->s[i] == 0)
+        return i > 0;
+      if (k->s[i] != own->s[i])
+        return false;
+    }
+  return true;
 }
 
 /* A multi-call file runs the applet its argv names: argv[0]'s basename,
@@ -351,14 +358,14 @@ multicall_blocked (struct hr_bpf_event *e, struct file *exe, struct name_key *hi
       *hit = k;
       return true;
     }
-  if (!key_eq (&k, &own))
+  if (!key_has_prefix (&k, &own))
     return false;
   for (int i = 0; i < 3; i++)
     {
       if (next >= e->args_len)
         return false;
       next = arg_base (e, next, &k);
-      if (key_eq (&k, &own))
+      if (key_has_prefix (&k, &own))
         continue;
       if (bpf_map_lookup_elem (&blocked_names, &k))
         {
