@@ -231,17 +231,21 @@ bpf_run() {
   grep -q "^violation .*rule=executable_paths syscall=execve err=13 path=$D/copy what=execve $D/copy: Permission denied$" "$OUT"
 }
 
-@test "sandbox-bpf: exec guard: busybox nc, a symlink named nc, busybox busybox nc and argv[0] busyboxX are stopped, busybox echo works" {
+@test "sandbox-bpf: exec guard: busybox nc, a symlink named nc, busybox busybox nc, argv[0] busyboxX or too long are stopped, busybox echo works" {
   [ -x "$HR_BUSYBOX" ] || skip "no $HR_BUSYBOX"
   cp "$HR_BUSYBOX" "$D/busybox"
   ln -s busybox "$D/nc"
   ln -s busybox "$D/echo"
+  # an argv[0] longer than what the guard reads, naming nc at its end
+  local long
+  long="$(printf '/%.0s' $(seq 600))nc"
   bpf_run --audit --block-multi "$D/busybox" --name nc -- sh -c "
     '$D/busybox' nc -h 2>/dev/null; echo nc=\$?
     '$D/nc' -h 2>/dev/null; echo link=\$?
     '$D/busybox' busybox nc -h 2>/dev/null; echo twice=\$?
     '$D/busybox' sh -c 'nc -h' 2>/dev/null; echo applet=\$?
     bash -c \"exec -a busyboxX '$D/busybox' nc -h\" 2>/dev/null; echo prefixed=\$?
+    bash -c \"exec -a $long '$D/busybox' -h\" 2>/dev/null; echo long=\$?
     '$D/busybox' echo works; '$D/echo' works-too"
   [ "$status" -eq 0 ]
   grep -q '^nc=137$' "$OUT"
@@ -249,11 +253,13 @@ bpf_run() {
   grep -q '^twice=137$' "$OUT"
   grep -q '^applet=137$' "$OUT"
   grep -q '^prefixed=137$' "$OUT"
+  grep -q '^long=137$' "$OUT"
+  grep -q "what=exec of $D/busybox with arguments too long to check, killed before it ran$" "$OUT"
   grep -q '^works$' "$OUT"
   grep -q '^works-too$' "$OUT"
   grep -q "^violation .*rule=blocked_commands .*path=$D/busybox what=exec of $D/busybox as blocked command \`nc\` killed before it ran$" "$OUT"
   grep -q "^violation .*rule=blocked_commands .*path=$D/nc what=exec of $D/nc as blocked command \`nc\` killed before it ran$" "$OUT"
-  [ "$(grep -c 'rule=blocked_commands' "$OUT")" -eq 5 ]
+  [ "$(grep -c 'rule=blocked_commands' "$OUT")" -eq 6 ]
 }
 
 @test "sandbox-bpf: exec guard without audit: still stopped, nothing recorded" {

@@ -203,7 +203,10 @@ hr_bpf_decode (struct hr_bpf_decoder *b, const void *data, size_t size, struct h
             memcpy (name, e->name, HR_EV_NAME);
             name[HR_EV_NAME] = 0;
             const char *how = e->how == HR_HOW_DENIED ? "denied" : "killed before it ran";
-            if (name[0])
+            if (strcmp (name, "?") == 0)
+              snprintf (b->what, sizeof b->what, "exec of %s with arguments too long to check, %s",
+                        r.path ? r.path : "?", how);
+            else if (name[0])
               snprintf (b->what, sizeof b->what, "exec of %s as blocked command `%s` %s", r.path ? r.path : "?", name,
                         how);
             else

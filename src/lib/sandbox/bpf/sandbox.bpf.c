@@ -275,8 +275,12 @@ user_path (struct hr_bpf_event *e, long dfd, const char *upath)
 
 /* ---- exec, exit and the exec guard ---- */
 
+#define ARG_UNTERMINATED (HR_EV_ARGS + 1)
+
 /* The basename of the NUL-terminated string at args[start] into key;
-   returns where the next string starts.  A global function: verified
+   returns where the next string starts, or ARG_UNTERMINATED when the
+   string does not end within what was read (the kernel ends each one with
+   a NUL: it was longer than the buffer).  A global function: verified
    once on its own, not again at each of its four calls. */
 __noinline __u32
 arg_base (struct hr_bpf_event *e, __u32 start, struct name_key *key)
@@ -284,7 +288,7 @@ arg_base (struct hr_bpf_event *e, __u32 start, struct name_key *key)
   __u32 base = start, end = start, i;
 
   if (!e || !key)
-    return HR_EV_ARGS;
+    return ARG_UNTERMINATED;
 
   for (i = 0; i < HR_EV_ARGS; i++)
     {
@@ -299,6 +303,10 @@ arg_base (struct hr_bpf_event *e, __u32 start, struct name_key *key)
         base = at + 1;
       end = at + 1;
     }
+  /* (no flag carried through the loop: it would multiply the verifier's
+     states) */
+  if (end >= e->args_len || e->args[end & (HR_EV_ARGS - 1)] != 0)
+    return ARG_UNTERMINATED;
   __builtin_memset (key, 0, sizeof *key);
   for (i = 0; i < HR_EV_NAME - 1; i++)
     {
@@ -353,6 +361,14 @@ multicall_blocked (struct hr_bpf_event *e, struct file *exe, struct name_key *hi
 
   bpf_probe_read_kernel_str (own.s, sizeof own.s - 1, name);
   next = arg_base (e, 0, &k);
+  /* An argv[0] (or argv[1] below) longer than the buffer, or argv that
+     could not be read, could name a blocked applet at its end: the guard
+     fails closed. */
+  if (next == ARG_UNTERMINATED)
+    {
+      __builtin_memcpy (hit->s, "?", 2);
+      return true;
+    }
   if (bpf_map_lookup_elem (&blocked_names, &k))
     {
       *hit = k;
@@ -365,6 +381,11 @@ multicall_blocked (struct hr_bpf_event *e, struct file *exe, struct name_key *hi
       if (next >= e->args_len)
         return false;
       next = arg_base (e, next, &k);
+      if (next == ARG_UNTERMINATED)
+        {
+          __builtin_memcpy (hit->s, "?", 2);
+          return true;
+        }
       if (key_has_prefix (&k, &own))
         continue;
       if (bpf_map_lookup_elem (&blocked_names, &k))
