@@ -273,6 +273,9 @@ int hr_state_to_json (const struct hr_container_info *info, char **json, hr_err 
 int hr_list_to_json (const struct hr_container_info *infos, size_t n, char **json, hr_err *err);
 /* The default config.json that `spec` writes. */
 int hr_spec_json (bool rootless, char **json, hr_err *err);
+/* `spec --policy FILE`: that template with the sandbox policy in FILE
+   (YAML or JSON) lowered into it. */
+int hr_spec_policy_json (bool rootless, const char *policy_file, char **json, hr_err *err);
 /* The `features` document: only what works today. */
 int hr_features_json (char **json, hr_err *err);
 

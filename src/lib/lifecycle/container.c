@@ -27,6 +27,7 @@
 #include "state/sync.h"
 #include "kernel/terminal.h"
 #include "kernel/userns.h"
+#include "sandbox/policy.h"
 #include "util.h"
 
 #include <errno.h>
@@ -392,6 +393,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
   _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
+  _cleanup_ (hr_policy_freep) struct hr_policy *pol = NULL;
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL, *config_data = NULL;
   size_t config_len = 0;
   struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id,
@@ -407,7 +409,10 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (hr_resolve_bundle (opts->bundle, &bundle, err) < 0)
     return -1;
   config_path = xasprintf ("%s/config.json", bundle);
-  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
+  /* A sandbox policy (annotation) is lowered before anything reads the
+     config, so a bad one fails here with nothing made (issue 16). */
+  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0
+      || hr_policy_lower_config (cfg, &config_data, &config_len, &pol, err) < 0)
     return -1;
   terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
   if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
