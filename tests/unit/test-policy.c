@@ -105,6 +105,18 @@ test_defaults (void)
   is_int (j->cpu_millicores, 250, "max_cpu_cores 0.25 = 250 millicores");
 }
 
+/* Plain scalars are typed by YAML 1.2's core schema: what only looks
+   numeric or boolean to YAML 1.1 is a string. */
+static void
+test_scalars (void)
+{
+  _cleanup_ (hr_policy_freep) struct hr_policy *p
+      = parse ("policy: {access_controls: {blocked_commands: [12abc, yes, 'true', 1.2.3, 7z, \"42\"]}}");
+  ok (p && p->n_blocked == 6 && !strcmp (p->blocked[0], "12abc") && !strcmp (p->blocked[1], "yes")
+          && !strcmp (p->blocked[2], "true") && !strcmp (p->blocked[3], "1.2.3") && !strcmp (p->blocked[5], "42"),
+      "names that only look like numbers or booleans are strings");
+}
+
 static void
 test_allow_list (void)
 {
@@ -162,6 +174,14 @@ test_errors (void)
       "policy.access_controls.blocked_commands[0]: \"..\" is not a command name" },
     { "policy: {access_controls: {blocked_commands: [42]}}",
       "policy.access_controls.blocked_commands[0]: expected a string, got a number" },
+    { "policy: {access_controls: {blocked_commands: [0x1F]}}",
+      "policy.access_controls.blocked_commands[0]: expected a string, got a number" },
+    { "policy: {access_controls: {blocked_commands: [-.5e3]}}",
+      "policy.access_controls.blocked_commands[0]: expected a string, got a number" },
+    { "policy: {access_controls: {blocked_commands: [~]}}",
+      "policy.access_controls.blocked_commands[0]: expected a string, got null" },
+    { "policy: {resource_limits: {max_pids: 0x10}}",
+      "policy.resource_limits.max_pids: 0x10 is not a plain decimal number" },
     { "policy: {access_controls: {executable_paths: []}}",
       "policy.access_controls.executable_paths: must list at least one path" },
     { "policy: {access_controls: {allow_sudo: yes}}",
@@ -463,6 +483,7 @@ main (void)
 {
   test_example ();
   test_defaults ();
+  test_scalars ();
   test_allow_list ();
   test_errors ();
   test_round_trip ();

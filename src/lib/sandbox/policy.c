@@ -226,6 +226,47 @@ out:
    string, not YAML 1.1's boolean); quoted ones are always strings. */
 enum yscalar { S_NULL, S_BOOL, S_NUMBER, S_STRING };
 
+/* The core schema's int and float forms: [-+]?[0-9]+, 0o[0-7]+,
+   0x[0-9a-fA-F]+, [-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)?,
+   [-+]?.inf, .nan (and their capitalized spellings). */
+static bool
+core_number (const char *v)
+{
+  static const char *const special[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+                                         "-.INF", ".nan", ".NaN", ".NAN", NULL };
+  const char *p = v;
+  size_t d;
+  for (size_t i = 0; special[i]; i++)
+    if (!strcmp (v, special[i]))
+      return true;
+  if (p[0] == '0' && (p[1] == 'o' || p[1] == 'x'))
+    {
+      d = strspn (p + 2, p[1] == 'o' ? "01234567" : "0123456789abcdefABCDEF");
+      return d > 0 && p[2 + d] == '\0';
+    }
+  p += *p == '-' || *p == '+';
+  d = strspn (p, "0123456789");
+  p += d;
+  if (*p == '.')
+    {
+      size_t f = strspn (p + 1, "0123456789");
+      if (d == 0 && f == 0)
+        return false;
+      p += 1 + f;
+    }
+  else if (d == 0)
+    return false;
+  if (*p == 'e' || *p == 'E')
+    {
+      p += 1 + (p[1] == '-' || p[1] == '+');
+      d = strspn (p, "0123456789");
+      if (d == 0)
+        return false;
+      p += d;
+    }
+  return *p == '\0';
+}
+
 static enum yscalar
 scalar_type (const struct ynode *n)
 {
@@ -237,14 +278,7 @@ scalar_type (const struct ynode *n)
   if (!strcmp (v, "true") || !strcmp (v, "True") || !strcmp (v, "TRUE") || !strcmp (v, "false")
       || !strcmp (v, "False") || !strcmp (v, "FALSE"))
     return S_BOOL;
-  const char *p = v + (*v == '-' || *v == '+');
-  if ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
-    {
-      if (strspn (p, "0123456789.eE+-xXoOabcdefABCDEF_") == strlen (p))
-        return S_NUMBER;
-    }
-  if (!strcmp (p, ".inf") || !strcmp (p, ".Inf") || !strcmp (p, ".INF") || !strcmp (v, ".nan")
-      || !strcmp (v, ".NaN") || !strcmp (v, ".NAN"))
+  if (core_number (v))
     return S_NUMBER;
   return S_STRING;
 }
