@@ -206,3 +206,32 @@ EOF
   [ "$status" -eq 1 ]
   assert_match "$stderr" 'anchors are not allowed'
 }
+
+@test "sandbox-policy: an agent-style workload runs under the lowered profile; namespaces stay shut" {
+  requires_root
+  spec_policy_bundle
+  cfg_args sleep 1000
+  create_container "$TAG"
+  hr start "$TAG"
+  # shell, tools, files in the writable paths (seccomp's allow-list covers them)
+  run hr exec "$TAG" sh -c 'cd /workspace && mkdir d && echo "b a c" | tr " " "\n" | sort >d/f &&
+    ln -s d/f l && chmod 600 d/f && wc -l <l && head -n1 l && ls -la / >/dev/null && ps >/dev/null &&
+    date >/dev/null && seq 3 | awk "{ s += \$1 } END { print s }" && stat -c %a d/f && rm -r d l && ls'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_eq "$output" $'3\na\n6\n600'
+  # a TCP client and server over the container's loopback
+  run hr exec "$TAG" sh -c '(busybox nc -l -p 9000 >/tmp/got &) ; sleep 0.5;
+    echo hello | busybox nc 127.0.0.1 9000; sleep 0.5; cat /tmp/got'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_match "$output" hello
+  # no new namespaces from inside: a user namespace needs no capability,
+  # only the seccomp profile refuses it (unshare is not on its list)
+  run hr exec "$TAG" busybox unshare -U true
+  [ "$status" -ne 0 ]
+  assert_match "$output" "Operation not permitted"
+  # no way out through the network: no route off loopback
+  run hr exec "$TAG" sh -c 'echo x | busybox nc -w 1 192.0.2.1 80'
+  [ "$status" -ne 0 ]
+}
