@@ -140,6 +140,45 @@ test_allow_list (void)
   ok (p->allow[4].family == AF_INET6 && p->allow[4].prefix == 128 && p->allow[4].addr[15] == 1, "[::1]:8080");
 }
 
+/* Names resolve at create into one entry per address (localhost: from
+   /etc/hosts, no network needed); the document still says the name once. */
+static void
+test_resolve (void)
+{
+  _cleanup_ (hr_policy_freep) struct hr_policy *p
+      = parse ("policy: {access_controls: {allow_internet: [\"10.1.0.0/16:22\", \"localhost:8080\"]}}");
+  _cleanup_free_ char *before = NULL, *after = NULL;
+  hr_err err = NULL;
+  bool v4 = false, named = true;
+
+  if (p == NULL)
+    {
+      ok (0, "resolve: parse");
+      return;
+    }
+  before = hr_policy_to_json (p);
+  ok (hr_policy_resolve (p, &err) == 0, "resolve localhost");
+  hr_error_free (&err);
+  ok (p->n_allow >= 2 && p->allow[0].family == AF_INET && p->allow[0].prefix == 16 && p->allow[0].host == NULL,
+      "an address entry is kept as it was");
+  for (size_t i = 1; i < p->n_allow; i++)
+    {
+      named &= p->allow[i].host && !strcmp (p->allow[i].host, "localhost") && p->allow[i].port == 8080
+               && !strcmp (p->allow[i].text, "localhost:8080") && p->allow[i].family != 0;
+      v4 |= p->allow[i].family == AF_INET && p->allow[i].addr[0] == 127 && p->allow[i].prefix == 32;
+    }
+  ok (named && v4, "localhost:8080 became its addresses (127.0.0.1 among them), name and text kept");
+  after = hr_policy_to_json (p);
+  is_str (after, before, "the canonical JSON names it once, as written");
+
+  _cleanup_ (hr_policy_freep) struct hr_policy *bad
+      = parse ("policy: {access_controls: {allow_internet: [\"no-such-host.invalid:1\"]}}");
+  ok (bad && hr_policy_resolve (bad, &err) < 0 && err
+          && strstr (err->msg, "allow_internet[0]: cannot resolve \"no-such-host.invalid\""),
+      "a name that does not resolve is an error naming the entry");
+  hr_error_free (&err);
+}
+
 /* Every refusal names the key it is about. */
 static void
 test_errors (void)
@@ -486,6 +525,7 @@ main (void)
   test_scalars ();
   test_allow_list ();
   test_errors ();
+  test_resolve ();
   test_round_trip ();
   test_apply ();
   test_apply_keeps_stricter ();
