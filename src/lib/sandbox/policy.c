@@ -491,6 +491,10 @@ get_path_list (const struct ynode *n, const char *path, bool writable, char ***o
          Landlock does not govern procfs and sysfs writes anyway). */
       if (writable && (path_within (s, "/proc") || path_within (s, "/sys")))
         return hr_error_plain (err, EINVAL, "%s: \"%s\" is under /proc or /sys", ipath, s);
+      /* Writable paths are nodev: on /dev or /dev/pts that would break
+         the device nodes and terminals the container needs. */
+      if (writable && (strcmp (s, "/dev") == 0 || path_within (s, "/dev/pts")))
+        return hr_error_plain (err, EINVAL, "%s: \"%s\" holds device nodes (writable paths are nodev)", ipath, s);
       for (size_t j = 0; j < i; j++)
         if (strcmp (v[j], s) == 0)
           return hr_error_plain (err, EINVAL, "%s: \"%s\" is listed twice", ipath, s);
