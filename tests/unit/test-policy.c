@@ -173,6 +173,14 @@ test_resolve (void)
 
   _cleanup_ (hr_policy_freep) struct hr_policy *bad
       = parse ("policy: {access_controls: {allow_internet: [\"no-such-host.invalid:1\"]}}");
+  /* a name first, then entries after it: the list grows in place */
+  _cleanup_ (hr_policy_freep) struct hr_policy *first = parse (
+      "policy: {access_controls: {allow_internet: [\"localhost:1\", \"localhost:2\", \"10.0.0.0/8:3\", \"10.0.0.0/8:4\"]}}");
+  ok (first && hr_policy_resolve (first, &err) == 0 && first->n_allow >= 4
+          && first->allow[first->n_allow - 1].port == 4 && first->allow[first->n_allow - 2].port == 3,
+      "names before addresses resolve in order");
+  hr_error_free (&err);
+
   ok (bad && hr_policy_resolve (bad, &err) < 0 && err
           && strstr (err->msg, "allow_internet[0]: cannot resolve \"no-such-host.invalid\""),
       "a name that does not resolve is an error naming the entry");
@@ -233,6 +241,8 @@ test_errors (void)
       "policy.access_controls.allow_internet: expected true, false or a list of destinations, got a string" },
     { "policy: {access_controls: {allow_internet: [example.com]}}",
       "policy.access_controls.allow_internet[0]: \"example.com\" has no port (write \"example.com:*\" for any port)" },
+    { "policy: {access_controls: {allow_internet: [\"a.com:1\", \"a.com:1\"]}}",
+      "policy.access_controls.allow_internet[1]: \"a.com:1\" is listed twice" },
     { "policy: {access_controls: {allow_internet: [\"10.0.0.1/8:443\"]}}",
       "policy.access_controls.allow_internet[0]: \"10.0.0.1/8:443\": the address has bits set past the prefix /8" },
     { "policy: {access_controls: {allow_internet: [\"::1:80\"]}}",

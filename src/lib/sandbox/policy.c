@@ -668,6 +668,11 @@ get_internet (const struct ynode *n, const char *path, struct hr_policy *p, hr_e
       const char *s;
       if (get_string (n->items[i], ipath, &s, err) < 0)
         return -1;
+      /* Each text once: hr_policy_resolve expands a name into entries
+         sharing its text, which the canonical JSON names once. */
+      for (size_t j = 0; j < p->n_allow; j++)
+        if (strcmp (p->allow[j].text, s) == 0)
+          return hr_error_plain (err, EINVAL, "%s: \"%s\" is listed twice", ipath, s);
       struct hr_policy_dest *d = &p->allow[p->n_allow++];
       d->text = xstrdup (s);
       if (parse_dest (ipath, s, d, err) < 0)
@@ -1029,6 +1034,11 @@ hr_policy_resolve (struct hr_policy *p, hr_err *err)
       struct hr_policy_dest *d = &p->allow[i];
       struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *res = NULL;
       int r;
+      if (n == cap)
+        {
+          cap = cap * 2 + 4;
+          v = xrealloc (v, cap * sizeof (*v));
+        }
       if (d->host == NULL || d->family != 0)
         {
           v[n++] = (struct hr_policy_dest){ .text = xstrdup (d->text), .host = d->host ? xstrdup (d->host) : NULL,
