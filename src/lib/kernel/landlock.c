@@ -289,7 +289,9 @@ tree_has_blocked (const struct ctx *c, int dirfd, int depth)
     return false;
   _cleanup_closedir_ DIR *d = open_dir (dirfd);
   struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
+  if (d == NULL)
+    return true; /* unreadable: assume the worst (exec_rules grants nothing there) */
+  while ((de = readdir (d)) != NULL)
     {
       struct stat st;
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
@@ -300,7 +302,7 @@ tree_has_blocked (const struct ctx *c, int dirfd, int depth)
       if (S_ISDIR (st.st_mode))
         {
           _cleanup_close_ int sub = openat (dirfd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (sub >= 0 && tree_has_blocked (c, sub, depth + 1))
+          if (sub < 0 || tree_has_blocked (c, sub, depth + 1))
             return true;
         }
     }
@@ -316,11 +318,11 @@ exec_rules (struct ctx *c, int dirfd, const char *path, int depth, hr_err *err)
   const uint64_t x = LANDLOCK_ACCESS_FS_EXECUTE;
   if (depth > MAX_DEPTH)
     return 0;
-  if (!tree_has_blocked (c, dirfd, depth))
+  if (c->n_blocked == 0 || !tree_has_blocked (c, dirfd, depth))
     return add_path_rule (c, dirfd, x, path, err);
   _cleanup_closedir_ DIR *d = open_dir (dirfd);
   if (d == NULL)
-    return hr_error_set (err, errno, "landlock: read directory `%s`", path);
+    return 0; /* fails closed: nothing beneath it is executable */
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
