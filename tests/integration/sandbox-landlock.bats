@@ -74,14 +74,18 @@ requires_landlock() {
 
 @test "landlock: writes only beneath writable_paths (EACCES elsewhere), no_new_privs set" {
   requires_landlock 1
+  mkdir -p "$R/dev/shm"
   in_sandbox -- 'echo no > /etc/outside; echo "etc=$?"; mkdir /newdir; echo "mkdir=$?"; rm /.hydra-test-rootfs; echo "rm=$?"
-    echo yes > /workspace/inside && echo yes > /tmp/inside && echo "inside=$?"'
+    echo no > /dev/file; echo "dev=$?"
+    echo yes > /workspace/inside && echo yes > /tmp/inside && echo yes > /dev/shm/sem.x && echo "inside=$?"'
   echo "$output"
   [[ "$output" == *"can't create /etc/outside: Permission denied"* ]]
-  [[ "$output" == *"etc=1"* && "$output" == *"mkdir=1"* && "$output" == *"rm=1"* && "$output" == *"inside=0"* ]]
+  [[ "$output" == *"etc=1"* && "$output" == *"mkdir=1"* && "$output" == *"rm=1"* && "$output" == *"dev=1"* ]]
+  [[ "$output" == *"inside=0"* ]]
   # the host's view: nothing outside, both inside
   [ ! -e "$R/etc/outside" ] && [ ! -e "$R/newdir" ] && [ -e "$R/.hydra-test-rootfs" ]
-  [ "$(cat "$R/workspace/inside")" = yes ] && [ "$(cat "$R/tmp/inside")" = yes ]
+  [ ! -e "$R/dev/file" ]
+  [ "$(cat "$R/workspace/inside")" = yes ] && [ "$(cat "$R/tmp/inside")" = yes ] && [ "$(cat "$R/dev/shm/sem.x")" = yes ]
   # the same writes without the tool succeed: the denial is Landlock's
   chroot "$R" /bin/sh -c 'echo no > /etc/outside' && [ -e "$R/etc/outside" ]
 

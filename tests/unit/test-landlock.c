@@ -165,6 +165,14 @@ test_blocked_scan (void)
       "curl hard-linked as fetch: multi-call");
   free (b);
 
+  /* the runtime's side of the report: the same counts */
+  struct hr_landlock_report r;
+  ok (hr_landlock_report_for (root, &p, &r, &err) == 0, "report_for (%s)", err ? err->msg : "");
+  if (r.abi == 0)
+    ok (r.blocked_excluded == 0 && r.blocked_multicall == 0, "no Landlock: nothing counted");
+  else
+    ok (r.blocked_excluded == 1 && r.blocked_multicall == 2, "report_for counts wget dedicated, busybox and curl multi-call");
+
   char *none[] = { "/nowhere" };
   ok (hr_blocked_scan (root, none, 1, blocked, 3, &b, &n, &err) == 0 && n == 0, "a missing tree is skipped");
   free (b);

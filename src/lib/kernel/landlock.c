@@ -359,6 +359,12 @@ build (struct ctx *c, const struct hr_policy *p, hr_err *err)
       return -1;
   if (add_rule_at (c, "/dev", m->fs_dev, err) < 0 || add_rule_at (c, "/proc", LANDLOCK_ACCESS_FS_WRITE_FILE, err) < 0)
     return -1;
+  /* POSIX shared memory and semaphores (shm_open, sem_open: Python's
+     multiprocessing) are files in /dev/shm, the container's own tmpfs
+     (runc's default spec mounts it nosuid,noexec,nodev): IPC, not storage,
+     gone with the container. */
+  if (add_rule_at (c, "/dev/shm", m->fs_write, err) < 0)
+    return -1;
   for (size_t i = 0; i < p->n_exec; i++)
     {
       hr_err e = NULL;
@@ -386,6 +392,34 @@ build (struct ctx *c, const struct hr_policy *p, hr_err *err)
   return 0;
 }
 
+/* The blocked-command scan and its counts in the report. */
+static int
+scan_blocked (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, struct hr_blocked_exe **blocked,
+              size_t *n_blocked, hr_err *err)
+{
+  if (hr_blocked_scan_policy (rootfd, p, blocked, n_blocked, err) < 0)
+    return -1;
+  for (size_t i = 0; i < *n_blocked; i++)
+    {
+      if ((*blocked)[i].multicall)
+        r->blocked_multicall++;
+      else
+        r->blocked_excluded++;
+    }
+  return 0;
+}
+
+int
+hr_landlock_report_for (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, hr_err *err)
+{
+  struct hr_landlock_masks m;
+  _cleanup_free_ struct hr_blocked_exe *blocked = NULL;
+  size_t n_blocked = 0;
+
+  hr_landlock_lower (hr_landlock_abi (), p, &m, r);
+  return r->abi == 0 ? 0 : scan_blocked (rootfd, p, r, &blocked, &n_blocked, err);
+}
+
 int
 hr_landlock_apply (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, hr_err *err)
 {
@@ -396,15 +430,8 @@ hr_landlock_apply (int rootfd, const struct hr_policy *p, struct hr_landlock_rep
   hr_landlock_lower (hr_landlock_abi (), p, &m, r);
   if (r->abi == 0)
     return 0; /* reported: the caller decides under `require: all` */
-  if (hr_blocked_scan_policy (rootfd, p, &blocked, &n_blocked, err) < 0)
+  if (scan_blocked (rootfd, p, r, &blocked, &n_blocked, err) < 0)
     return -1;
-  for (size_t i = 0; i < n_blocked; i++)
-    {
-      if (blocked[i].multicall)
-        r->blocked_multicall++;
-      else
-        r->blocked_excluded++;
-    }
 
   struct hr_ruleset_attr attr = { .handled_access_fs = m.fs, .handled_access_net = m.net, .scoped = m.scoped };
   size_t size = r->abi >= 6 ? sizeof (attr) : r->abi >= 4 ? 2 * sizeof (uint64_t) : sizeof (uint64_t);

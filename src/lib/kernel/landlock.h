@@ -73,11 +73,23 @@ const char *hr_landlock_feature_name (enum hr_landlock_feature f);
    for <state>/sandbox.json.  Caller frees. */
 char *hr_landlock_report_json (const struct hr_landlock_report *r);
 
+/* The report hr_landlock_apply would give, without applying anything:
+   for the runtime's side (<state>/sandbox.json, `require: all`), on the
+   same kernel as the init.  rootfd: the container's rootfs (the blocked
+   counts come from its executable paths). */
+int hr_landlock_report_for (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, hr_err *err);
+
 /* Restrict the calling process (and what it execs) to `p`.  rootfd: the
    container's root, already "/" (after pivot_root or the join).  Sets
    no_new_privs first (landlock_restrict_self(2) needs it).  Without
    Landlock it does nothing and says so in *r; returns -1 only when the
-   kernel has Landlock and applying it failed. */
+   kernel has Landlock and applying it failed.
+   Read everywhere; every write right beneath writable_paths and /dev/shm;
+   WRITE_FILE (and TRUNCATE, IOCTL_DEV) on /dev, WRITE_FILE on /proc;
+   EXECUTE beneath executable_paths but on dedicated blocked binaries.
+   A process exec'd into the container gets a domain of its own (Landlock
+   domains cannot be joined): under the scoping of ABI 6 it and the init's
+   processes cannot signal each other nor meet on abstract unix sockets. */
 int hr_landlock_apply (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, hr_err *err);
 
 #endif
