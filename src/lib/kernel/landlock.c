@@ -392,11 +392,17 @@ build (struct ctx *c, const struct hr_policy *p, hr_err *err)
   return 0;
 }
 
-/* The blocked-command scan and its counts in the report. */
+/* Lower for this kernel, and scan for the blocked commands (with
+   Landlock only), counting them in the report. */
 static int
-scan_blocked (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, struct hr_blocked_exe **blocked,
-              size_t *n_blocked, hr_err *err)
+prepare (int rootfd, const struct hr_policy *p, struct hr_landlock_masks *m, struct hr_landlock_report *r,
+         struct hr_blocked_exe **blocked, size_t *n_blocked, hr_err *err)
 {
+  *blocked = NULL;
+  *n_blocked = 0;
+  hr_landlock_lower (hr_landlock_abi (), p, m, r);
+  if (r->abi == 0)
+    return 0; /* reported: the caller decides under `require: all` */
   if (hr_blocked_scan_policy (rootfd, p, blocked, n_blocked, err) < 0)
     return -1;
   for (size_t i = 0; i < *n_blocked; i++)
@@ -413,11 +419,11 @@ int
 hr_landlock_report_for (int rootfd, const struct hr_policy *p, struct hr_landlock_report *r, hr_err *err)
 {
   struct hr_landlock_masks m;
-  _cleanup_free_ struct hr_blocked_exe *blocked = NULL;
-  size_t n_blocked = 0;
-
-  hr_landlock_lower (hr_landlock_abi (), p, &m, r);
-  return r->abi == 0 ? 0 : scan_blocked (rootfd, p, r, &blocked, &n_blocked, err);
+  struct hr_blocked_exe *blocked;
+  size_t n_blocked;
+  int ret = prepare (rootfd, p, &m, r, &blocked, &n_blocked, err);
+  free (blocked);
+  return ret;
 }
 
 int
@@ -427,11 +433,10 @@ hr_landlock_apply (int rootfd, const struct hr_policy *p, struct hr_landlock_rep
   _cleanup_free_ struct hr_blocked_exe *blocked = NULL;
   size_t n_blocked = 0;
 
-  hr_landlock_lower (hr_landlock_abi (), p, &m, r);
-  if (r->abi == 0)
-    return 0; /* reported: the caller decides under `require: all` */
-  if (scan_blocked (rootfd, p, r, &blocked, &n_blocked, err) < 0)
+  if (prepare (rootfd, p, &m, r, &blocked, &n_blocked, err) < 0)
     return -1;
+  if (r->abi == 0)
+    return 0;
 
   struct hr_ruleset_attr attr = { .handled_access_fs = m.fs, .handled_access_net = m.net, .scoped = m.scoped };
   size_t size = r->abi >= 6 ? sizeof (attr) : r->abi >= 4 ? 2 * sizeof (uint64_t) : sizeof (uint64_t);
