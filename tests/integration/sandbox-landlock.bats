@@ -178,6 +178,38 @@ requires_landlock() {
   chroot "$R" /bin/kill -0 "$SLEEPER"
 }
 
+@test "landlock: no abstract unix socket outside the domain (scoping, ABI 6)" {
+  requires_landlock 6
+  command -v python3 >/dev/null || skip "no python3"
+  local name="hydra-ll-$$-$BATS_TEST_NUMBER"
+  python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_UNIX); s.bind("\0"+sys.argv[1]); s.listen(4); time.sleep(30)' "$name" &
+  SLEEPER=$!
+  sleep 0.5
+  connect='import socket,sys
+s=socket.socket(socket.AF_UNIX)
+try:
+    s.connect("\0"+sys.argv[1]); print("connected")
+except OSError as e:
+    print("errno", e.errno)'
+  # on the host's root this time: python3 needs its trees
+  run "$LL" -x /usr -x /bin -x /lib -x /lib64 -w /tmp -- "$(python3_bin)" -c "$connect" "$name"
+  echo "$output"
+  [ "$output" = "errno 1" ]  # EPERM
+  run python3 -c "$connect" "$name"
+  [ "$output" = connected ]
+}
+
+@test "landlock: without Landlock the step does nothing and the report says so" {
+  in_sandbox -j -n -- 'echo no > /etc/outside; echo "etc=$?"'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | head -n1 | jq -e '.abi == 0 and .features.fs_write.state == "missing" and .features.exec.state == "missing"'
+  echo "$output" | head -n1 | jq -e '.features.scope_signal.why | test("no Landlock")'
+  # nothing enforced: the write the policy forbids went through
+  [[ "$output" == *"etc=0"* ]] && [ -e "$R/etc/outside" ]
+}
+
 # --- max_network_mbps ----------------------------------------------------------
 
 # SLEEPER: a process in $NS, once it is there (`ip netns exec` forks

@@ -11,13 +11,18 @@
  *
  * -r: chroot into ROOT first, as the init is in its rootfs after
  * pivot_root (needs root); -p: allow_internet as a list of 127.0.0.1:PORT;
- * -j: print the report (hr_landlock_report_json) on stdout first.
+ * -j: print the report (hr_landlock_report_json) on stdout first;
+ * -n: first make the landlock syscalls fail with ENOSYS (a seccomp filter),
+ * as on a kernel built without Landlock.
  */
 #include <config.h>
 #include "kernel/landlock.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +37,10 @@ main (int argc, char **argv)
   struct hr_policy_dest allow[MAX];
   struct hr_policy p = { .writable = writable, .exec_paths = exec_paths, .blocked = blocked, .allow = allow };
   const char *root = NULL;
-  bool json = false;
+  bool json = false, no_landlock = false;
   int c;
 
-  while ((c = getopt (argc, argv, "+r:w:x:b:p:j")) != -1)
+  while ((c = getopt (argc, argv, "+r:w:x:b:p:jn")) != -1)
     {
       if (p.n_writable == MAX || p.n_exec == MAX || p.n_blocked == MAX || p.n_allow == MAX)
         break;
@@ -50,8 +55,9 @@ main (int argc, char **argv)
                                                         .prefix = 32, .port = (uint16_t) atoi (optarg) };
           break;
         case 'j': json = true; break;
+        case 'n': no_landlock = true; break;
         default:
-          fprintf (stderr, "usage: landlock-apply [-r ROOT] [-w PATH]... [-x PATH]... [-b NAME]... [-p PORT]... [-j] -- CMD...\n");
+          fprintf (stderr, "usage: landlock-apply [-r ROOT] [-w PATH]... [-x PATH]... [-b NAME]... [-p PORT]... [-j] [-n] -- CMD...\n");
           return 2;
         }
     }
@@ -64,6 +70,18 @@ main (int argc, char **argv)
     {
       perror ("landlock-apply: chroot");
       return 1;
+    }
+  if (no_landlock)
+    {
+      scmp_filter_ctx f = seccomp_init (SCMP_ACT_ALLOW);
+      if (f == NULL || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+          || seccomp_rule_add (f, SCMP_ACT_ERRNO (ENOSYS), seccomp_syscall_resolve_name ("landlock_create_ruleset"), 0) < 0
+          || seccomp_load (f) < 0)
+        {
+          fprintf (stderr, "landlock-apply: seccomp\n");
+          return 1;
+        }
+      seccomp_release (f);
     }
   int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   struct hr_landlock_report r;
