@@ -122,6 +122,21 @@ requires_landlock() {
   [ "$status" -eq 127 ] && [[ "$output" == *"hardlink: applet not found"* ]]
 }
 
+@test "landlock: a blocked command through Debian's alternatives, deep in a tree, is excluded by its file" {
+  requires_landlock 1
+  mkdir -p "$R/usr/lib/tool/bin"
+  cp "$R/bin/busybox" "$R/usr/lib/tool/bin/nc.openbsd"
+  cp "$R/bin/busybox" "$R/usr/lib/tool/bin/true"
+  ln -sf /usr/lib/tool/bin/nc.openbsd "$R/bin/nc"
+  in_sandbox -j -x /usr/lib -b nc -- '
+    /usr/lib/tool/bin/nc.openbsd; echo "real=$?"
+    /bin/nc; echo "alt=$?"
+    /usr/lib/tool/bin/true; echo "beside=$?"'
+  echo "$output"
+  echo "$output" | head -n1 | jq -e '.blocked.excluded == 2'
+  [[ "$output" == *"real=126"* && "$output" == *"alt=126"* && "$output" == *"beside=0"* ]]
+}
+
 @test "landlock: the ELF loader cannot run a copy from a noexec writable path (Landlock alone cannot stop mmap)" {
   requires_landlock 1
   local ld=/lib64/ld-linux-x86-64.so.2 libc

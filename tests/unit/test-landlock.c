@@ -158,12 +158,28 @@ test_blocked_scan (void)
   ok (find (b, n, root, "opt/nc") == NULL, "a blocked name outside executable_paths is not");
   free (b);
 
-  /* a hard link by another, unblocked name makes it multi-call */
+  /* one other directory entry is the file's own name: still dedicated
+     (a hard link of curl is curl; Debian's nc -> nc.openbsd is nc) */
   linkat (root, "usr/bin/curl", root, "usr/bin/fetch", 0);
+  touch (root, "bin/nc.openbsd");
+  unlinkat (root, "bin/nc", 0);
+  symlinkat ("nc.openbsd", root, "bin/nc");
   ok (hr_blocked_scan_policy (root, &p, &b, &n, &err) == 0 && (curl = find (b, n, root, "usr/bin/curl"))
-        && curl->multicall,
-      "curl hard-linked as fetch: multi-call");
+        && !curl->multicall,
+      "curl hard-linked as fetch: still dedicated");
+  const struct hr_blocked_exe *nc = find (b, n, root, "bin/nc.openbsd");
+  ok (nc && !nc->multicall, "nc -> nc.openbsd: dedicated");
+  ok ((bb = find (b, n, root, "bin/busybox")) == NULL, "busybox no longer reached by a blocked name");
   free (b);
+  /* a symlink by a name that is not blocked, or two other entries: another command */
+  symlinkat ("nc.openbsd", root, "bin/netcat");
+  linkat (root, "usr/bin/curl", root, "usr/bin/fetch2", 0);
+  ok (hr_blocked_scan_policy (root, &p, &b, &n, &err) == 0 && (nc = find (b, n, root, "bin/nc.openbsd"))
+        && nc->multicall && (curl = find (b, n, root, "usr/bin/curl")) && curl->multicall,
+      "nc.openbsd also as netcat, curl as fetch and fetch2: multi-call");
+  free (b);
+  unlinkat (root, "bin/netcat", 0);
+  unlinkat (root, "usr/bin/fetch2", 0);
 
   /* the runtime's side of the report: the same counts */
   struct hr_landlock_report r;
@@ -171,7 +187,7 @@ test_blocked_scan (void)
   if (r.abi == 0)
     ok (r.blocked_excluded == 0 && r.blocked_multicall == 0, "no Landlock: nothing counted");
   else
-    ok (r.blocked_excluded == 1 && r.blocked_multicall == 2, "report_for counts wget dedicated, busybox and curl multi-call");
+    ok (r.blocked_excluded == 3 && r.blocked_multicall == 0, "report_for counts curl, wget and nc.openbsd dedicated");
 
   char *none[] = { "/nowhere" };
   ok (hr_blocked_scan (root, none, 1, blocked, 3, &b, &n, &err) == 0 && n == 0, "a missing tree is skipped");

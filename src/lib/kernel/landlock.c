@@ -280,69 +280,120 @@ open_dir (int dirfd)
   return d;
 }
 
-/* Does the tree at dirfd hold a dedicated blocked binary (not through a
-   symlink: a rule goes on the target, where it lives)? */
 static bool
-tree_has_blocked (const struct ctx *c, int dirfd, int depth)
+name_blocked (const struct hr_policy *p, const char *name)
 {
-  if (depth > MAX_DEPTH)
-    return false;
-  _cleanup_closedir_ DIR *d = open_dir (dirfd);
-  struct dirent *de;
-  if (d == NULL)
-    return true; /* unreadable: assume the worst (exec_rules grants nothing there) */
-  while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
-          || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        continue;
-      if (S_ISREG (st.st_mode) && dedicated (c, &st))
-        return true;
-      if (S_ISDIR (st.st_mode))
-        {
-          _cleanup_close_ int sub = openat (dirfd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (sub < 0 || tree_has_blocked (c, sub, depth + 1))
-            return true;
-        }
-    }
+  for (size_t i = 0; i < p->n_blocked; i++)
+    if (strcmp (p->blocked[i], name) == 0)
+      return true;
   return false;
 }
 
-/* EXECUTE beneath an executable path: one rule for a tree without a
-   dedicated blocked binary, else one per file but those (a Landlock rule
-   grants, never denies: a blocked file can only be left out). */
+static bool
+ino_dedicated (const struct ctx *c, uint64_t ino)
+{
+  for (size_t i = 0; i < c->n_blocked; i++)
+    if (!c->blocked[i].multicall && c->blocked[i].ino == ino)
+      return true;
+  return false;
+}
+
+struct names
+{
+  char **v;
+  size_t n;
+};
+
+static void
+names_clear (struct names *n)
+{
+  for (size_t i = 0; i < n->n; i++)
+    free (n->v[i]);
+  free (n->v);
+}
+
+/* EXECUTE beneath an executable path, in one walk: a tree without a
+   dedicated blocked binary gets one rule (from its parent, or at the
+   top); a directory whose tree holds one gets a rule per entry but those
+   (a Landlock rule grants, never denies: a blocked file can only be left
+   out).  Returns 1 when the tree holds one (nothing granted for it as a
+   whole), 0 when not, -1 on error.  Anything unreadable counts as
+   holding one: it fails closed, nothing beneath it is granted.  A
+   regular file is known by its d_ino, stat'ed only when that or its name
+   matches a blocked one (see blocked.c). */
 static int
-exec_rules (struct ctx *c, int dirfd, const char *path, int depth, hr_err *err)
+exec_walk (struct ctx *c, const struct hr_policy *p, int dirfd, const char *path, int depth, hr_err *err)
 {
   const uint64_t x = LANDLOCK_ACCESS_FS_EXECUTE;
-  if (depth > MAX_DEPTH)
-    return 0;
-  if (c->n_blocked == 0 || !tree_has_blocked (c, dirfd, depth))
-    return add_path_rule (c, dirfd, x, path, err);
+  _cleanup_ (names_clear) struct names grant = { 0 };
+  bool has = false;
+  struct stat dst;
+
+  if (depth > MAX_DEPTH || fstat (dirfd, &dst) < 0)
+    return 1;
   _cleanup_closedir_ DIR *d = open_dir (dirfd);
   if (d == NULL)
-    return 0; /* fails closed: nothing beneath it is executable */
+    return 1;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
       struct stat st;
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
-          || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      unsigned type = de->d_type;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (!S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode))
-        continue;
-      if (S_ISREG (st.st_mode) && dedicated (c, &st))
-        continue;
-      _cleanup_close_ int sub = openat (dirfd, de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (sub < 0)
-        continue;
-      _cleanup_free_ char *subpath = xasprintf ("%s/%s", path, de->d_name);
-      if ((S_ISDIR (st.st_mode) ? exec_rules (c, sub, subpath, depth + 1, err) : add_path_rule (c, sub, x, subpath, err))
-          < 0)
+      bool check = type == DT_REG && (name_blocked (p, de->d_name) || ino_dedicated (c, de->d_ino));
+      if (type == DT_UNKNOWN || check)
+        {
+          if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            {
+              has = true;
+              continue;
+            }
+          type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISREG (st.st_mode) ? DT_REG : DT_UNKNOWN;
+          if (type == DT_REG && dedicated (c, &st))
+            {
+              has = true;
+              continue;
+            }
+        }
+      if (type == DT_DIR)
+        {
+          _cleanup_close_ int sub = openat (dirfd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          _cleanup_free_ char *subpath = xasprintf ("%s/%s", path, de->d_name);
+          int r = sub < 0 ? 1 : exec_walk (c, p, sub, subpath, depth + 1, err);
+          if (r < 0)
+            return -1;
+          has |= r > 0;
+          if (r > 0)
+            continue;
+        }
+      else if (type != DT_REG)
+        continue; /* symlinks: the rule goes on the target, where it lives */
+      grant.v = xrealloc (grant.v, (grant.n + 1) * sizeof (char *));
+      grant.v[grant.n++] = xstrdup (de->d_name);
+    }
+  if (!has)
+    return 0;
+  for (size_t i = 0; i < grant.n; i++)
+    {
+      _cleanup_close_ int fd = openat (dirfd, grant.v[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_free_ char *subpath = xasprintf ("%s/%s", path, grant.v[i]);
+      if (fd >= 0 && add_path_rule (c, fd, x, subpath, err) < 0)
         return -1;
     }
-  return 0;
+  return 1;
+}
+
+static int
+exec_rules (struct ctx *c, const struct hr_policy *p, int dirfd, const char *path, hr_err *err)
+{
+  bool any = false;
+  for (size_t i = 0; i < c->n_blocked; i++)
+    any |= !c->blocked[i].multicall;
+  int r = any ? exec_walk (c, p, dirfd, path, 0, err) : 0;
+  if (r < 0)
+    return -1;
+  return r == 0 ? add_path_rule (c, dirfd, LANDLOCK_ACCESS_FS_EXECUTE, path, err) : 0;
 }
 
 static int
@@ -379,7 +430,7 @@ build (struct ctx *c, const struct hr_policy *p, hr_err *err)
           *err = e;
           return hr_error_wrap (err, "landlock: executable path `%s`", p->exec_paths[i]);
         }
-      if (exec_rules (c, fd, p->exec_paths[i], 0, err) < 0)
+      if (exec_rules (c, p, fd, p->exec_paths[i], err) < 0)
         return -1;
     }
   if (m->net & HR_LANDLOCK_ACCESS_NET_CONNECT_TCP)

@@ -20,7 +20,12 @@
    symlink to a directory is not descended (its target is scanned when it
    is itself listed).  A missing tree is skipped.  *out: one entry per
    distinct file (caller frees), multicall when the same file is also
-   reached by a name that is not blocked in these trees (busybox). */
+   reached, in these trees, by a symlink with a name that is not blocked
+   or by two or more directory entries with such names (busybox as sh,
+   ls...).  One directory entry of its own with another name does not
+   make it multi-call: /bin/nc -> nc.openbsd is the same command, and a
+   hard link of a blocked binary under a new name is that binary (it stays
+   excluded from Landlock's EXECUTE grants). */
 int hr_blocked_scan (int rootfd, char *const *paths, size_t n_paths, char *const *names, size_t n_names,
                      struct hr_blocked_exe **out, size_t *n_out, hr_err *err);
 
