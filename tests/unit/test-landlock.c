@@ -67,7 +67,9 @@ test_lower (void)
   ok (m.net == 0 && r.state[HR_LL_TCP_CONNECT] == HR_LL_MISSING && strstr (r.why[HR_LL_TCP_CONNECT], "ABI < 4"),
       "ABI 3 with an allow-list: TCP connect missing");
   hr_landlock_lower (4, &p, &m, &r);
-  ok (m.net == 2 && r.state[HR_LL_TCP_CONNECT] == HR_LL_ENFORCED, "ABI 4: CONNECT_TCP handled");
+  ok (m.net == 2 && r.state[HR_LL_TCP_CONNECT] == HR_LL_ENFORCED, "ABI 4: CONNECT_TCP handled, BIND_TCP not");
+  ok (r.state[HR_LL_TCP_BIND] == HR_LL_NOT_ASKED && strstr (r.why[HR_LL_TCP_BIND], "listening"),
+      "bind: not asked, and the report says so");
   ok (!(m.fs & (1ULL << 15)) && m.scoped == 0, "ABI 4: no ioctl_dev, no scoping");
   d[1].port = 0;
   hr_landlock_lower (4, &p, &m, &r);

@@ -69,6 +69,7 @@ static const char *const feature_names[HR_LL_N] = {
   [HR_LL_REFER] = "refer",
   [HR_LL_TRUNCATE] = "truncate",
   [HR_LL_TCP_CONNECT] = "tcp_connect",
+  [HR_LL_TCP_BIND] = "tcp_bind",
   [HR_LL_IOCTL_DEV] = "ioctl_dev",
   [HR_LL_SCOPE_ABSTRACT_UNIX] = "scope_abstract_unix_socket",
   [HR_LL_SCOPE_SIGNAL] = "scope_signal",
@@ -77,7 +78,7 @@ static const char *const feature_names[HR_LL_N] = {
 /* The ABI that brought each feature (Documentation/userspace-api/landlock.rst). */
 static const int feature_abi[HR_LL_N] = {
   [HR_LL_FS_WRITE] = 1, [HR_LL_EXEC] = 1,         [HR_LL_REFER] = 2,
-  [HR_LL_TRUNCATE] = 3, [HR_LL_TCP_CONNECT] = 4, [HR_LL_IOCTL_DEV] = 5,
+  [HR_LL_TRUNCATE] = 3, [HR_LL_TCP_CONNECT] = 4, [HR_LL_TCP_BIND] = 4, [HR_LL_IOCTL_DEV] = 5,
   [HR_LL_SCOPE_ABSTRACT_UNIX] = 6, [HR_LL_SCOPE_SIGNAL] = 6,
 };
 
@@ -87,6 +88,7 @@ static const char *const missing_why[HR_LL_N] = {
   [HR_LL_REFER] = "Landlock ABI < 2: rename and link across directories always fail (EXDEV)",
   [HR_LL_TRUNCATE] = "Landlock ABI < 3: truncate(2) is not confined",
   [HR_LL_TCP_CONNECT] = "Landlock ABI < 4: TCP ports are not confined by Landlock",
+  [HR_LL_TCP_BIND] = "Landlock ABI < 4: TCP ports are not confined by Landlock",
   [HR_LL_IOCTL_DEV] = "Landlock ABI < 5: ioctl on device files is not confined",
   [HR_LL_SCOPE_ABSTRACT_UNIX] = "Landlock ABI < 6: abstract unix sockets outside the sandbox are reachable",
   [HR_LL_SCOPE_SIGNAL] = "Landlock ABI < 6: signals to processes outside the sandbox are not confined",
@@ -118,6 +120,11 @@ hr_landlock_lower (int abi, const struct hr_policy *p, struct hr_landlock_masks 
   for (int f = 0; f < HR_LL_N; f++)
     r->state[f] = HR_LL_ENFORCED;
 
+  /* The policy says where the sandbox may connect, not where it may
+     listen: a server in it binds any port (of its own network namespace
+     when internet is denied). */
+  r->state[HR_LL_TCP_BIND] = HR_LL_NOT_ASKED;
+  r->why[HR_LL_TCP_BIND] = "the policy has no rule for listening";
   /* TCP connect: only an allow-list needs it.  allow_internet true: no
      restriction; false: a network namespace with loopback only. */
   if (p->internet || p->n_allow == 0)

@@ -24,6 +24,7 @@ enum hr_landlock_feature
   HR_LL_REFER,          /* ABI 2: cross-directory rename/link handled (else always EXDEV) */
   HR_LL_TRUNCATE,       /* ABI 3: truncate(2) outside writable_paths */
   HR_LL_TCP_CONNECT,    /* ABI 4: connect(2) only to the allow-list's ports */
+  HR_LL_TCP_BIND,       /* ABI 4: never asked (the policy has no rule for listening) */
   HR_LL_IOCTL_DEV,      /* ABI 5: ioctl on device files opened in the sandbox */
   HR_LL_SCOPE_ABSTRACT_UNIX, /* ABI 6: no connect to abstract sockets outside the domain */
   HR_LL_SCOPE_SIGNAL,   /* ABI 6: no signals to processes outside the domain */
