@@ -20,11 +20,14 @@ setup() {
   requires_hydra
   hr_setup
   AUDIT_EVENTS_PID=
+  HR_CLEAN_DIRS=()
 }
 
 teardown() {
   [ -z "${AUDIT_EVENTS_PID:-}" ] || kill "$AUDIT_EVENTS_PID" 2>/dev/null || true
   hr_teardown
+  local d
+  for d in "${HR_CLEAN_DIRS[@]}"; do rm -rf "$d"; done
 }
 
 # What the agent does: a shell, busybox tools, a TCP client; each line
@@ -170,8 +173,10 @@ kill $web
 }
 
 @test "sandbox: the audit stream also goes to the policy's file, rotated" {
-  local logdir=$BATS_TEST_TMPDIR/auditlog
+  # (audit.file must be beneath /var/log/hydra-runc: the audit process is root)
+  local logdir=/var/log/hydra-runc/$TAG
   mkdir -p "$logdir"
+  HR_CLEAN_DIRS+=("$logdir")
   sandbox_bundle "$(printf '%s\n' "$HR_EXAMPLE_POLICY" | sed "s|monitor_network: true}|monitor_network: true, file: $logdir/a.jsonl, max_size_mb: 1, max_files: 2}|")"
   # ~1.5 MB of exec records: 1500 execs with a 900-byte argument.
   cfg_sh 'pad=$(printf "%0900d" 0); i=0; while [ $i -lt 1500 ]; do true "$pad"; i=$((i+1)); done'

@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -188,17 +190,35 @@ send_ready (int wfd, int status, const struct hr_bpf_features *f, const char *ms
   (void) hr_write_all (wfd, &m, sizeof m);
 }
 
-/* An absolute host path as (directory fd, last component). */
+/* audit.file as (directory fd, last component).  The policy parser
+   keeps it beneath HR_AUDIT_FILE_DIR; the directories below are walked
+   without symlinks (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so a
+   policy, which an engine may take from its users, cannot make host root
+   write anywhere else. */
 static int
 open_parent (const char *path, const char **base, hr_err *err)
 {
-  const char *slash = strrchr (path, '/');
-  _cleanup_free_ char *dir = slash && slash != path ? xasprintf ("%.*s", (int) (slash - path), path) : xstrdup ("/");
-  int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  size_t pre = strlen (HR_AUDIT_FILE_DIR) + 1;
+  const char *rel = path + pre, *slash;
+  _cleanup_close_ int top = -1;
+  _cleanup_free_ char *dir = NULL;
+  struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  int fd;
 
+  if (strncmp (path, HR_AUDIT_FILE_DIR "/", pre) != 0 || *rel == '\0')
+    return hr_error_plain (err, EINVAL, "audit.file `%s` is not beneath " HR_AUDIT_FILE_DIR, path);
+  if (mkdir (HR_AUDIT_FILE_DIR, 0700) < 0 && errno != EEXIST)
+    return hr_error_set (err, errno, "mkdir " HR_AUDIT_FILE_DIR);
+  top = open (HR_AUDIT_FILE_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (top < 0)
+    return hr_error_set (err, errno, "open " HR_AUDIT_FILE_DIR);
+  slash = strrchr (rel, '/');
+  dir = slash ? xasprintf ("%.*s", (int) (slash - rel), rel) : xstrdup (".");
+  fd = (int) syscall (SYS_openat2, top, dir, &how, sizeof how);
   if (fd < 0)
-    return hr_error_set (err, errno, "open audit.file directory `%s`", dir);
-  *base = slash ? slash + 1 : path;
+    return hr_error_set (err, errno, "open the directory of audit.file `%s`", path);
+  *base = slash ? slash + 1 : rel;
   return fd;
 }
 
