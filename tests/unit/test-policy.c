@@ -85,7 +85,7 @@ static void
 test_defaults (void)
 {
   _cleanup_ (hr_policy_freep) struct hr_policy *p = parse ("policy: {}");
-  _cleanup_ (hr_policy_freep) struct hr_policy *q = parse ("policy: {audit: {file: /var/log/agent.jsonl}}");
+  _cleanup_ (hr_policy_freep) struct hr_policy *q = parse ("policy: {audit: {file: /var/log/hydra-runc/agent.jsonl}}");
   _cleanup_ (hr_policy_freep) struct hr_policy *j
       = parse ("{\"policy\": {\"require\": \"all\", \"resource_limits\": {\"max_cpu_cores\": 0.25}}}");
   ok (p != NULL && q != NULL && j != NULL, "minimal policies parse (YAML and JSON)");
@@ -98,7 +98,7 @@ test_defaults (void)
   ok (p->writable != NULL && p->blocked != NULL, "empty lists are allocated");
   is_int (p->cpu_millicores + p->memory_bytes + (uint64_t) p->pids + p->network_kbit, 0, "no limits");
   is_int (q->audit, HR_AUDIT_BASIC, "log_level basic when audit has none");
-  is_str (q->audit_file, "/var/log/agent.jsonl", "audit.file");
+  is_str (q->audit_file, "/var/log/hydra-runc/agent.jsonl", "audit.file");
   is_int (q->audit_max_bytes, 100ull << 20, "audit.max_size_mb default 100");
   is_int (q->audit_keep, 5, "audit.max_files default 5");
   ok (j->require_all, "require: all");
@@ -273,6 +273,7 @@ test_errors (void)
       "policy.resource_limits.max_cpu_cores: 5000 is out of range (0.001..4096)" },
     { "policy: {audit: {max_files: 1001}}", "policy.audit.max_files: 1001 is out of range (0..1000)" },
     { "policy: {audit: {file: relative.log}}", "policy.audit.file: \"relative.log\" is not an absolute path" },
+    { "policy: {audit: {file: /etc/shadow}}", "policy.audit.file: \"/etc/shadow\" is not beneath /var/log/hydra-runc" },
     { "policy: {audit: {log_level: loud}}", "policy.audit.log_level: \"loud\" is not none, basic or detailed" },
     { "policy: {require: most}", "policy.require: \"most\" is not all or best-effort" },
     { "policy: {acces_controls: {}}", "policy: unknown key \"acces_controls\"" },

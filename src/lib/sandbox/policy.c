@@ -776,8 +776,11 @@ parse_audit (const struct ynode *m, struct hr_policy *p, hr_err *err)
     {
       if (get_string (v, "policy.audit.file", &s, err) < 0 || check_clean_path ("policy.audit.file", s, err) < 0)
         return -1;
-      if (!strcmp (s, "/"))
-        return hr_error_plain (err, EINVAL, "policy.audit.file: \"/\" is a directory");
+      /* The audit process is host root and a policy can come from an
+         annotation, which an engine may pass from its users: it writes
+         only beneath its own directory, never /etc/shadow (audit.h). */
+      if (strncmp (s, HR_AUDIT_FILE_DIR "/", strlen (HR_AUDIT_FILE_DIR) + 1) != 0)
+        return hr_error_plain (err, EINVAL, "policy.audit.file: \"%s\" is not beneath " HR_AUDIT_FILE_DIR, s);
       p->audit_file = xstrdup (s);
     }
   if ((v = map_get (m, "max_size_mb")))

@@ -20,6 +20,8 @@
 /* The annotation create/run read a policy from (engines pass it there);
    `spec --policy` writes it too, as hr_policy_to_json's canonical JSON. */
 #define HR_POLICY_ANNOTATION "org.hydra-runc.sandbox.policy"
+/* Where audit.file may point: the audit process runs as host root. */
+#define HR_AUDIT_FILE_DIR "/var/log/hydra-runc"
 
 enum hr_audit_level { HR_AUDIT_OFF, HR_AUDIT_BASIC, HR_AUDIT_DETAILED };
 
