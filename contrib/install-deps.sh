@@ -9,7 +9,7 @@ packages=(
   libyajl-dev libyaml-dev libseccomp-dev libcap-dev libmnl-dev libbpf-dev libsystemd-dev
   libprotobuf-c-dev libgnutls28-dev nettle-dev
   criu bats busybox-static jq iproute2 python3 python3-jsonschema
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev bpftool
   go-md2man time
   uidmap
 )
