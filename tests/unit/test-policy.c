@@ -318,7 +318,7 @@ test_round_trip (void)
   static const char *const docs[] = {
     example,
     "policy: {}",
-    "policy: {require: all, name: \"x \\\"q\\\"\", audit: {log_level: none, file: /a/b, max_size_mb: 7, "
+    "policy: {require: all, name: \"x \\\"q\\\"\", audit: {log_level: none, file: /var/log/hydra-runc/b, max_size_mb: 7, "
     "max_files: 0}}",
     "policy: {resource_limits: {max_cpu_cores: 1.5, max_network_mbps: 0.125}, access_controls: {allow_internet: "
     "true, allow_sudo: true, executable_paths: [/opt/bin]}}",

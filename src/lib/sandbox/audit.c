@@ -108,6 +108,9 @@ pid_map_get (struct pid_map *m, pid_t host, bool learn, bool forget)
 struct audit_run
 {
   const char *id;
+  int rootfd;
+  const struct hr_blocked_exe *blocked;
+  size_t n_blocked;
   struct hr_audit_log state_log, policy_log;
   bool has_policy_log;
   bool write;                         /* audit on (else only the guard and filter run) */
@@ -128,10 +131,45 @@ emit_line (struct audit_run *r, const char *line)
     hr_error_free (&err);
 }
 
+/* Landlock refuses a blocked command's dedicated file at open, before
+   any eBPF hook sees the exec: the kernel reports EACCES, which alone
+   reads as "not in an executable path".  The file's identity says which
+   rule it was (looked up in the container's root, after the fact: only
+   the report depends on it). */
+static bool
+is_blocked_file (const struct audit_run *r, const char *path)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  struct stat st;
+  _cleanup_close_ int fd = -1;
+
+  if (r->rootfd < 0 || path == NULL || r->n_blocked == 0)
+    return false;
+  fd = (int) syscall (SYS_openat2, r->rootfd, path, &how, sizeof how);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return false;
+  for (size_t i = 0; i < r->n_blocked; i++)
+    if (r->blocked[i].dev == (uint64_t) st.st_dev && r->blocked[i].ino == (uint64_t) st.st_ino)
+      return true;
+  return false;
+}
+
 static int
-on_record (const struct hr_audit_record *rec, void *arg)
+on_record (const struct hr_audit_record *in, void *arg)
 {
   struct audit_run *r = arg;
+  struct hr_audit_record copy;
+  const struct hr_audit_record *rec = in;
+  _cleanup_free_ char *what = NULL;
+
+  if (in->type == HR_AUDIT_VIOLATION && in->rule && strcmp (in->rule, "executable_paths") == 0
+      && is_blocked_file (r, in->path))
+    {
+      copy = *in;
+      copy.rule = "blocked_commands";
+      copy.what = what = xasprintf ("exec of %s, a blocked command's file, refused by Landlock", in->path);
+      rec = &copy;
+    }
   pid_t pid = pid_map_get (r->pids, rec->pid, rec->type == HR_AUDIT_EXEC, rec->type == HR_AUDIT_EXIT);
   pid_t ppid = rec->type == HR_AUDIT_EXEC && rec->ppid > 0 ? pid_map_get (r->pids, rec->ppid, true, false) : 0;
   _cleanup_free_ char *line = hr_audit_record_json (rec, r->id, pid, ppid);
@@ -250,7 +288,8 @@ audit_run (const struct hr_audit_args *a, int wfd)
 {
   _cleanup_close_ int dirfd = -1, cgfd = -1, polfd = -1, sfd = -1, ep = -1;
   _cleanup_ (hr_sandbox_bpf_freep) struct hr_sandbox_bpf *bpf = NULL;
-  struct audit_run r = { .id = a->id, .state_log = { .fd = -1 }, .policy_log = { .fd = -1 } };
+  struct audit_run r = { .id = a->id, .rootfd = a->rootfd, .blocked = a->blocked, .n_blocked = a->n_blocked,
+                         .state_log = { .fd = -1 }, .policy_log = { .fd = -1 } };
   struct hr_bpf_config bc;
   struct hr_bpf_features f = { 0 };
   const char *base = NULL;
@@ -269,7 +308,7 @@ audit_run (const struct hr_audit_args *a, int wfd)
   if (a->policy->audit_file && (polfd = open_parent (a->policy->audit_file, &base, &err)) < 0)
     goto fail;
   {
-    int keep[] = { wfd, dirfd, cgfd, polfd };
+    int keep[] = { wfd, dirfd, cgfd, polfd, a->rootfd };
     close_all_but (keep, sizeof keep / sizeof keep[0]);
   }
   sigemptyset (&mask);

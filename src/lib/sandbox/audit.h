@@ -57,6 +57,8 @@ struct hr_audit_args
   const char *id;
   const struct hr_policy *policy;
   const char *cgroup2_dir;           /* the container's cgroup2 directory */
+  int rootfd;                        /* the container's root (O_PATH), or -1: an exec
+                                        Landlock refused is told apart (blocked file or not) */
   const struct hr_blocked_exe *blocked;
   size_t n_blocked;
   const char *report_json;           /* the sandbox report: the stream's first line */

@@ -268,7 +268,7 @@ hr_sandbox_start (const struct hr_sandbox_setup *s, hr_err *err)
           /* The stream's first line is the report as it stands without
              eBPF's own lines: those are known once it is loaded. */
           _cleanup_free_ char *pre = hr_sandbox_report_json (p, &r);
-          struct hr_audit_args a = { .state_dirfd = s->state_dirfd, .id = s->id, .policy = p, .cgroup2_dir = cg2,
+          struct hr_audit_args a = { .state_dirfd = s->state_dirfd, .id = s->id, .policy = p, .cgroup2_dir = cg2, .rootfd = rootfd,
                                      .blocked = blocked, .n_blocked = n_blocked, .report_json = pre };
           hr_err e = NULL;
           if (hr_audit_start (&a, &audit_pid, &f, &e) < 0)
@@ -282,7 +282,8 @@ hr_sandbox_start (const struct hr_sandbox_setup *s, hr_err *err)
   json = hr_sandbox_report_json (p, &r);
   if (hr_state_write_file (s->state_dirfd, HR_SANDBOX_REPORT, json, strlen (json), err) < 0)
     goto out;
-  for (size_t i = 0; i < r.n; i++)
+  /* (under require: all the refusal below says it, once) */
+  for (size_t i = 0; !p->require_all && i < r.n; i++)
     if (!r.items[i].enforced)
       hr_warn ("sandbox: %s is not enforced by %s: %s", r.items[i].rule, r.items[i].mechanism,
                r.items[i].detail ? r.items[i].detail : "unavailable");
