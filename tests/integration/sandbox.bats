@@ -245,3 +245,15 @@ while True:
   # tc on the container's interface: 10 Mbit/s.
   tc -n "$ns" qdisc show dev "v$$a" | grep -q 'tbf.*rate 10Mbit' || fail "no tbf qdisc: $(tc -n "$ns" qdisc show dev "v$$a")"
 }
+
+@test "sandbox: checkpoint of a sandboxed container is refused, and the container keeps running" {
+  sandbox_bundle "$HR_EXAMPLE_POLICY"
+  cfg_args sleep 100
+  create_container "$TAG"
+  hr start "$TAG"
+  run --separate-stderr hr checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$TAG"
+  [ "$status" -ne 0 ] || fail "checkpoint of a sandbox succeeded"
+  [[ $stderr == *"checkpoint and restore of a sandboxed container"*"not supported"* ]] || fail "stderr: $stderr"
+  assert_eq "$(state_field "$TAG" status)" running "status after the refused checkpoint"
+  [ ! -e "$BATS_TEST_TMPDIR/img/inventory.img" ] || fail "images written"
+}
