@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential autoconf automake libtool pkg-config
-  libyajl-dev libseccomp-dev libcap-dev libmnl-dev libbpf-dev libsystemd-dev
+  libyajl-dev libyaml-dev libseccomp-dev libcap-dev libmnl-dev libbpf-dev libsystemd-dev
   libprotobuf-c-dev libgnutls28-dev nettle-dev
   criu bats busybox-static jq iproute2 python3 python3-jsonschema
   clang libclang-rt-14-dev bpftool

@@ -72,18 +72,26 @@ cmd_events (const struct cli_command *self, struct hr_context *ctx, int argc, ch
 {
   _cleanup_ (hr_opts_result_clear) struct hr_opts_result args = { 0 };
   const char *interval = "5s";
-  bool stats = false;
+  bool stats = false, audit = false;
   hr_err err = NULL;
   double ms = 0;
   int status;
   const struct hr_opt opts[] = {
     { "interval", NULL, HR_OPT_STRING, &interval, "set the stats collection interval", "5s" },
     { "stats", NULL, HR_OPT_BOOL, &stats, "display the container's stats then exit", NULL },
+    { "audit", NULL, HR_OPT_BOOL, &audit, "stream the sandbox's audit events (JSON lines) until the container is deleted",
+      NULL },
     { NULL },
   };
 
   if (!cli_parse (self, opts, argc, argv, 1, 1, &args, &status))
     return status;
+  if (audit)
+    {
+      if (hr_container_audit_events (ctx, args.args[0], print_event, NULL, &err) < 0)
+        return cli_fail (&err);
+      return 0;
+    }
   if (parse_duration (interval, &ms, &err) < 0)
     return cli_fail (&err);
   if (ms <= 0)
@@ -103,6 +111,7 @@ const struct cli_command cli_cmd_events = {
   .summary = "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
   .usage = "[command options] <container-id>",
   .description = "   The events command displays information about the container. By default the\n"
-                 "information is displayed once every 5 seconds.",
+                 "information is displayed once every 5 seconds.  With --audit it streams the\n"
+                 "audit events of a sandboxed container (see hydra-runc spec --policy).",
   .run = cmd_events,
 };

@@ -40,12 +40,14 @@ cmd_spec (const struct cli_command *self, struct hr_context *ctx, int argc, char
   _cleanup_ (hr_opts_result_clear) struct hr_opts_result args = { 0 };
   _cleanup_free_ char *json = NULL;
   const char *bundle = ".";
+  const char *policy = NULL;
   bool rootless = false;
   hr_err err = NULL;
   int status;
   const struct hr_opt opts[] = {
     { "bundle", "b", HR_OPT_STRING, &bundle, "path to the root of the bundle directory", NULL },
     { "rootless", NULL, HR_OPT_BOOL, &rootless, "generate a configuration for a rootless container", NULL },
+    { "policy", NULL, HR_OPT_STRING, &policy, "lower the sandbox policy in this YAML or JSON file into the configuration", NULL },
     { NULL },
   };
 
@@ -53,7 +55,7 @@ cmd_spec (const struct cli_command *self, struct hr_context *ctx, int argc, char
     return status;
   if (*bundle == '\0')
     bundle = ".";
-  if (hr_spec_json (rootless, &json, &err) < 0)
+  if (policy ? hr_spec_policy_json (rootless, policy, &json, &err) < 0 : hr_spec_json (rootless, &json, &err) < 0)
     return cli_fail (&err);
   if (write_spec (bundle, json, &err) < 0)
     return cli_fail (&err);
@@ -71,6 +73,10 @@ const struct cli_command cli_cmd_spec = {
     "that \"start\" runs; the root filesystem goes into \"rootfs\":\n\n"
     "       mkdir rootfs\n"
     "       docker export $(docker create busybox) | tar -C rootfs -xf -\n"
-    "       hydra-runc spec",
+    "       hydra-runc spec\n\n"
+    "   With --policy FILE, a sandbox policy (YAML or JSON, see docs/sandbox.md) is\n"
+    "lowered into the configuration: read-only root, tmpfs writable paths, no\n"
+    "capabilities, cgroup limits, a deny-by-default seccomp profile and a network\n"
+    "namespace, and the policy itself in the org.hydra-runc.sandbox.policy annotation.",
   .run = cmd_spec,
 };

@@ -244,6 +244,10 @@ int hr_container_resume (struct hr_context *ctx, const char *id, hr_err *err);
 typedef int (*hr_event_cb) (const char *json, void *data, hr_err *err);
 int hr_container_events (struct hr_context *ctx, const char *id, bool stats_only, unsigned interval_ms,
                          hr_event_cb cb, void *cb_data, hr_err *err);
+/* events --audit: a sandboxed container's audit stream (docs/sandbox.md),
+   one JSON line per cb, from its first line until the audit process ends
+   (delete stops it). */
+int hr_container_audit_events (struct hr_context *ctx, const char *id, hr_event_cb cb, void *cb_data, hr_err *err);
 
 /* Options of update (runc's flags).  With resources (--resources FILE, "-"
    for stdin) that linux.resources document is the update and the other
@@ -273,6 +277,9 @@ int hr_state_to_json (const struct hr_container_info *info, char **json, hr_err 
 int hr_list_to_json (const struct hr_container_info *infos, size_t n, char **json, hr_err *err);
 /* The default config.json that `spec` writes. */
 int hr_spec_json (bool rootless, char **json, hr_err *err);
+/* `spec --policy FILE`: that template with the sandbox policy in FILE
+   (YAML or JSON) lowered into it. */
+int hr_spec_policy_json (bool rootless, const char *policy_file, char **json, hr_err *err);
 /* The `features` document: only what works today. */
 int hr_features_json (char **json, hr_err *err);
 

@@ -2,6 +2,7 @@
 /* runc's CRIU conventions (checkpoint.h). */
 #include <config.h>
 #include "checkpoint/checkpoint.h"
+#include "sandbox/policy.h"
 #include "checkpoint/criu_opts.h"
 #include "cgroups/cgroups.h"
 #include "cleanup.h"
@@ -34,6 +35,14 @@ hr_checkpoint_check_config (const oci_config *cfg, hr_err *err)
       return hr_error_plain (err, ENOTSUP,
                              "checkpoint and restore of a container with a user namespace are not supported "
                              "(CRIU's restored tasks cannot read private images)");
+  /* A sandbox would come back without its confinement: CRIU has no
+     Landlock domain to restore, and the eBPF programs and the audit
+     process are not the container's (issue 16).  Refused, not weakened. */
+  if (oci_string_map_get (&cfg->annotations, HR_POLICY_ANNOTATION))
+    return hr_error_plain (err, ENOTSUP,
+                           "checkpoint and restore of a sandboxed container (annotation " HR_POLICY_ANNOTATION
+                           ") are not supported: CRIU restores neither its Landlock domain nor its eBPF "
+                           "programs and audit process");
   return 0;
 }
 

@@ -22,11 +22,13 @@
 #include "kernel/netdev.h"
 #include "setup/plan.h"
 #include "kernel/seccomp_cache.h"
+#include "sandbox/sandbox.h"
 #include "kernel/seccomp_notify.h"
 #include "state/state.h"
 #include "state/sync.h"
 #include "kernel/terminal.h"
 #include "kernel/userns.h"
+#include "sandbox/policy.h"
 #include "util.h"
 
 #include <errno.h>
@@ -56,6 +58,7 @@ struct create_ctx
   const char *id;
   bool dir_made;
   bool lost;          /* the state dir was deleted while we did not hold its lock */
+  bool sandboxed;     /* hr_sandbox_start ran: its audit process is stopped on failure */
   int preserve_fds;   /* --preserve-fds plus socket-activation fds */
   int console[2];     /* console channel (terminal.h), -1 without a terminal */
   struct hr_cgroup *cg; /* its driver says how to undo it (a systemd unit, directories) */
@@ -102,6 +105,12 @@ create_ctx_cleanup (struct create_ctx *c, bool failed)
     }
   if (c->fifo_fd >= 0)
     close (c->fifo_fd);
+  if (undo && c->sandboxed)
+    {
+      hr_err ignored = NULL;
+      hr_sandbox_stop (c->dirfd, &ignored);
+      hr_error_free (&ignored);
+    }
   if (undo && c->dir_made)
     {
       hr_err ignored = NULL;
@@ -392,6 +401,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
   _cleanup_ (hr_state_file_freep) hr_state_file *st = NULL;
+  _cleanup_ (hr_policy_freep) struct hr_policy *pol = NULL;
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_path = NULL, *state_root = NULL, *config_data = NULL;
   size_t config_len = 0;
   struct create_ctx c = { .rootfd = -1, .dirfd = -1, .fifo_fd = -1, .sock = { -1, -1 }, .id = id,
@@ -407,7 +417,11 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
   if (hr_resolve_bundle (opts->bundle, &bundle, err) < 0)
     return -1;
   config_path = xasprintf ("%s/config.json", bundle);
-  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0)
+  /* A sandbox policy (annotation) is lowered before anything reads the
+     config, so a bad one fails here with nothing made (issue 16). */
+  if (hr_read_config (config_path, &config_data, &config_len, &cfg, err) < 0
+      || hr_policy_lower_config (cfg, &config_data, &config_len, &pol, err) < 0
+      || (pol && hr_policy_resolve (pol, err) < 0))
     return -1;
   terminal = cfg->process && cfg->process->terminal_present && cfg->process->terminal;
   if (hr_terminal_check (terminal, detached, opts->console_socket, err) < 0)
@@ -428,6 +442,7 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
      driver cannot use is refused here, before anything exists. */
   popts.cgroupns_late = drv->places_after_clone ();
   popts.unprivileged = geteuid () != 0;
+  popts.policy = pol;
   if (drv->check (cgroups_path, id, err) < 0)
     return -1;
   if (opts->pidfd_socket && *opts->pidfd_socket)
@@ -588,6 +603,17 @@ do_create (struct hr_context *ctx, const char *id, const struct hr_create_opts *
         *master_out = TAKE_FD (master);
     }
 
+  if (pol)
+    {
+      /* The init is created: its mounts are made, its network namespace
+         has its interfaces, and nothing of the user's has run (issue 16:
+         the eBPF programs are attached before start). */
+      struct hr_sandbox_setup sb = { .state_dirfd = c.dirfd, .id = id, .policy = pol, .config = cfg,
+                                     .init_pid = c.pid, .cgroup = c.cg, .rootless = hr_context_rootless (ctx) };
+      c.sandboxed = true;
+      if (hr_sandbox_start (&sb, err) < 0)
+        goto out;
+    }
   /* The init's stdio as the process will have it (checkpoint writes it
      to descriptors.json, as runc records it at create). */
   hr_record_descriptors (c.pid, st);

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "lifecycle/lifecycle.h"
 #include "log.h"
+#include "sandbox/audit.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -236,6 +237,23 @@ done:
 out:
   if (w.fd >= 0)
     close (w.fd);
+  hr_container_release (&c);
+  return ret;
+}
+
+/* events --audit (issue 16): the sandbox's audit stream, replayed from
+   its start and followed until the audit process ends (audit.h).  Open
+   also for a stopped container: the stream outlives the init until
+   delete. */
+int
+hr_container_audit_events (struct hr_context *ctx, const char *id, hr_event_cb cb, void *cb_data, hr_err *err)
+{
+  struct hr_container c;
+  int ret;
+
+  if (hr_container_load (ctx, id, HR_STATE_NO_LOCK, &c, err) < 0)
+    return -1;
+  ret = hr_audit_follow (c.dirfd, cb, cb_data, err);
   hr_container_release (&c);
   return ret;
 }

@@ -45,6 +45,7 @@
  * again after setresuid.  execve makes the new image dumpable as usual.
  */
 #include <config.h>
+#include "sandbox/policy.h"
 #include "hydra.h"
 #include "cleanup.h"
 #include "cgroups/cgroup_driver.h"
@@ -413,6 +414,7 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
   _cleanup_ (oci_config_freep) oci_config *cfg = NULL;
   _cleanup_ (oci_process_freep) oci_process *proc = NULL;
   _cleanup_ (hr_plan_freep) struct hr_plan *plan = NULL;
+  _cleanup_ (hr_policy_freep) struct hr_policy *policy = NULL;
   struct exec_ctx x = { .pidfd = -1, .init_root = -1, .sync = { -1, -1 }, .console = { -1, -1 }, .preserve_fds = o->preserve_fds };
   struct hr_msg *msg = hr_msg_alloc ();
   struct hr_container c;
@@ -463,7 +465,11 @@ hr_container_exec (struct hr_context *ctx, const char *id, const struct hr_exec_
       hr_cgroup_free (cg);
       cg = sub;
     }
-  if (build_process (&c, o, &cfg, &proc, err) < 0 || hr_plan_build_exec (cfg, proc, o->preserve_fds, &plan, err) < 0)
+  /* A sandboxed container's policy (its annotation in the config saved
+     at create) confines every process exec'd into it as it does the init:
+     the same Landlock domain, or a process could escape it by `exec`. */
+  if (build_process (&c, o, &cfg, &proc, err) < 0 || hr_policy_from_config (cfg, &policy, err) < 0
+      || hr_plan_build_exec_policy (cfg, proc, o->preserve_fds, policy, &plan, err) < 0)
     goto out;
   hr_plan_debug (plan, "exec plan", id);
   x.plan = plan;

@@ -14,9 +14,11 @@
 #include "kernel/mount_opts.h"
 #include "kernel/namespaces.h"
 #include "oci.h"
+#include "sandbox/policy.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,29 @@ hr_spec_json (bool rootless, char **json, hr_err *err)
       = oci_config_default (rootless, hr_cgroup_ns_by_default (hr_cgroup_layout ()));
   if (cfg == NULL)
     return hr_error_plain (err, ENOMEM, "build default config");
+  return oci_config_to_json (cfg, true, json, NULL, err);
+}
+
+int
+hr_spec_policy_json (bool rootless, const char *policy_file, char **json, hr_err *err)
+{
+  _cleanup_ (oci_config_freep) oci_config *cfg
+      = oci_config_default (rootless, hr_cgroup_ns_by_default (hr_cgroup_layout ()));
+  _cleanup_ (hr_policy_freep) struct hr_policy *pol = NULL;
+  _cleanup_free_ char *text = NULL;
+  _cleanup_close_ int fd = -1;
+  size_t len;
+
+  if (cfg == NULL)
+    return hr_error_plain (err, ENOMEM, "build default config");
+  fd = open (policy_file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return hr_error_set (err, errno, "open policy `%s`", policy_file);
+  /* Bounded read; hr_policy_parse refuses anything over its own cap. */
+  if (hr_read_all (fd, 1024 * 1024, &text, &len, err) < 0)
+    return hr_error_wrap (err, "read policy `%s`", policy_file);
+  if (hr_policy_parse (text, len, &pol, err) < 0 || hr_policy_apply (pol, cfg, err) < 0)
+    return hr_error_wrap (err, "%s", policy_file);
   return oci_config_to_json (cfg, true, json, NULL, err);
 }
 

@@ -12,6 +12,7 @@
 #include "lifecycle/lifecycle.h"
 #include "lifecycle/notify.h"
 #include "log.h"
+#include "sandbox/sandbox.h"
 #include "state/state.h"
 #include "util.h"
 
@@ -320,6 +321,10 @@ hr_container_delete (struct hr_context *ctx, const char *id, bool force, hr_err 
     if ((!c.state->poststop_hooks_present || c.state->poststop_hooks) && hr_state_load_config (c.dirfd, &cfg, &e) < 0)
       hr_error_free (&e);
     ret = remove_cgroup (&c, err);
+    /* A sandbox's audit process: stopped once nothing of the container
+       runs, so its stream ends with every exit (sandbox.h). */
+    if (ret == 0)
+      ret = hr_sandbox_stop (c.dirfd, err);
     if (ret == 0)
       hr_notify_remove (c.dirfd); /* the notify dir's socket (notify.h) */
     if (ret == 0)

@@ -20,6 +20,8 @@
 /* The annotation create/run read a policy from (engines pass it there);
    `spec --policy` writes it too, as hr_policy_to_json's canonical JSON. */
 #define HR_POLICY_ANNOTATION "org.hydra-runc.sandbox.policy"
+/* Where audit.file may point: the audit process runs as host root. */
+#define HR_AUDIT_FILE_DIR "/var/log/hydra-runc"
 
 enum hr_audit_level { HR_AUDIT_OFF, HR_AUDIT_BASIC, HR_AUDIT_DETAILED };
 
@@ -83,5 +85,13 @@ int hr_policy_apply (const struct hr_policy *p, oci_config *cfg, hr_err *err);
 /* The policy a config carries in its annotation: 0 and *out NULL when it
    has none. */
 int hr_policy_from_config (const oci_config *cfg, struct hr_policy **out, hr_err *err);
+/* create/run: the policy cfg carries (*out NULL and nothing changed when
+   none), lowered into cfg; *data and *len (config.json as read) replaced by
+   the lowered document, which the state dir keeps for exec and update. */
+int hr_policy_lower_config (oci_config *cfg, char **data, size_t *len, struct hr_policy **out, hr_err *err);
+/* Resolve the allow-list's host names (getaddrinfo): each becomes one
+   entry per address, with its text and host kept.  Not pure: create's
+   business, right before the allow-list is loaded. */
+int hr_policy_resolve (struct hr_policy *p, hr_err *err);
 
 #endif

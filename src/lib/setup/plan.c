@@ -491,6 +491,16 @@ plan_process (struct hr_plan *p, const oci_process *proc, hr_err *err)
       : !nnp                             ? SECCOMP_BEFORE_USER
       : hr_seccomp_has_notify (p->seccomp) ? SECCOMP_BEFORE_REPORT
                                          : SECCOMP_LAST;
+  /* The sandbox's Landlock rules: after every step that opens files in
+     the rootfs (cwd, lookup, console, HOME); still as root, so the scan of
+     the executable paths for blocked commands sees every directory
+     whatever the process's user may read; before any seccomp filter, which
+     a default-deny profile may not let the landlock syscalls through.
+     It sets no_new_privs itself (landlock_restrict_self(2)); what comes
+     after (the uid and capability changes, the report, the wait for
+     start, the filter) opens nothing in the rootfs. */
+  if (p->policy)
+    add (p, STEP_LANDLOCK);
   if (seccomp_at == SECCOMP_BEFORE_USER)
     add (p, STEP_SECCOMP);
 
@@ -657,6 +667,7 @@ hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr
   p->seccomp = lx ? lx->seccomp : NULL;
   p->rootfs = opts->rootfs;
   p->bundle = opts->bundle;
+  p->policy = opts->policy;
   if (cfg->process == NULL)
     return hr_error_plain (err, EINVAL, "config.json: process: missing (a container needs a process to run)");
   if (cfg->root == NULL || cfg->root->path == NULL)
@@ -773,10 +784,18 @@ int
 hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, int preserve_fds, struct hr_plan **out,
                     hr_err *err)
 {
+  return hr_plan_build_exec_policy (cfg, proc, preserve_fds, NULL, out, err);
+}
+
+int
+hr_plan_build_exec_policy (const oci_config *cfg, const oci_process *proc, int preserve_fds,
+                           const struct hr_policy *policy, struct hr_plan **out, hr_err *err)
+{
   _cleanup_ (hr_plan_freep) struct hr_plan *p = xmalloc0 (sizeof (*p));
   const oci_linux *lx = cfg->linux_;
 
   p->config = cfg;
+  p->policy = policy;
   p->exec = true;
   p->process = proc;
   p->seccomp = lx ? lx->seccomp : NULL;

@@ -20,6 +20,7 @@
 #include "kernel/mount_opts.h"
 #include "kernel/process_attrs.h"
 #include "oci.h"
+#include "sandbox/policy.h"
 
 enum hr_step_kind
 {
@@ -68,6 +69,10 @@ enum hr_step_kind
   STEP_MEMPOLICY,        /* linux.memoryPolicy */
   STEP_EXEC_LABELS,      /* process.apparmorProfile and selinuxLabel, for the exec (lsm.c) */
   STEP_PERSONALITY,      /* linux.personality, just before exec */
+  STEP_LANDLOCK,         /* the sandbox policy's Landlock rules (landlock.c), applied
+                            by the process to itself: after every step that opens
+                            files in the rootfs, still as root (the blocked-command
+                            scan reads every executable path), before the filter */
   STEP_SECCOMP,          /* linux.seccomp: before the uid change without
                             no_new_privs (loading needs CAP_SYS_ADMIN then),
                             else last before exec */
@@ -146,6 +151,9 @@ struct hr_plan
      the state dir's notify directory the runtime adds after config.mounts,
      which its STEP_MOUNT names as any other. */
   oci_mount notify_mount;
+  /* The sandbox policy (HR_POLICY_ANNOTATION, sandbox/policy.h) the
+     process is confined by (STEP_LANDLOCK), or NULL.  Not owned. */
+  const struct hr_policy *policy;
 };
 
 /* runc: the notify directory at /run/notify, NOTIFY_SOCKET pointing in it. */
@@ -163,6 +171,8 @@ struct hr_plan_opts
                                        reach the init's /proc/<pid>/root */
   const char *notify_dir;           /* absolute host path of the state dir's notify directory
                                        (notify.h), NULL without NOTIFY_SOCKET */
+  const struct hr_policy *policy;   /* the container's sandbox policy, NULL for none;
+                                       must outlive the plan */
 };
 
 int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struct hr_plan **out, hr_err *err);
@@ -172,6 +182,10 @@ int hr_plan_build (const oci_config *cfg, const struct hr_plan_opts *opts, struc
    proc the process to run.  Both must outlive the plan. */
 int hr_plan_build_exec (const oci_config *cfg, const oci_process *proc, int preserve_fds, struct hr_plan **out,
                         hr_err *err);
+/* The same, for a container with a sandbox policy (NULL: none): an exec'd
+   process is confined as the init is. */
+int hr_plan_build_exec_policy (const oci_config *cfg, const oci_process *proc, int preserve_fds,
+                               const struct hr_policy *policy, struct hr_plan **out, hr_err *err);
 /* restore: the part of create's plan that makes mountpoints.  CRIU
    restores the mounts themselves, but their mountpoints must exist in the
    rootfs (and in bind sources, for nested ones) as create left them

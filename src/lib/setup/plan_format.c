@@ -28,6 +28,7 @@ static const char *step_names[] = {
   [STEP_EXEC_LABELS] = "exec-labels",
   [STEP_PERSONALITY] = "personality",
   [STEP_SECCOMP] = "seccomp",
+  [STEP_LANDLOCK] = "landlock",
   [STEP_RUNTIME_HOOKS] = "runtime-hooks",
   [STEP_CONTAINER_HOOKS] = "container-hooks",
   [STEP_MKDIR_CWD] = "mkdir-cwd",
