@@ -130,6 +130,13 @@ main (int argc, char **argv)
   int i, go[2], status = 0;
   pid_t child;
 
+  /* As the audit process does: tracefs and securityfs, mounted privately
+     where the host has none. */
+  if (hr_sandbox_bpf_kernel_fs (&err) < 0)
+    {
+      fprintf (stderr, "sandbox-bpf-run: %s\n", err->msg);
+      return 1;
+    }
   for (i = 1; i < argc && argv[i][0] == '-' && strcmp (argv[i], "--") != 0; i++)
     {
       const char *o = argv[i];

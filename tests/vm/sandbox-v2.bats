@@ -44,7 +44,7 @@ has_lsm() { [[ ,$(lsms), == *,$1,* ]]; }
   report=$(cat "$ROOT"/*/sandbox.json)
   echo "# lsm: $(lsms); report: $report" >&3
   # Never silent: what 6.1 lacks is named.
-  jq -e '.not_enforced[] | select(.rule == "scoping" and .mechanism | test("landlock"))' <<<"$report" >/dev/null ||
+  jq -e '.not_enforced[] | select(.rule == "scoping" and (.mechanism | test("landlock")))' <<<"$report" >/dev/null ||
     fail "scoping (Landlock ABI 6) not reported missing: $report"
   if ! has_lsm landlock; then
     jq -e '.not_enforced[] | select(.rule == "writable_paths" and .mechanism == "landlock")' <<<"$report" >/dev/null ||

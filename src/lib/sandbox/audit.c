@@ -333,7 +333,7 @@ audit_run (const struct hr_audit_args *a, int wfd)
       r.has_policy_log = true;
     }
   bpf_config_of (a, cgfd, &bc);
-  if (hr_sandbox_bpf_load (&bc, &bpf, &err) < 0)
+  if (hr_sandbox_bpf_kernel_fs (&err) < 0 || hr_sandbox_bpf_load (&bc, &bpf, &err) < 0)
     goto fail;
   hr_sandbox_bpf_features_of (bpf, &f);
   emit_marker (&r, "sandbox", a->report_json);

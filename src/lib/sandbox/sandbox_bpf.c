@@ -36,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/magic.h>
@@ -110,6 +112,33 @@ probe_lsm (void)
     return false;
   close (fd);
   return true;
+}
+
+static bool
+has_path (const char *p)
+{
+  return access (p, F_OK) == 0;
+}
+
+int
+hr_sandbox_bpf_kernel_fs (hr_err *err)
+{
+  bool tracing = has_path ("/sys/kernel/tracing/events") || has_path ("/sys/kernel/debug/tracing/events");
+  bool security = has_path ("/sys/kernel/security/lsm");
+
+  if (tracing && security)
+    return 0;
+  if (unshare (CLONE_NEWNS) < 0)
+    return hr_error_set (err, errno, "unshare a mount namespace for tracefs and securityfs");
+  /* Nothing mounted here may reach the host's namespace. */
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    return hr_error_set (err, errno, "make / a slave");
+  if (!tracing && mount ("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    return hr_error_set (err, errno, "mount tracefs");
+  if (!security
+      && mount ("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    return hr_error_set (err, errno, "mount securityfs");
+  return 0;
 }
 
 int
