@@ -185,8 +185,9 @@ report_bpf (const struct hr_sandbox_setup *s, const struct hr_bpf_features *f, c
   bool up = why == NULL;
 
   if (p->n_blocked && up)
-    hr_sandbox_report_add (r, "blocked_commands", "ebpf exec guard", f->tracepoints, "%zu file(s) in the executable paths",
-                           n_blocked);
+    hr_sandbox_report_add (r, "blocked_commands", "ebpf exec guard", f->tracepoints,
+                           "%zu file(s) in the executable paths; %s", n_blocked,
+                           f->bpf_lsm ? "refused by the BPF LSM" : "killed at exec (no BPF LSM)");
   else if (p->n_blocked)
     hr_sandbox_report_add (r, "blocked_commands", "ebpf exec guard", false, "%s", why);
   if (!p->internet)
@@ -200,8 +201,8 @@ report_bpf (const struct hr_sandbox_setup *s, const struct hr_bpf_features *f, c
         hr_sandbox_report_add (r, "audit.monitor_network", "ebpf cgroup sock_addr", up && f->sock_addr,
                                up ? NULL : "%s", why);
       if (p->monitor_files)
-        hr_sandbox_report_add (r, "audit.monitor_files", up && f->bpf_lsm ? "bpf lsm" : "ebpf syscall tracepoints",
-                               up && (f->bpf_lsm || f->tracepoints), up ? NULL : "%s", why);
+        hr_sandbox_report_add (r, "audit.monitor_files", "ebpf syscall tracepoints", up && f->tracepoints,
+                               up ? NULL : "%s", why);
     }
 }
 
