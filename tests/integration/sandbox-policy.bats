@@ -7,24 +7,15 @@
 # and the eBPF programs are tested with their own pieces.
 
 load helpers
+load sandbox-helpers
 
 setup_file() { hr_setup_file; }
 setup() {
   hr_setup
   requires_hydra "runc has no sandbox policies (docs/compat.md)"
   POLICY="$BATS_TEST_TMPDIR/policy.yaml"
-  # The issue's example, as operators write it.
-  cat >"$POLICY" <<'EOF'
-policy:
-  name: restricted-coding
-  resource_limits: {max_cpu_cores: 2, max_memory_mb: 4096, max_pids: 512, max_network_mbps: 10}
-  access_controls:
-    allow_internet: false          # or an allow-list of host:port / CIDR:port
-    allow_sudo: false
-    writable_paths: ["/workspace", "/tmp"]
-    blocked_commands: ["curl", "wget", "nc"]
-  audit: {log_level: detailed, monitor_files: true, monitor_network: true}
-EOF
+  # The issue's example, as operators write it (sandbox-helpers.bash).
+  printf '%s\n' "$HR_EXAMPLE_POLICY" >"$POLICY"
 }
 teardown() { hr_teardown; }
 
