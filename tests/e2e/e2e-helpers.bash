@@ -107,10 +107,15 @@ e2e_assert_not_sandboxed() {
 }
 
 # e2e_assert_sandbox_kernel_view PID: the container's init as the host
-# sees it: no capabilities, no_new_privs, a read-only root and a noexec
-# /workspace.
+# sees it once it is the workload's `sleep`: no capabilities,
+# no_new_privs, a read-only root and a noexec /workspace.
 e2e_assert_sandbox_kernel_view() {
-  local pid=$1 opts
+  local pid=$1 opts i
+  for ((i = 0; i < 50; i++)); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+    sleep 0.1
+  done
+  assert_eq "$(cat "/proc/$pid/comm" 2>/dev/null)" sleep "the init's comm" || return 1
   grep -q '^CapEff:	0000000000000000$' "/proc/$pid/status" ||
     fail "init $pid keeps capabilities: $(grep ^Cap "/proc/$pid/status")" || return 1
   grep -q '^NoNewPrivs:	1$' "/proc/$pid/status" || fail "init $pid: no_new_privs not set" || return 1
@@ -142,10 +147,11 @@ e2e_wait_audit_gone() {
   fail "audit process of $1 left: $(for p in $(e2e_audit_pids "$1"); do echo "$p ($(awk '{print $3}' "/proc/$p/stat" 2>/dev/null))"; done)"
 }
 
-# e2e_events_start RUNTIME ROOT ID OUT: `RUNTIME --root ROOT events
-# --audit ID` in the background into OUT; E2E_EVENTS_PID.
+# e2e_events_start RUNTIME ROOT ID: `RUNTIME --root ROOT events --audit
+# ID` in the background into $E2E_EVENTS_OUT; E2E_EVENTS_PID.
 e2e_events_start() {
-  timeout 120 "$1" --root "$2" events --audit "$3" </dev/null >"$4" 2>"$4.err" 3>&- &
+  E2E_EVENTS_OUT=$BATS_TEST_TMPDIR/audit.jsonl
+  timeout 120 "$1" --root "$2" events --audit "$3" </dev/null >"$E2E_EVENTS_OUT" 2>"$E2E_EVENTS_OUT.err" 3>&- &
   E2E_EVENTS_PID=$!
 }
 
@@ -159,6 +165,40 @@ e2e_wait_audit_line() {
     sleep 0.1
   done
   fail "no audit line with $2 in $1: $(cat "$1")"
+}
+
+# e2e_assert_audit_running ID STATEDIR: while the workload sleeps: one
+# audit process of ID, the one STATEDIR/audit.pid records; the state
+# dir's stream has the blocked nc, `events --audit` has come to the exec
+# of sleep.
+e2e_assert_audit_running() {
+  local ap
+  ap=$(e2e_audit_pids "$1")
+  [ -n "$ap" ] || fail "no hydra-audit process for $1: $(pgrep -a -x hydra-audit)" || return 1
+  assert_eq "$ap" "$(cut -d' ' -f1 "$2/audit.pid")" "the audit process (pgrep vs $2/audit.pid)" || return 1
+  e2e_wait_audit_line "$2/audit.jsonl" '.type == "violation" and .rule == "blocked_commands" and (.what | test("nc"))' || return 1
+  e2e_wait_audit_line "$E2E_EVENTS_OUT" '.type == "exec" and .argv[0] == "sleep"'
+}
+
+# e2e_assert_audit_ended ID STATEDIR: once the engine removed ID: the
+# runtime's delete stopped the audit process, which ended `events
+# --audit` (its whole stream checked); no audit process of ID, no state.
+e2e_assert_audit_ended() {
+  local i
+  for ((i = 0; i < 200; i++)); do kill -0 "$E2E_EVENTS_PID" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$E2E_EVENTS_PID" 2>/dev/null || fail "events --audit still running after the container's removal" || return 1
+  wait "$E2E_EVENTS_PID" || fail "events --audit failed: $(cat "$E2E_EVENTS_OUT.err")" || return 1
+  E2E_EVENTS_PID=
+  e2e_assert_audit "$E2E_EVENTS_OUT" || return 1
+  e2e_wait_audit_gone "$1" || return 1
+  [ ! -e "$2" ] || fail "runtime state left at $2"
+}
+
+# e2e_assert_no_audit ID STATEDIR: a container without a policy has no
+# audit stream and no audit process.
+e2e_assert_no_audit() {
+  [ ! -e "$2/audit.jsonl" ] || fail "an audit stream without a policy" || return 1
+  assert_eq "$(e2e_audit_pids "$1")" "" "audit processes without a policy"
 }
 
 # e2e_assert_audit FILE: the stream of a finished workload: the report
