@@ -14,6 +14,7 @@
 
 bats_require_minimum_version 1.5.0
 load e2e-helpers
+load ../integration/sandbox-helpers
 
 setup_file() {
   ctrd_setup_file
@@ -31,6 +32,8 @@ setup() {
 }
 
 teardown() {
+  # (a sandbox test's `events --audit`, when it failed before its end)
+  [ -z "${E2E_EVENTS_PID:-}" ] || kill "$E2E_EVENTS_PID" 2>/dev/null || true
   [ -n "${CTRD_SKIP:-}" ] || ! [ -S "${CTRD_SOCK:-}" ] || ctrd_remove "$ID"
 }
 
@@ -414,6 +417,65 @@ assert h == "hydra", h
 print("ok")
 EOF
   [ "$status" -eq 0 ] || fail "$output"
+}
+
+# --- agent sandboxes (issue 16, docs/sandbox.md) ---------------------------
+#
+# An engine passes a policy to the runtime in the annotation
+# org.hydra-runc.sandbox.policy: here `ctr run --annotation KEY=VALUE`
+# (one argument, split at its first `=`; ctr's flag takes the value
+# whole, newlines and commas too) with the issue's example policy, its
+# YAML as is, through the runc shim.  The workload's findings come back
+# through the engine's bind mount at /workspace (a writable path; the
+# policy keeps the mount).
+
+# sandbox_run [CTR-RUN-FLAGS...]: the workload as task $ID, detached;
+# waits for its findings.
+sandbox_run() {
+  if e2e_runtime_is_runc "$CTRD_RUNTIME"; then
+    skip "the runtime under test is runc: the policy annotation is hydra-runc's"
+  fi
+  ctrd_run_d "$@" "--mount=type=bind,src=$HOSTDIR,dst=/workspace,options=rbind:rw" \
+    "$ID" sh -c "$E2E_SANDBOX_WORKLOAD"
+  ctrd_wait_status "$ID" RUNNING
+  ctrd_wait_file "$HOSTDIR/result" 30
+}
+
+@test "containerd: sandbox: run --annotation with the issue's policy: enforced, on record, no audit process after task rm" {
+  sandbox_run "--annotation=$E2E_POLICY_KEY=$HR_EXAMPLE_POLICY"
+  # ctr put the annotation in the container's spec whole.
+  run -0 ctrd_ctr containers info "$ID"
+  assert_eq "$(jq -r --arg k "$E2E_POLICY_KEY" '.Spec.annotations[$k]' <<<"$output")" "$HR_EXAMPLE_POLICY" "the annotation in the spec"
+  local root=$CTRD_RUNC_ROOT/$CTRD_NS sd
+  sd=$(state_dir "$ID")
+  e2e_events_start "$CTRD_RUNTIME" "$root" "$ID"
+
+  # Inside: what the workload found.
+  e2e_assert_sandboxed "$HOSTDIR/result"
+  # The host's view of the init.
+  pid=$(ctrd_task_pid "$ID")
+  e2e_assert_sandbox_kernel_view "$pid"
+  # `ctr task exec` gets the same rules.
+  run ctrd_exec --exec-id nc "$ID" nc 127.0.0.1 1 </dev/null
+  assert_eq "$status" 137 "exit status of an exec'd nc"
+  run ctrd_exec --exec-id etc "$ID" touch /etc/by-exec </dev/null
+  assert_eq "$status" 1 "exit status of an exec'd write to /etc"
+
+  e2e_assert_audit_running "$ID" "$sd"
+
+  # task kill, task rm (the runtime's delete stops the audit process and
+  # so ends the stream), container rm.
+  run -0 ctrd_ctr task kill -s SIGKILL "$ID"
+  ctrd_wait_status "$ID" STOPPED
+  run -0 ctrd_ctr task rm "$ID"
+  run -0 ctrd_ctr containers rm "$ID"
+  e2e_assert_audit_ended "$ID" "$sd"
+}
+
+@test "containerd: sandbox: the same workload without the annotation is not confined (the checks can fail)" {
+  sandbox_run
+  e2e_assert_not_sandboxed "$HOSTDIR/result"
+  e2e_assert_no_audit "$ID" "$(state_dir "$ID")"
 }
 
 @test "containerd: teardown stops the daemon and leaves no mount, task or cgroup" {

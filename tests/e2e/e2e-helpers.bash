@@ -53,6 +53,169 @@ e2e_wait_criu_gone() {
   return 1
 }
 
+# --- agent sandboxes (podman.bats, containerd.bats; docs/sandbox.md) -------
+
+# The annotation an engine passes a policy in (docs/sandbox.md).  The
+# policy the suites pass is the issue's example, HR_EXAMPLE_POLICY of
+# tests/integration/sandbox-helpers.bash (`load ../integration/sandbox-helpers`).
+E2E_POLICY_KEY=org.hydra-runc.sandbox.policy
+
+# E2E_SANDBOX_WORKLOAD: what the container does, its findings as KEY=VALUE
+# lines in /workspace/result (an engine's bind mount of a host directory,
+# so the host reads them; the policy keeps that mount, writable), then it
+# sleeps as `sleep` (an exec the audit stream must show).  `/bin/ls /` by
+# path is an execve (busybox's shell runs some applets without one).
+# shellcheck disable=SC2016
+E2E_SANDBOX_WORKLOAD='r=/workspace/result.new
+: >$r
+if (echo x >/etc/evil) 2>/dev/null; then echo ETC=wrote >>$r; else echo ETC=denied >>$r; fi
+echo code >/workspace/main.c && echo "WS=$(cat /workspace/main.c)" >>$r
+/bin/ls / >/dev/null; echo "LS=$?" >>$r
+nc 127.0.0.1 1 </dev/null 2>/dev/null; echo "NC=$?" >>$r
+echo "CAPEFF=$(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status)" >>$r
+mv $r /workspace/result
+exec sleep 1000'
+
+# e2e_result FILE KEY: the value the workload wrote for KEY.
+e2e_result() {
+  sed -n "s/^$2=//p" "$1"
+}
+
+# e2e_assert_sandboxed FILE: the workload's findings under the policy: no
+# write to /etc (read-only root), /workspace writable, nc (a busybox
+# applet) killed by the exec guard (137 = SIGKILL), no capability left.
+e2e_assert_sandboxed() {
+  local f=$1
+  [ -s "$f" ] || fail "no result file $f" || return 1
+  assert_eq "$(e2e_result "$f" ETC)" denied "write to /etc" || return 1
+  assert_eq "$(e2e_result "$f" WS)" code "/workspace content written and read back" || return 1
+  assert_eq "$(e2e_result "$f" LS)" 0 "/bin/ls (allowed)" || return 1
+  assert_eq "$(e2e_result "$f" NC)" 137 "nc's exit status (blocked: SIGKILL)" || return 1
+  assert_eq "$(e2e_result "$f" CAPEFF)" 0000000000000000 "CapEff inside"
+}
+
+# e2e_assert_not_sandboxed FILE: the same workload without the policy:
+# what the checks above would see if the engine had dropped the
+# annotation (so each of them can fail).
+e2e_assert_not_sandboxed() {
+  local f=$1
+  [ -s "$f" ] || fail "no result file $f" || return 1
+  assert_eq "$(e2e_result "$f" ETC)" wrote "write to /etc without a policy" || return 1
+  assert_eq "$(e2e_result "$f" WS)" code "/workspace without a policy" || return 1
+  [ "$(e2e_result "$f" NC)" != 137 ] || fail "nc killed without a policy" || return 1
+  [ "$(e2e_result "$f" CAPEFF)" != 0000000000000000 ] || fail "no capabilities without a policy"
+}
+
+# e2e_assert_sandbox_kernel_view PID: the container's init as the host
+# sees it once it is the workload's `sleep`: no capabilities,
+# no_new_privs, a read-only root and a noexec /workspace.
+e2e_assert_sandbox_kernel_view() {
+  local pid=$1 opts i
+  for ((i = 0; i < 50; i++)); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+    sleep 0.1
+  done
+  assert_eq "$(cat "/proc/$pid/comm" 2>/dev/null)" sleep "the init's comm" || return 1
+  grep -q '^CapEff:	0000000000000000$' "/proc/$pid/status" ||
+    fail "init $pid keeps capabilities: $(grep ^Cap "/proc/$pid/status")" || return 1
+  grep -q '^NoNewPrivs:	1$' "/proc/$pid/status" || fail "init $pid: no_new_privs not set" || return 1
+  opts=$(awk '$5 == "/" { o = $6 } END { print o }' "/proc/$pid/mountinfo")
+  [[ ,$opts, == *,ro,* ]] || fail "the container's / is not read-only: '$opts'" || return 1
+  opts=$(awk '$5 == "/workspace" { o = $6 } END { print o }' "/proc/$pid/mountinfo")
+  [[ ,$opts, == *,noexec,* ]] || fail "/workspace is not noexec: '$opts'"
+}
+
+# e2e_audit_pids ID: the audit processes (comm hydra-audit) of container
+# ID: each is a fork of the runtime's `create ... ID`, so its command line
+# has ID as a word.
+e2e_audit_pids() {
+  local p
+  for p in $(pgrep -x hydra-audit 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE " $1( |\$)" && echo "$p"
+  done
+  return 0
+}
+
+# e2e_wait_audit_gone ID [SECONDS]: no audit process of ID (not even a
+# zombie) within SECONDS; prints the leak.
+e2e_wait_audit_gone() {
+  local secs=${2:-10} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ -z "$(e2e_audit_pids "$1")" ] && return 0
+    sleep 0.05
+  done
+  fail "audit process of $1 left: $(for p in $(e2e_audit_pids "$1"); do echo "$p ($(awk '{print $3}' "/proc/$p/stat" 2>/dev/null))"; done)"
+}
+
+# e2e_events_start RUNTIME ROOT ID: `RUNTIME --root ROOT events --audit
+# ID` in the background into $E2E_EVENTS_OUT; E2E_EVENTS_PID.
+e2e_events_start() {
+  E2E_EVENTS_OUT=$BATS_TEST_TMPDIR/audit.jsonl
+  timeout 120 "$1" --root "$2" events --audit "$3" </dev/null >"$E2E_EVENTS_OUT" 2>"$E2E_EVENTS_OUT.err" 3>&- &
+  E2E_EVENTS_PID=$!
+}
+
+# e2e_wait_audit_line FILE JQ-CONDITION [SECONDS]: until a line of FILE
+# satisfies it.
+e2e_wait_audit_line() {
+  local i
+  for ((i = 0; i < ${3:-10} * 10; i++)); do
+    # (not jq -e: jq 1.6 exits 4 when the last line selects nothing)
+    [ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ] && return 0
+    sleep 0.1
+  done
+  fail "no audit line with $2 in $1: $(cat "$1")"
+}
+
+# e2e_assert_audit_running ID STATEDIR: while the workload sleeps: one
+# audit process of ID, the one STATEDIR/audit.pid records; the state
+# dir's stream has the blocked nc, `events --audit` has come to the exec
+# of sleep.
+e2e_assert_audit_running() {
+  local ap
+  ap=$(e2e_audit_pids "$1")
+  [ -n "$ap" ] || fail "no hydra-audit process for $1: $(pgrep -a -x hydra-audit)" || return 1
+  assert_eq "$ap" "$(cut -d' ' -f1 "$2/audit.pid")" "the audit process (pgrep vs $2/audit.pid)" || return 1
+  e2e_wait_audit_line "$2/audit.jsonl" '.type == "violation" and .rule == "blocked_commands" and (.what | test("nc"))' || return 1
+  e2e_wait_audit_line "$E2E_EVENTS_OUT" '.type == "exec" and .argv[0] == "sleep"'
+}
+
+# e2e_assert_audit_ended ID STATEDIR: once the engine removed ID: the
+# runtime's delete stopped the audit process, which ended `events
+# --audit` (its whole stream checked); no audit process of ID, no state.
+e2e_assert_audit_ended() {
+  local i
+  for ((i = 0; i < 200; i++)); do kill -0 "$E2E_EVENTS_PID" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$E2E_EVENTS_PID" 2>/dev/null || fail "events --audit still running after the container's removal" || return 1
+  wait "$E2E_EVENTS_PID" || fail "events --audit failed: $(cat "$E2E_EVENTS_OUT.err")" || return 1
+  E2E_EVENTS_PID=
+  e2e_assert_audit "$E2E_EVENTS_OUT" || return 1
+  e2e_wait_audit_gone "$1" || return 1
+  [ ! -e "$2" ] || fail "runtime state left at $2"
+}
+
+# e2e_assert_no_audit ID STATEDIR: a container without a policy has no
+# audit stream and no audit process.
+e2e_assert_no_audit() {
+  [ ! -e "$2/audit.jsonl" ] || fail "an audit stream without a policy" || return 1
+  assert_eq "$(e2e_audit_pids "$1")" "" "audit processes without a policy"
+}
+
+# e2e_assert_audit FILE: the stream of a finished workload: the report
+# first, the execs (ls with its argv, the final sleep), nc's blocked exec
+# as a violation and its exit by SIGKILL, audit-end last.
+e2e_assert_audit() {
+  local f=$1 c
+  assert_eq "$(head -n 1 "$f" | jq -r .type)" sandbox "the stream's first line" || return 1
+  for c in '.type == "exec" and .path == "/bin/ls" and .argv == ["/bin/ls", "/"]' \
+    '.type == "exec" and .argv[0] == "sleep"' \
+    '.type == "violation" and .rule == "blocked_commands" and (.what | test("nc"))' \
+    '.type == "exit" and .comm == "nc" and .exit_code == 137'; do
+    [ "$(jq -c "select($c)" "$f" | wc -l)" -gt 0 ] || fail "no audit line with $c in $f: $(cat "$f")" || return 1
+  done
+  assert_eq "$(tail -n 1 "$f" | jq -r .type)" audit-end "the stream's last line"
+}
+
 # --- checkpoint/restore (the *-checkpoint.bats suites) ----------------------
 
 # e2e_find_criu SKIPVAR: as root, with a working CRIU (tests/criu-helpers.bash,
@@ -728,13 +891,17 @@ podman_container_cgroups() {
 
 # podman_leftovers ID...: what Podman left of containers ID (each gone
 # from Podman by now): runtime state (Podman's cleanup ran `delete --force
-# ID`, without --root) and cgroups, as "state:ID cgroup:DIR ..." words.
+# ID`, without --root), cgroups and audit processes (a sandbox's), as
+# "state:ID cgroup:DIR hydra-audit:PID ..." words.
 podman_leftovers() {
   local id cg
   for id in "$@"; do
     [ "$(podman_rt_status "$id")" = gone ] || echo "state:$id"
     for cg in $(podman_container_cgroups "$id"); do
       echo "cgroup:$cg"
+    done
+    for cg in $(e2e_audit_pids "$id"); do
+      echo "hydra-audit:$cg"
     done
   done
   return 0
