@@ -167,10 +167,10 @@ kill $web
   # Follows live: the exec of sleep is there while the container runs.
   local i
   for ((i = 0; i < 50; i++)); do
-    jq -e 'select(.type == "exec" and .argv[0] == "sleep")' "$AUDIT_OUT" >/dev/null 2>&1 && break
+    jq -c 'select(.type == "exec" and .argv[0] == "sleep")' "$AUDIT_OUT" 2>/dev/null | grep -q . && break
     sleep 0.1
   done
-  jq -e 'select(.type == "exec" and .argv[0] == "sleep")' "$AUDIT_OUT" >/dev/null || fail "live stream has no exec of sleep: $(cat "$AUDIT_OUT")"
+  jq -c 'select(.type == "exec" and .argv[0] == "sleep")' "$AUDIT_OUT" | grep -q . || fail "live stream has no exec of sleep: $(cat "$AUDIT_OUT")"
   audit_finish "$TAG"
   # Exited (its parent, the reaper above create, reaps it: gone or a zombie).
   [ ! -d "/proc/$ap" ] || [ "$(awk '{print $3}' "/proc/$ap/stat" 2>/dev/null)" = Z ] ||

@@ -65,10 +65,10 @@ test_sanitize (void)
 static void
 test_exec (void)
 {
-  const char *argv[] = { "sh", "-c", "echo \"x\"\n\xff" };
+  const char *argv[] = { "sh", "-c", "echo \"x\"\n\xff", "a\\b\x01\t" };
   struct hr_audit_record r = { .type = HR_AUDIT_EXEC, .time_ns = 1765000000123456789ull, .pid = 4242, .ppid = 4000,
                                .uid = 1000, .gid = 1000, .comm = "sh", .path = "/bin/busybox", .argv = argv,
-                               .argc = 3 };
+                               .argc = 4 };
   char *line = hr_audit_record_json (&r, "c1", 7, 1);
   json_value *v = parsed (line);
   ok (v != NULL, "an exec record with odd argv bytes is valid JSON");
@@ -83,9 +83,12 @@ test_exec (void)
       is_str (num_of (v, "ppid"), "1", "ppid");
       is_str (str_of (v, "time"), "2025-12-06T05:46:40.123456789Z", "time in RFC 3339 with nanoseconds");
       const json_value *a = json_object_get (v, "argv");
-      ok (a && a->type == JSON_ARRAY && a->u.arr.len == 3, "argv has every argument");
-      if (a && a->u.arr.len == 3)
-        is_str (a->u.arr.items[2]->u.str.ptr, "echo \"x\"\n\xef\xbf\xbd", "argv keeps quotes and newlines");
+      ok (a && a->type == JSON_ARRAY && a->u.arr.len == 4, "argv has every argument");
+      if (a && a->u.arr.len == 4)
+        {
+          is_str (a->u.arr.items[2]->u.str.ptr, "echo \"x\"\n\xef\xbf\xbd", "argv keeps quotes and newlines");
+          is_str (a->u.arr.items[3]->u.str.ptr, "a\\b\x01\t", "backslash and control characters");
+        }
       json_free (v);
     }
   free (line);
@@ -151,6 +154,7 @@ test_rotation (void)
   ok (hr_audit_log_open (&l, dfd, "a.jsonl", 100, 2, &err) == 0, "open a log");
   for (int i = 0; i < 10; i++)
     hr_audit_log_write (&l, "{\"n\":\"0123456789012345678901234567890123456789\"}", &err);
+  hr_audit_log_flush (&l, &err);
   ok (fstatat (dfd, "a.jsonl", &st, 0) == 0 && st.st_size <= 100, "the live file stays under the limit");
   ok (fstatat (dfd, "a.jsonl.1", &st, 0) == 0, "rotated once to .1");
   ok (fstatat (dfd, "a.jsonl.2", &st, 0) == 0, "and to .2");
@@ -159,6 +163,8 @@ test_rotation (void)
   ok (hr_audit_log_open (&l, dfd, "b.jsonl", 0, 0, &err) == 0, "no limit");
   for (int i = 0; i < 10; i++)
     hr_audit_log_write (&l, "{}", &err);
+  ok (fstatat (dfd, "b.jsonl", &st, 0) == 0 && st.st_size == 0, "queued until flushed");
+  hr_audit_log_flush (&l, &err);
   ok (fstatat (dfd, "b.jsonl", &st, 0) == 0 && st.st_size == 30, "no limit: no rotation");
   hr_audit_log_close (&l);
   unlinkat (dfd, "a.jsonl", 0), unlinkat (dfd, "a.jsonl.1", 0), unlinkat (dfd, "a.jsonl.2", 0);

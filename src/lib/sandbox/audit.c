@@ -190,6 +190,11 @@ emit_marker (struct audit_run *r, const char *type, const char *body)
                                                 when, r->id, type, body)
                                    : xasprintf ("{\"time\":\"%s\",\"container\":\"%s\",\"type\":\"%s\"}", when, r->id, type);
   emit_line (r, line);
+  hr_err err = NULL;
+  if (r->write && hr_audit_log_flush (&r->state_log, &err) < 0)
+    hr_error_free (&err);
+  if (r->has_policy_log && hr_audit_log_flush (&r->policy_log, &err) < 0)
+    hr_error_free (&err);
 }
 
 /* Every fd but the ones in KEEP closed: the audit process is a fork of
@@ -357,6 +362,11 @@ audit_run (const struct hr_audit_args *a, int wfd)
       for (int i = 0; i < n; i++)
         stop |= got[i].data.fd == sfd;
       if (hr_sandbox_bpf_consume (bpf, on_record, &r, &err) < 0)
+        hr_error_free (&err);
+      /* A batch's lines in one write per log, once the ring is drained. */
+      if (r.write && hr_audit_log_flush (&r.state_log, &err) < 0)
+        hr_error_free (&err);
+      if (r.has_policy_log && hr_audit_log_flush (&r.policy_log, &err) < 0)
         hr_error_free (&err);
       if (stop)
         break;

@@ -44,10 +44,15 @@ struct hr_audit_log
   int fd;
   uint64_t size, max_bytes;
   unsigned keep;
+  char *pend;         /* lines not written yet (hr_audit_log_flush) */
+  size_t pend_len, pend_cap;
 };
 int hr_audit_log_open (struct hr_audit_log *l, int dirfd, const char *name, uint64_t max_bytes, unsigned keep,
                        hr_err *err);
+/* Queue a line; it is written whole at the next flush (or when 64 KiB are
+   queued): one write(2) per batch of records, not per record. */
 int hr_audit_log_write (struct hr_audit_log *l, const char *line, hr_err *err);
+int hr_audit_log_flush (struct hr_audit_log *l, hr_err *err);
 void hr_audit_log_close (struct hr_audit_log *l);
 
 /* What the audit process needs; everything is copied before fork. */

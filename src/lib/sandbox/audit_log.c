@@ -64,25 +64,56 @@ log_rotate (struct hr_audit_log *l, hr_err *err)
 }
 
 int
+hr_audit_log_flush (struct hr_audit_log *l, hr_err *err)
+{
+  size_t n = l->pend_len;
+
+  if (n == 0)
+    return 0;
+  l->pend_len = 0;
+  /* One write: O_APPEND keeps every queued line whole for a reader. */
+  if (hr_write_all (l->fd, l->pend, n) < 0)
+    return hr_error_set (err, errno, "write audit log `%s`", l->name);
+  l->size += n;
+  return 0;
+}
+
+int
 hr_audit_log_write (struct hr_audit_log *l, const char *line, hr_err *err)
 {
   size_t n = strlen (line);
 
   if (l->fd < 0)
     return hr_error_plain (err, EBADF, "audit log `%s` is not open", l->name);
-  if (l->max_bytes && l->size > 0 && l->size + n + 1 > l->max_bytes && log_rotate (l, err) < 0)
-    return -1;
-  /* One write per line: O_APPEND keeps a line whole for a reader. */
-  _cleanup_free_ char *buf = xasprintf ("%s\n", line);
-  if (hr_write_all (l->fd, buf, n + 1) < 0)
-    return hr_error_set (err, errno, "write audit log `%s`", l->name);
-  l->size += n + 1;
+  if (l->max_bytes && l->size + l->pend_len > 0 && l->size + l->pend_len + n + 1 > l->max_bytes)
+    {
+      /* What is queued still fits: it goes to the file being rotated. */
+      if (hr_audit_log_flush (l, err) < 0 || log_rotate (l, err) < 0)
+        return -1;
+    }
+  if (l->pend_len + n + 1 > l->pend_cap)
+    {
+      l->pend_cap = (l->pend_len + n + 1) * 2;
+      l->pend = xrealloc (l->pend, l->pend_cap);
+    }
+  memcpy (l->pend + l->pend_len, line, n);
+  l->pend[l->pend_len + n] = '\n';
+  l->pend_len += n + 1;
+  if (l->pend_len >= 64 * 1024)
+    return hr_audit_log_flush (l, err);
   return 0;
 }
 
 void
 hr_audit_log_close (struct hr_audit_log *l)
 {
+  hr_err ignored = NULL;
+
+  if (l->fd >= 0 && hr_audit_log_flush (l, &ignored) < 0)
+    hr_error_free (&ignored);
+  free (l->pend);
+  l->pend = NULL;
+  l->pend_len = l->pend_cap = 0;
   if (l->fd >= 0)
     close (l->fd);
   l->fd = -1;
