@@ -66,6 +66,8 @@ kill $web
   local report
   report=$(cat "$ROOT"/*/sandbox.json)
   assert_eq "$(jq -c '.not_enforced' <<<"$report")" "[]" "rules not enforced: $report"
+  jq -e '.enforced[] | select(.rule == "executable_paths" and .mechanism == "ebpf exec guard (memfd)")' <<<"$report" >/dev/null \
+    || fail "the memfd rule is not in the report: $report"
   hr start "$TAG" || fail "start failed"
   wait_for_status "$TAG" stopped 60
   audit_finish "$TAG"
