@@ -65,9 +65,31 @@ bpf_run() {
   echo_line=$(grep '^exec .* path=/bin/echo' "$OUT")
   [[ "$echo_line" == *" ppid=$sh_pid "* ]]
   [[ "$echo_line" == *" uid=0 gid=0 "* ]]
-  grep -q "^exit pid=$sh_pid status=768$" "$OUT"
-  grep -q '^exit pid=[0-9]* status=1280$' "$OUT"
+  grep -q "^exit pid=$sh_pid nspid=$sh_pid status=768$" "$OUT"
+  grep -q '^exit pid=[0-9]* nspid=[0-9]* status=1280$' "$OUT"
   ! grep -q 'status=1792$' "$OUT"
+}
+
+@test "sandbox-bpf: pids in the process's own pid namespace, in every record, also of a process that never exec'd" {
+  # unshare -p -f: its child is pid 1 of a new pid namespace, its
+  # children 2, 3...; the parent of pid 1 is outside: ppid 0, as getppid()
+  # says there.  The subshell forks without exec and writes a file: its
+  # record has its pid in the namespace too.
+  bpf_run --audit --detailed --files "$D" -- unshare -p -f --mount-proc sh -c "
+    /bin/true first; ( echo x > '$D/from-fork' ); /bin/true second"
+  [ "$status" -eq 0 ]
+  # (a host pid the same as a namespace's pid would make nothing below pass)
+  grep -Eq '^exec pid=[0-9]+ ppid=[0-9]+ nspid=1 nsppid=0 .* comm=sh path=(/usr)?/bin/sh' "$OUT"
+  grep -Eq '^exec pid=[0-9]+ ppid=[0-9]+ nspid=[2-9] nsppid=1 .*argv=/bin/true\|first$' "$OUT"
+  grep -Eq '^exec pid=[0-9]+ ppid=[0-9]+ nspid=[2-9] nsppid=1 .*argv=/bin/true\|second$' "$OUT"
+  grep -Eq "^file pid=[0-9]+ nspid=[2-9] op=create path=$D/from-fork$" "$OUT"
+  grep -Eq '^exit pid=[0-9]+ nspid=1 status=0$' "$OUT"
+  # unshare itself is in the driver's namespace (the host's): host pids
+  local line
+  line=$(grep -m1 '^exec .* path=/usr/bin/unshare\|^exec .*comm=unshare ' "$OUT")
+  [[ "$line" =~ ^exec\ pid=([0-9]+)\ ppid=([0-9]+)\ nspid=([0-9]+)\ nsppid=([0-9]+) ]]
+  [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[3]}" ]
+  [ "${BASH_REMATCH[2]}" = "${BASH_REMATCH[4]}" ]
 }
 
 @test "sandbox-bpf: basic log level: exec without argv" {
@@ -107,7 +129,7 @@ bpf_run() {
     perl -MSocket -e "socket(S, PF_INET, SOCK_DGRAM, 0) or die; send(S, qq(x), 0, sockaddr_in(53, inet_aton(q(198.51.100.7)))) or print qq(sendto: \$!\n)"
     true'
   [ "$status" -eq 0 ]
-  grep -q '^connect pid=[1-9][0-9]* syscall=connect addr=127.0.0.1 port=9 allowed=1 err=0$' "$OUT"
+  grep -q '^connect pid=[1-9][0-9]* nspid=[1-9][0-9]* syscall=connect addr=127.0.0.1 port=9 allowed=1 err=0$' "$OUT"
   grep -q '^connect .*syscall=connect addr=192.0.2.1 port=80 allowed=1 err=0$' "$OUT"
   ! grep -q '192.0.2.1/80: Operation not permitted' "$OUT"
   grep -q '192.0.2.1/81: Operation not permitted' "$OUT"
@@ -260,6 +282,51 @@ bpf_run() {
   grep -q "^violation .*rule=blocked_commands .*path=$D/busybox what=exec of $D/busybox as blocked command \`nc\` killed before it ran$" "$OUT"
   grep -q "^violation .*rule=blocked_commands .*path=$D/nc what=exec of $D/nc as blocked command \`nc\` killed before it ran$" "$OUT"
   [ "$(grep -c 'rule=blocked_commands' "$OUT")" -eq 6 ]
+}
+
+@test "sandbox-bpf: exec guard: a binary copied into a memfd does not run, and is reported; without the guard it runs" {
+  # Landlock does not check a memfd (it is under no path) and no noexec
+  # mount covers it: the guard stops it by its superblock (SB_NOUSER).
+  test_tool agent-probe
+  local probe=$TEST_TOOL
+  bpf_run --audit --confine-exec -- sh -c "
+    '$probe' memfd-exec /bin/true; echo empty-path=\$?
+    '$probe' memfd-exec /bin/sh -c 'exec /bin/true' ; echo sh=\$?
+    /bin/true plain; echo plain=\$?"
+  [ "$status" -eq 0 ]
+  # EPERM from execveat with the BPF LSM, SIGKILL before it ran without
+  grep -Eq '^(execveat: EPERM|killed: SIGKILL)$' "$OUT"
+  grep -q '^empty-path=1$' "$OUT"
+  grep -q '^sh=1$' "$OUT"
+  grep -q '^plain=0$' "$OUT"
+  ! grep -q '^ok$' "$OUT"
+  grep -Eq '^violation pid=[0-9]+ nspid=[0-9]+ rule=executable_paths syscall=execveat err=(1|0) path=/dev/fd/[0-9]+ what=exec of an in-memory file \(memfd\), (denied|killed before it ran)$' "$OUT"
+  [ "$(grep -c 'rule=executable_paths' "$OUT")" -eq 2 ]
+
+  # no guard: the same runs (what the guard closes is open)
+  bpf_run --audit -- "$probe" memfd-exec /bin/true
+  [ "$status" -eq 0 ]
+  grep -q '^ok$' "$OUT"
+  ! grep -q 'rule=executable_paths' "$OUT"
+}
+
+@test "sandbox-bpf: exec guard: /proc/self/fd/N of a memfd does not run either" {
+  command -v python3 >/dev/null || skip "no python3 (for memfd_create)"
+  bpf_run --audit --confine-exec -- sh -c "
+    python3 -c '
+import os
+fd = os.memfd_create(\"x\", 0)
+with open(\"/bin/true\", \"rb\") as f: os.write(fd, f.read())
+pid = os.fork()
+if pid == 0:
+    try: os.execv(\"/proc/self/fd/%d\" % fd, [\"true\"])
+    except OSError as e: print(\"errno\", e.errno); os._exit(1)
+_, st = os.waitpid(pid, 0)
+print(\"status\", st)
+'"
+  [ "$status" -eq 0 ]
+  grep -Eq '^(errno 1|status 9)$' "$OUT"
+  grep -Eq "^violation .*rule=executable_paths syscall=execve .*path=/proc/self/fd/[0-9]+ what=exec of an in-memory file \(memfd\)" "$OUT"
 }
 
 @test "sandbox-bpf: exec guard without audit: still stopped, nothing recorded" {

@@ -8,6 +8,10 @@
  *   udp ADDR PORT             sendto one datagram
  *   setuid UID                setuid(2)
  *   mmap-exec FILE            map FILE with PROT_EXEC (what ld.so does)
+ *   memfd-exec FILE [ARG...]  copy FILE into a memfd and execveat it
+ *                             (AT_EMPTY_PATH) in a child: a binary run from
+ *                             no path.  ok: it ran and exited 0; else the
+ *                             errno of execveat, or "killed: SIGNAME"
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +24,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int
@@ -52,6 +58,66 @@ sockaddr_of (const char *addr, const char *port, struct sockaddr_storage *ss, so
     }
   fprintf (stderr, "bad address %s\n", addr);
   exit (2);
+}
+
+/* The child's execveat fails with its errno sent through a close-on-exec
+   pipe, or succeeds and closes it: the parent then waits for the program. */
+static int
+memfd_exec (const char *file, char **args)
+{
+  char buf[65536], *av[64] = { (char *) file };
+  ssize_t n;
+  int in, fd, p[2], err = 0, st;
+  pid_t pid;
+
+  in = open (file, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return fail ("open");
+  fd = memfd_create ("agent-probe", MFD_CLOEXEC);
+  if (fd < 0)
+    return fail ("memfd_create");
+  while ((n = read (in, buf, sizeof buf)) > 0)
+    if (write (fd, buf, (size_t) n) != n)
+      return fail ("write");
+  if (n < 0)
+    return fail ("read");
+  /* argv[0] is the file's name: a multi-call binary runs as that */
+  for (int i = 0; args[i] && i < 62; i++)
+    av[i + 1] = args[i];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return fail ("pipe2");
+  fflush (stdout);
+  pid = fork ();
+  if (pid < 0)
+    return fail ("fork");
+  if (pid == 0)
+    {
+      syscall (SYS_execveat, fd, "", av, environ, AT_EMPTY_PATH);
+      err = errno;
+      (void) !write (p[1], &err, sizeof err);
+      _exit (127);
+    }
+  close (p[1]);
+  n = read (p[0], &err, sizeof err);
+  if (waitpid (pid, &st, 0) < 0)
+    return fail ("waitpid");
+  if (n == sizeof err)
+    {
+      errno = err;
+      return fail ("execveat");
+    }
+  if (WIFSIGNALED (st))
+    {
+      printf ("killed: SIG%s\n", sigabbrev_np (WTERMSIG (st)) ? sigabbrev_np (WTERMSIG (st)) : "?");
+      return 1;
+    }
+  if (WEXITSTATUS (st) != 0)
+    {
+      printf ("exit %d\n", WEXITSTATUS (st));
+      return 1;
+    }
+  puts ("ok");
+  return 0;
 }
 
 int
@@ -93,6 +159,9 @@ main (int argc, char **argv)
       void *p = mmap (NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
       return p == MAP_FAILED ? fail ("mmap") : (puts ("ok"), 0);
     }
-  fprintf (stderr, "usage: agent-probe connect|udp ADDR PORT [MSG] | setuid UID | mmap-exec FILE\n");
+  if (argc >= 3 && strcmp (argv[1], "memfd-exec") == 0)
+    return memfd_exec (argv[2], &argv[3]);
+  fprintf (stderr, "usage: agent-probe connect|udp ADDR PORT [MSG] | setuid UID | mmap-exec FILE"
+           " | memfd-exec FILE [ARG...]\n");
   return 2;
 }

@@ -14,16 +14,18 @@
  *   --block FILE             FILE's inode is a dedicated blocked command
  *   --block-multi FILE       FILE's inode is a multi-call binary
  *   --name NAME              a blocked command name
+ *   --confine-exec           the guard also stops the exec of a memfd
  *
  * CGROUP_DIR is created if missing (the caller removes it).  The exit
  * status is the command's (128 + signal when killed).  Lines:
  *   features lsm=0|1 tracepoints=.. sock_addr=.. ringbuf=..   (stderr)
- *   exec pid= ppid= uid= gid= comm= path= argv=a|b|c
- *   exit pid= status=
- *   connect syscall= addr= port= allowed= err=
- *   file op= path=
- *   priv syscall= id= err=
- *   violation rule= syscall= err= path= what=
+ *   exec pid= ppid= nspid= nsppid= uid= gid= comm= path= argv=a|b|c
+ *   exit pid= nspid= status=
+ *   connect pid= nspid= syscall= addr= port= allowed= err=
+ *   file pid= nspid= op= path=
+ *   priv pid= nspid= syscall= id= err=
+ *   violation pid= nspid= rule= syscall= err= path= what=
+ * (pid, ppid: host pids; nspid, nsppid: in the process's pid namespace)
  */
 #include <config.h>
 #include <errno.h>
@@ -49,28 +51,30 @@ print_record (const struct hr_audit_record *r, void *arg)
   switch (r->type)
     {
     case HR_AUDIT_EXEC:
-      printf ("exec pid=%d ppid=%d uid=%u gid=%u comm=%s path=%s argv=", r->pid, r->ppid, r->uid, r->gid, r->comm,
-              r->path ? r->path : "");
+      printf ("exec pid=%d ppid=%d nspid=%d nsppid=%d uid=%u gid=%u comm=%s path=%s argv=", r->pid, r->ppid, r->ns_pid,
+              r->ns_ppid, r->uid, r->gid, r->comm, r->path ? r->path : "");
       for (size_t i = 0; i < r->argc; i++)
         printf ("%s%s", i ? "|" : "", r->argv[i]);
       printf ("\n");
       break;
     case HR_AUDIT_EXIT:
-      printf ("exit pid=%d status=%d\n", r->pid, r->exit_code);
+      printf ("exit pid=%d nspid=%d status=%d\n", r->pid, r->ns_pid, r->exit_code);
       break;
     case HR_AUDIT_CONNECT:
-      printf ("connect pid=%d syscall=%s addr=%s port=%u allowed=%d err=%d\n", r->pid, r->syscall ? r->syscall : "",
-              r->addr, r->port, r->allowed, r->err);
+      printf ("connect pid=%d nspid=%d syscall=%s addr=%s port=%u allowed=%d err=%d\n", r->pid, r->ns_pid,
+              r->syscall ? r->syscall : "", r->addr, r->port, r->allowed, r->err);
       break;
     case HR_AUDIT_FILE:
-      printf ("file pid=%d op=%s path=%s\n", r->pid, r->op, r->path);
+      printf ("file pid=%d nspid=%d op=%s path=%s\n", r->pid, r->ns_pid, r->op, r->path);
       break;
     case HR_AUDIT_PRIV:
-      printf ("priv pid=%d syscall=%s id=%ld err=%d\n", r->pid, r->syscall ? r->syscall : "", r->new_id, r->err);
+      printf ("priv pid=%d nspid=%d syscall=%s id=%ld err=%d\n", r->pid, r->ns_pid, r->syscall ? r->syscall : "",
+              r->new_id, r->err);
       break;
     case HR_AUDIT_VIOLATION:
-      printf ("violation pid=%d rule=%s syscall=%s err=%d path=%s what=%s\n", r->pid, r->rule ? r->rule : "",
-              r->syscall ? r->syscall : "", r->err, r->path ? r->path : "", r->what ? r->what : "");
+      printf ("violation pid=%d nspid=%d rule=%s syscall=%s err=%d path=%s what=%s\n", r->pid, r->ns_pid,
+              r->rule ? r->rule : "", r->syscall ? r->syscall : "", r->err, r->path ? r->path : "",
+              r->what ? r->what : "");
       break;
     }
   fflush (stdout);
@@ -155,6 +159,8 @@ main (int argc, char **argv)
         cfg.monitor_network = true;
       else if (strcmp (o, "--filter") == 0)
         cfg.net_filter = true;
+      else if (strcmp (o, "--confine-exec") == 0)
+        cfg.confine_exec = true;
       else if (i + 1 >= argc || cfg.n_monitored >= MAX || cfg.n_allow >= MAX || cfg.n_blocked >= MAX
                || cfg.n_blocked_names >= MAX)
         usage ();

@@ -178,12 +178,63 @@ test_violations (void)
   hr_bpf_decode (&d, &ev, sizeof ev, &r);
   is_str (r.what, "setuid(0): Operation not permitted", "sudo what");
 
+  /* the guard's memfd stop: executable_paths with how; Landlock's own
+     denial (no how) keeps the call's words */
+  violation (HR_RULE_EXEC, HR_SC_EXECVEAT, 1, "/dev/fd/3");
+  ev.how = HR_HOW_DENIED;
+  hr_bpf_decode (&d, &ev, sizeof ev, &r);
+  is_str (r.rule, "executable_paths", "memfd rule");
+  is_str (r.syscall, "execveat", "memfd syscall");
+  is_str (r.path, "/dev/fd/3", "memfd path");
+  is_str (r.what, "exec of an in-memory file (memfd), denied", "memfd what, denied");
+  ev.how = HR_HOW_KILLED;
+  ev.err = 0;
+  hr_bpf_decode (&d, &ev, sizeof ev, &r);
+  is_str (r.what, "exec of an in-memory file (memfd), killed before it ran", "memfd what, killed");
+  violation (HR_RULE_EXEC, HR_SC_EXECVE, 13, "/tmp/copy");
+  hr_bpf_decode (&d, &ev, sizeof ev, &r);
+  is_str (r.what, "execve /tmp/copy: Permission denied", "Landlock's exec denial");
+
   /* an unterminated path from the kernel side stays in bounds */
   violation (HR_RULE_EXEC, HR_SC_EXECVE, 13, "");
   memset (ev.path, 'a', sizeof ev.path);
   ev.path[0] = '/';
   hr_bpf_decode (&d, &ev, sizeof ev, &r);
   is_int (strlen (r.path), HR_EV_PATH, "unterminated path bounded");
+}
+
+/* The pids in the task's pid namespace pass through as the BPF side
+   read them, in every kind of record; the host pids stay apart. */
+static void
+test_ns_pids (void)
+{
+  struct hr_bpf_decoder d = { .n_monitored = 0 };
+  struct hr_audit_record r;
+  static const __u32 types[] = { HR_EV_EXEC, HR_EV_EXIT, HR_EV_CONNECT, HR_EV_PRIV, HR_EV_VIOLATION };
+
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    {
+      reset (types[i]);
+      ev.ns_pid = 3;
+      ev.ns_ppid = 1;
+      ok (hr_bpf_decode (&d, &ev, sizeof ev, &r) == 1 && r.pid == 42 && r.ppid == 1 && r.ns_pid == 3
+              && r.ns_ppid == 1,
+          "type %u: ns pid 3, ns ppid 1, host pid 42", types[i]);
+    }
+  /* a file record of a process that never exec'd */
+  char *root[] = { "/" };
+  struct hr_bpf_decoder fd = { .monitored = root, .n_monitored = 1 };
+  reset (HR_EV_FILE);
+  ev.op = HR_OP_CREATE;
+  ev.ns_pid = 7;
+  snprintf (ev.path, sizeof ev.path, "/tmp/x");
+  ok (hr_bpf_decode (&fd, &ev, sizeof ev, &r) == 1 && r.ns_pid == 7 && r.pid == 42, "file: ns pid 7");
+  /* a parent outside the namespace (its pid 1's) */
+  reset (HR_EV_EXEC);
+  ev.ns_pid = 1;
+  ev.ns_ppid = 0;
+  hr_bpf_decode (&d, &ev, sizeof ev, &r);
+  ok (r.ns_pid == 1 && r.ns_ppid == 0 && r.ppid == 1, "pid 1 of a namespace: ns ppid 0");
 }
 
 int
@@ -193,5 +244,6 @@ main (void)
   test_exec ();
   test_file ();
   test_violations ();
+  test_ns_pids ();
   return tap_done ();
 }

@@ -47,64 +47,6 @@ struct ready_msg
 #define STATE_LOG_MAX_BYTES (16ull << 20)
 #define STATE_LOG_KEEP 1
 
-/* Host pid -> the container's pid, learnt at exec (the process is gone by
-   its exit record).  A small open-addressing table: a miss only costs the
-   container pid in one record. */
-#define PID_SLOTS 4096
-struct pid_map
-{
-  pid_t host[PID_SLOTS], ns[PID_SLOTS];
-};
-
-static unsigned
-pid_slot (pid_t p)
-{
-  return ((unsigned) p * 2654435761u) % PID_SLOTS;
-}
-
-static pid_t
-ns_pid_of (pid_t host)
-{
-  _cleanup_free_ char *path = xasprintf ("/proc/%d/status", (int) host), *line = NULL;
-  _cleanup_fclose_ FILE *f = fopen (path, "re");
-  size_t cap = 0;
-  pid_t last = 0;
-
-  if (f == NULL)
-    return 0;
-  while (getline (&line, &cap, f) > 0)
-    if (strncmp (line, "NSpid:", 6) == 0)
-      {
-        /* The last field is the pid in the innermost namespace: the
-           container's. */
-        for (char *tok = strtok (line + 6, " \t\n"); tok; tok = strtok (NULL, " \t\n"))
-          last = (pid_t) atoi (tok);
-        break;
-      }
-  return last;
-}
-
-static pid_t
-pid_map_get (struct pid_map *m, pid_t host, bool learn, bool forget)
-{
-  unsigned s = pid_slot (host);
-  pid_t ns = 0;
-
-  if (m->host[s] == host)
-    {
-      ns = m->ns[s];
-      if (forget)
-        m->host[s] = 0;
-      return ns;
-    }
-  if (!learn)
-    return 0;
-  ns = ns_pid_of (host);
-  if (ns > 0)
-    m->host[s] = host, m->ns[s] = ns;
-  return ns;
-}
-
 struct audit_run
 {
   const char *id;
@@ -114,7 +56,6 @@ struct audit_run
   struct hr_audit_log state_log, policy_log;
   bool has_policy_log;
   bool write;                         /* audit on (else only the guard and filter run) */
-  struct pid_map *pids;
 };
 
 static void
@@ -170,9 +111,10 @@ on_record (const struct hr_audit_record *in, void *arg)
       copy.what = what = xasprintf ("exec of %s, a blocked command's file, refused by Landlock", in->path);
       rec = &copy;
     }
-  pid_t pid = pid_map_get (r->pids, rec->pid, rec->type == HR_AUDIT_EXEC, rec->type == HR_AUDIT_EXIT);
-  pid_t ppid = rec->type == HR_AUDIT_EXEC && rec->ppid > 0 ? pid_map_get (r->pids, rec->ppid, true, false) : 0;
-  _cleanup_free_ char *line = hr_audit_record_json (rec, r->id, pid, ppid);
+  /* The container's pids come with the record, read by the BPF side at
+     the event: a process that never exec'd (busybox forks applets) or is
+     gone by now has them too. */
+  _cleanup_free_ char *line = hr_audit_record_json (rec, r->id, rec->ns_pid, rec->ns_ppid);
 
   emit_line (r, line);
   return 0;
@@ -285,6 +227,8 @@ bpf_config_of (const struct hr_audit_args *a, int cgfd, struct hr_bpf_config *c)
     .n_blocked = a->n_blocked,
     .blocked_names = (const char *const *) p->blocked,
     .n_blocked_names = p->n_blocked,
+    /* executable_paths holds for a memfd only through the guard */
+    .confine_exec = p->n_exec > 0,
   };
 }
 
@@ -327,7 +271,6 @@ audit_run (const struct hr_audit_args *a, int wfd)
       goto fail;
     }
   r.write = a->policy->audit != HR_AUDIT_OFF;
-  r.pids = xmalloc0 (sizeof *r.pids);
   if (r.write && hr_audit_log_open (&r.state_log, dirfd, HR_AUDIT_LOG, STATE_LOG_MAX_BYTES, STATE_LOG_KEEP, &err) < 0)
     goto fail;
   if (r.write && polfd >= 0)
@@ -376,7 +319,6 @@ audit_run (const struct hr_audit_args *a, int wfd)
   emit_marker (&r, "audit-end", NULL);
   hr_audit_log_close (&r.state_log);
   hr_audit_log_close (&r.policy_log);
-  free (r.pids);
   return 0;
 
 fail:

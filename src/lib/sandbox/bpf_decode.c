@@ -144,6 +144,8 @@ hr_bpf_decode (struct hr_bpf_decoder *b, const void *data, size_t size, struct h
   r.time_ns = e->ts + b->realtime_offset;
   r.pid = e->pid;
   r.ppid = e->ppid;
+  r.ns_pid = e->ns_pid;
+  r.ns_ppid = e->ns_ppid;
   r.uid = e->uid;
   r.gid = e->gid;
   memcpy (r.comm, e->comm, sizeof r.comm);
@@ -214,6 +216,13 @@ hr_bpf_decode (struct hr_bpf_decoder *b, const void *data, size_t size, struct h
                         how);
             break;
           }
+        case HR_RULE_EXEC:
+          if (e->how == HR_HOW_NONE)
+            goto denied_call;
+          /* the guard's: a file on an internal filesystem */
+          snprintf (b->what, sizeof b->what, "exec of an in-memory file (memfd), %s",
+                    e->how == HR_HOW_DENIED ? "denied" : "killed before it ran");
+          break;
         case HR_RULE_INTERNET:
           decode_addr (e, &r);
           r.path = NULL;
@@ -226,6 +235,7 @@ hr_bpf_decode (struct hr_bpf_decoder *b, const void *data, size_t size, struct h
           snprintf (b->what, sizeof b->what, "%s(%ld): %s", r.syscall ? r.syscall : "?", r.new_id, strerror (r.err));
           break;
         default:
+        denied_call:
           snprintf (b->what, sizeof b->what, "%s %s%s: %s", r.syscall ? r.syscall : "?", r.path ? r.path : "?",
                     e->rule == HR_RULE_WRITABLE ? " for writing" : "", strerror (r.err));
         }

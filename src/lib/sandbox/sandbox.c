@@ -190,6 +190,11 @@ report_bpf (const struct hr_sandbox_setup *s, const struct hr_bpf_features *f, c
                            f->bpf_lsm ? "refused by the BPF LSM" : "killed at exec (no BPF LSM)");
   else if (p->n_blocked)
     hr_sandbox_report_add (r, "blocked_commands", "ebpf exec guard", false, "%s", why);
+  /* Landlock and noexec do not cover a file on an internal filesystem:
+     the guard's memfd rule does (sandbox.bpf.c) */
+  if (p->n_exec)
+    hr_sandbox_report_add (r, "executable_paths", "ebpf exec guard (memfd)", up && f->tracepoints, "%s",
+                           up ? (f->bpf_lsm ? "denied by bpf lsm" : "killed at exec") : why);
   if (!p->internet)
     hr_sandbox_report_add (r, "allow_internet", "ebpf cgroup connect/sendmsg", up && f->sock_addr, "%s",
                            up ? (p->n_allow ? "allow-list" : "deny all but loopback") : why);

@@ -23,7 +23,9 @@
  *   or into static tables: valid during the callback only; copy what is
  *   kept.  Paths are as the task saw them (from its root: the container's
  *   paths), lexically cleaned; an exec's path is the name execve was given.
- *   time_ns is CLOCK_REALTIME, pid/ppid are host pids.  A record the ring
+ *   time_ns is CLOCK_REALTIME, pid/ppid are host pids, ns_pid/ns_ppid
+ *   the same in the task's own pid namespace (0 in a connect record when
+ *   the kernel's sock_addr programs cannot read the task).  A record the ring
  *   buffer had no room for is lost (2 MiB, about 800 records).
  * - Degrading: a missing feature is not an error (features_of says what
  *   runs), except a net_filter that could not be attached to all four
@@ -282,6 +284,14 @@ sock_current (void)
   return true;
 }
 
+/* Whether they may also read the task (its pids in its namespace). */
+static bool
+sock_task (void)
+{
+  return libbpf_probe_bpf_helper (BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_current_task, NULL) == 1
+         && libbpf_probe_bpf_helper (BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_probe_read_kernel, NULL) == 1;
+}
+
 static bool
 is_tracepoint (const struct bpf_program *p)
 {
@@ -301,7 +311,7 @@ open_skel (const struct hr_bpf_config *cfg, const struct hr_bpf_features *f, uin
 {
   struct sandbox_bpf *s = sandbox_bpf__open ();
   struct bpf_program *p;
-  bool guard = cfg->n_blocked > 0;
+  bool guard = cfg->n_blocked > 0 || cfg->confine_exec;
   bool want_exec = f->tracepoints && (cfg->audit || guard);
   bool want_sys = f->tracepoints && (cfg->audit || cfg->monitor_files);
   bool want_net = f->sock_addr && (cfg->net_filter || cfg->monitor_network);
@@ -320,6 +330,7 @@ open_skel (const struct hr_bpf_config *cfg, const struct hr_bpf_features *f, uin
   s->rodata->net_filter = cfg->net_filter;
   s->rodata->guard = guard;
   s->rodata->sock_current = want_net && sock_current ();
+  s->rodata->sock_task = s->rodata->sock_current && sock_task ();
   s->rodata->n_allow = allow_list (cfg, (struct hr_bpf_allow *) s->rodata->allow);
 
   bpf_object__for_each_program (p, s->obj)
@@ -441,8 +452,8 @@ hr_sandbox_bpf_load (const struct hr_bpf_config *cfg, struct hr_sandbox_bpf **ou
   b = xmalloc0 (sizeof *b);
   b->dec.detailed = cfg->detailed;
   b->have.ringbuf = true;
-  b->have.tracepoints = f.tracepoints && (cfg->audit || cfg->n_blocked > 0 || cfg->monitor_files);
-  lsm = f.bpf_lsm && cfg->n_blocked > 0;
+  b->have.tracepoints = f.tracepoints && (cfg->audit || cfg->n_blocked > 0 || cfg->confine_exec || cfg->monitor_files);
+  lsm = f.bpf_lsm && (cfg->n_blocked > 0 || cfg->confine_exec);
   /* The LSM hook is the first to go if the whole does not load: the
      guard then kills at sched_process_exec instead. */
   for (;;)

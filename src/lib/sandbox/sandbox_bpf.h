@@ -53,6 +53,10 @@ struct hr_bpf_config
   size_t n_blocked;
   const char *const *blocked_names;
   size_t n_blocked_names;
+  bool confine_exec;                /* executable_paths: the guard also stops
+                                       the exec of a file on an internal
+                                       filesystem (memfd), which Landlock
+                                       and noexec do not cover */
 };
 
 enum hr_audit_type
@@ -69,7 +73,10 @@ struct hr_audit_record
 {
   enum hr_audit_type type;
   uint64_t time_ns;            /* CLOCK_REALTIME */
-  pid_t pid, ppid;             /* host pids (the audit process maps them) */
+  pid_t pid, ppid;             /* host pids */
+  pid_t ns_pid, ns_ppid;       /* as the task's own pid namespace sees them, at
+                                  the event (0: unknown; ns_ppid 0 also when
+                                  the parent is outside that namespace) */
   uint32_t uid, gid;
   char comm[16];
   const char *path;            /* exec: the file; file: the path in the container */

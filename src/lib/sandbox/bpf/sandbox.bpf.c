@@ -39,6 +39,10 @@ char LICENSE[] SEC ("license") = "GPL";
    it appeared) to at least 6.18 (checked against the f_mode of a file
    created and of one reopened). */
 #define FMODE_CREATED 0x100000
+/* include/linux/fs.h: a superblock no one can mount (shmem's internal
+   mount behind memfd_create and shared anonymous memory, pipes, sockets):
+   its files are under no path Landlock or a mount option governs. */
+#define SB_NOUSER (1UL << 31)
 
 /* Set by the loader before load (.rodata: the verifier then prunes what a
    configuration does not use). */
@@ -49,12 +53,17 @@ const volatile bool detailed = false;   /* argv, file modify */
 const volatile bool monitor_files = false;
 const volatile bool monitor_network = false;
 const volatile bool net_filter = false;
-const volatile bool guard = false;      /* blocked map has entries */
+const volatile bool guard = false;      /* the exec guard: blocked files,
+                                           or executable_paths (memfd) */
 /* The cgroup sock_addr programs may call bpf_get_current_{pid_tgid,
    uid_gid,comm} (not every kernel lets them: the loader probes); when not,
    their records have no pid.  A constant: the verifier does not see the
    calls it excludes. */
 const volatile bool sock_current = false;
+/* ... and bpf_get_current_task with bpf_probe_read_kernel (5.11, with
+   CAP_PERFMON): their records then have the pids in the task's pid
+   namespace too. */
+const volatile bool sock_task = false;
 const volatile __u32 n_allow = 0;
 const volatile struct hr_bpf_allow allow[HR_MAX_ALLOW] = {};
 
@@ -129,8 +138,53 @@ in_container (void)
   return bpf_get_current_ancestor_cgroup_id (cg_level) == cg_id;
 }
 
+/* struct pid P's (number, namespace) at LEVEL.  numbers[] is a flexible
+   array: its offset and its element's size relocated, the index a scalar
+   (level <= MAX_PID_NS_LEVEL). */
+static __always_inline void
+upid_at (struct pid *p, __u32 level, struct upid *u)
+{
+  bpf_probe_read_kernel (u, sizeof *u,
+                         (char *) p + bpf_core_field_offset (struct pid, numbers)
+                             + (__u64) level * bpf_core_type_size (struct upid));
+}
+
+/* The number of P at LEVEL when it is in NS there (what getppid()
+   returns in that namespace), else 0 (a parent outside it). */
+static __always_inline __u32
+pid_nr_at (struct pid *p, __u32 level, struct pid_namespace *ns)
+{
+  struct upid u = {};
+
+  if (!p || BPF_CORE_READ (p, level) < level)
+    return 0;
+  upid_at (p, level, &u);
+  return u.ns == ns ? u.nr : 0;
+}
+
+/* The current process's pid and its parent's as its own pid namespace
+   (the innermost: the container's, or one the container made) sees them:
+   the thread-group leader's struct pid (the tgid), numbers[level].  At the
+   event, not from /proc later: a process that never exec'd or is gone by
+   the time the record is read still has them. */
+static __always_inline void
+set_ns_ids (struct hr_bpf_event *e)
+{
+  struct task_struct *t = (struct task_struct *) bpf_get_current_task ();
+  struct pid *p = BPF_CORE_READ (t, group_leader, thread_pid);
+  struct upid u = {};
+  __u32 level;
+
+  if (!p)
+    return;
+  level = BPF_CORE_READ (p, level);
+  upid_at (p, level, &u);
+  e->ns_pid = u.nr;
+  e->ns_ppid = pid_nr_at (BPF_CORE_READ (t, real_parent, group_leader, thread_pid), level, u.ns);
+}
+
 static __always_inline struct hr_bpf_event *
-event_new_in (__u32 type, bool current)
+event_new_in (__u32 type, bool current, bool task)
 {
   __u32 zero = 0;
   struct hr_bpf_event *e = bpf_map_lookup_elem (&scratch, &zero);
@@ -149,6 +203,8 @@ event_new_in (__u32 type, bool current)
   e->gid = ug >> 32;
   e->ts = bpf_ktime_get_ns ();
   e->ppid = 0;
+  e->ns_pid = 0;
+  e->ns_ppid = 0;
   e->exit_code = 0;
   e->err = 0;
   e->family = 0;
@@ -168,13 +224,15 @@ event_new_in (__u32 type, bool current)
   e->comm[0] = 0;
   if (current)
     bpf_get_current_comm (e->comm, sizeof e->comm);
+  if (task)
+    set_ns_ids (e);
   return e;
 }
 
 static __always_inline struct hr_bpf_event *
 event_new (__u32 type)
 {
-  return event_new_in (type, true);
+  return event_new_in (type, true, true);
 }
 
 static __always_inline void
@@ -398,13 +456,34 @@ multicall_blocked (struct hr_bpf_event *e, struct file *exe, struct name_key *hi
   return false;
 }
 
+/* A file on a superblock nothing can mount: a memfd (memfd_create) or
+   shared anonymous memory.  Landlock does not check such files (they are
+   under no path) and no noexec mount covers them, so a blocked command,
+   or any binary, copied into a memfd would run from outside the
+   executable paths: the guard stops them (executable_paths). */
+static __always_inline bool
+in_memory_file (struct file *f)
+{
+  return BPF_CORE_READ (f, f_inode, i_sb, s_flags) & SB_NOUSER;
+}
+
+/* execve or execveat: what the task is in, if the syscall programs run. */
+static __always_inline __u8
+exec_sc (void)
+{
+  __u32 tid = (__u32) bpf_get_current_pid_tgid ();
+  struct pending *p = bpf_map_lookup_elem (&pending, &tid);
+
+  return p && p->sc == HR_SC_EXECVEAT ? HR_SC_EXECVEAT : HR_SC_EXECVE;
+}
+
 static __always_inline void
-report_blocked (struct hr_bpf_event *e, const char *name, __u8 how)
+report_guard (struct hr_bpf_event *e, __u8 rule, const char *name, __u8 how)
 {
   /* Rewritten in place: the exec record, if any, was sent already. */
   e->type = HR_EV_VIOLATION;
-  e->rule = HR_RULE_BLOCKED;
-  e->sc = HR_SC_EXECVE;
+  e->rule = rule;
+  e->sc = exec_sc ();
   e->how = how;
   e->err = how == HR_HOW_DENIED ? EPERM : 0;
   e->args_len = 0;
@@ -427,14 +506,17 @@ hr_exec (struct trace_event_raw_sched_process_exec *ctx)
   struct hr_bpf_event *e = event_new (HR_EV_EXEC);
   struct name_key hit;
   __u8 *multicall = NULL;
-  bool kill = false;
+  bool kill = false, memfd = false;
 
   if (!e)
     return 0;
   set_ppid (e);
   unsigned off = ctx->__data_loc_filename & 0xFFFF;
   bpf_probe_read_kernel_str (e->path, HR_EV_PATH, (char *) ctx + off);
-  if (guard)
+  if (guard && in_memory_file (exe))
+    /* denied at bprm_check_security when the BPF LSM runs */
+    memfd = kill = true;
+  else if (guard)
     {
       struct hr_bpf_blocked_key k = {
         .dev = BPF_CORE_READ (exe, f_inode, i_sb, s_dev),
@@ -457,9 +539,9 @@ hr_exec (struct trace_event_raw_sched_process_exec *ctx)
           kill = true;
           __builtin_memset (&hit, 0, sizeof hit);
         }
-      if (kill)
-        bpf_send_signal (SIGKILL);
     }
+  if (kill)
+    bpf_send_signal (SIGKILL);
   if (audit)
     {
       __u32 pid = e->pid;
@@ -469,8 +551,10 @@ hr_exec (struct trace_event_raw_sched_process_exec *ctx)
       bpf_map_update_elem (&execd, &pid, &one, BPF_ANY);
       event_send (e);
     }
-  if (kill && audit)
-    report_blocked (e, hit.s[0] ? hit.s : NULL, HR_HOW_KILLED);
+  if (memfd && audit)
+    report_guard (e, HR_RULE_EXEC, NULL, HR_HOW_KILLED);
+  else if (kill && audit)
+    report_guard (e, HR_RULE_BLOCKED, hit.s[0] ? hit.s : NULL, HR_HOW_KILLED);
   return 0;
 }
 
@@ -480,14 +564,19 @@ BPF_PROG (hr_bprm_check, struct linux_binprm *bprm, int ret)
 {
   if (ret || !guard || !in_container ())
     return ret;
-  struct inode *ino = BPF_CORE_READ (bprm, file, f_inode);
-  struct hr_bpf_blocked_key k = {
-    .dev = BPF_CORE_READ (ino, i_sb, s_dev),
-    .ino = BPF_CORE_READ (ino, i_ino),
-  };
-  __u8 *multicall = bpf_map_lookup_elem (&blocked, &k);
-  if (!multicall || *multicall)
-    return 0;
+  struct file *f = BPF_CORE_READ (bprm, file);
+  struct inode *ino = BPF_CORE_READ (f, f_inode);
+  bool memfd = in_memory_file (f);
+  if (!memfd)
+    {
+      struct hr_bpf_blocked_key k = {
+        .dev = BPF_CORE_READ (ino, i_sb, s_dev),
+        .ino = BPF_CORE_READ (ino, i_ino),
+      };
+      __u8 *multicall = bpf_map_lookup_elem (&blocked, &k);
+      if (!multicall || *multicall)
+        return 0;
+    }
   __u32 tid = (__u32) bpf_get_current_pid_tgid ();
   struct pending *p = bpf_map_lookup_elem (&pending, &tid);
   if (p)
@@ -499,7 +588,7 @@ BPF_PROG (hr_bprm_check, struct linux_binprm *bprm, int ret)
         {
           set_ppid (e);
           bpf_probe_read_kernel_str (e->path, HR_EV_PATH, BPF_CORE_READ (bprm, filename));
-          report_blocked (e, NULL, HR_HOW_DENIED);
+          report_guard (e, memfd ? HR_RULE_EXEC : HR_RULE_BLOCKED, NULL, HR_HOW_DENIED);
         }
     }
   return -EPERM;
@@ -822,7 +911,7 @@ sock_check (struct bpf_sock_addr *ctx, int family, __u32 sc)
      UDP stream would flood the ring; a denied one is reported. */
   if ((monitor_network && (!ok || sc == HR_SC_CONNECT)) || (!ok && audit))
     {
-      struct hr_bpf_event *e = event_new_in (HR_EV_CONNECT, sock_current);
+      struct hr_bpf_event *e = event_new_in (HR_EV_CONNECT, sock_current, sock_task);
       if (e)
         {
           e->sc = sc;

@@ -50,13 +50,17 @@ enum hr_ev_rule
   HR_RULE_SUDO,       /* allow_sudo */
 };
 
-/* How the exec guard stopped a blocked command (hr_bpf_event.how). */
+/* How the exec guard stopped an exec (hr_bpf_event.how): a blocked
+   command (HR_RULE_BLOCKED), or a file on an internal filesystem, a memfd
+   (HR_RULE_EXEC; Landlock's own executable_paths denials have none). */
 enum hr_ev_how { HR_HOW_NONE, HR_HOW_DENIED, HR_HOW_KILLED };
 
 struct hr_bpf_event
 {
   __u32 type;
   __u32 pid, ppid, uid, gid;
+  __u32 ns_pid, ns_ppid;   /* in the task's own pid namespace (0: unknown,
+                              or the parent is outside it) */
   __s32 exit_code;
   __s32 err;               /* errno, positive */
   __u16 family, port;      /* port in host order */
