@@ -147,7 +147,7 @@ int
 hr_sandbox_bpf_probe (struct hr_bpf_features *out)
 {
   memset (out, 0, sizeof *out);
-  out->tracepoints = libbpf_probe_bpf_prog_type (BPF_PROG_TYPE_TRACEPOINT, NULL) == 1;
+  out->tracepoints = libbpf_probe_bpf_prog_type (BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1;
   out->sock_addr = libbpf_probe_bpf_prog_type (BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL) == 1;
   out->ringbuf = libbpf_probe_bpf_map_type (BPF_MAP_TYPE_RINGBUF, NULL) == 1;
   out->bpf_lsm = probe_lsm ();
@@ -295,13 +295,13 @@ sock_task (void)
 static bool
 is_tracepoint (const struct bpf_program *p)
 {
-  return bpf_program__type (p) == BPF_PROG_TYPE_TRACEPOINT;
+  return bpf_program__type (p) == BPF_PROG_TYPE_RAW_TRACEPOINT;
 }
 
 static bool
 is_syscall_tp (const struct bpf_program *p)
 {
-  return is_tracepoint (p) && strncmp (bpf_program__section_name (p), "tp/syscalls/", 12) == 0;
+  return is_tracepoint (p) && strncmp (bpf_program__section_name (p), "raw_tp/sys_", 11) == 0;
 }
 
 /* Open the skeleton and say what is to be loaded. */
@@ -390,11 +390,8 @@ attach (struct hr_sandbox_bpf *b, const struct hr_bpf_config *cfg)
       struct bpf_link *l = bpf_program__attach (p);
       if (l == NULL)
         {
-          /* A syscall some architecture does not have (open, creat...
-             on arm64: ENOENT) leaves its event out; any other failure
-             leaves a hole the report must show. */
-          if (p == s->progs.hr_exec || errno != ENOENT)
-            b->have.tracepoints = false;
+          /* Any tracepoint missing leaves a hole the report must show. */
+          b->have.tracepoints = false;
           if (p == s->progs.hr_bprm_check)
             b->have.bpf_lsm = false;
           continue;
