@@ -298,7 +298,10 @@ audit_run (const struct hr_audit_args *a, int wfd)
   for (;;)
     {
       struct epoll_event got[2];
-      int n = epoll_wait (ep, got, 2, -1);
+      /* The programs wake us only when the ring fills up (event_send in
+         sandbox.bpf.c): a short timeout drains it the rest of the time,
+         so `events --audit` lags by at most ~100 ms. */
+      int n = epoll_wait (ep, got, 2, 100);
       bool stop = false;
       if (n < 0 && errno != EINTR)
         break;

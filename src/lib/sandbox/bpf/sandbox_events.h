@@ -8,6 +8,7 @@
 #ifndef HYDRA_SANDBOX_EVENTS_H
 #define HYDRA_SANDBOX_EVENTS_H
 
+#define HR_RINGBUF_BYTES (2 << 20) /* the ring buffer: ~800 records */
 #define HR_EV_PATH 256      /* path[]: a string as given (exec, a user path) */
 #define HR_EV_COMPS 24      /* a walked path: its last components, leaf first */
 #define HR_EV_COMP 64
