@@ -339,9 +339,9 @@ print(\"status\", st)
 
 @test "sandbox-bpf: bad configurations are refused" {
   run "$RUN" --allow 192.0.2.1:80 /tmp -- true
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"not a cgroup2 directory"* ]]
+  [ "$status" -eq 2 ] || fail "status $status: $output"
+  [[ "$output" == *"not a cgroup2 directory"* ]] || fail "output: $output"
   run "$RUN" --name this-name-is-longer-than-thirty-one-bytes "$CG" -- true
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"blocked_commands"* ]]
+  [ "$status" -eq 2 ] || fail "status $status: $output"
+  [[ "$output" == *"blocked_commands"* ]] || fail "output: $output"
 }

@@ -133,7 +133,7 @@ hr_sandbox_bpf_kernel_fs (hr_err *err)
   if (unshare (CLONE_NEWNS) < 0)
     return hr_error_set (err, errno, "unshare a mount namespace for tracefs and securityfs");
   /* Nothing mounted here may reach the host's namespace. */
-  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+  if (mount ("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return hr_error_set (err, errno, "make / a slave");
   if (!tracing && mount ("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     return hr_error_set (err, errno, "mount tracefs");
