@@ -99,8 +99,11 @@ struct hr_audit_record
 struct hr_sandbox_bpf;
 
 int hr_sandbox_bpf_probe (struct hr_bpf_features *out);
-/* The kernel filesystems the loader reads: tracefs (tracepoint ids) and
-   securityfs (the active LSMs).  A host need not mount them (Debian
+/* The kernel filesystems the loader may read: securityfs (the active
+   LSMs, for the BPF LSM probe) and tracefs (what perf-event tracepoints
+   are found by; the programs now attach raw tracepoints, by name, and do
+   not need it: mounting it is a leftover, harmless, to drop with a test
+   run).  A host need not mount them (Debian
    without systemd, this project's VM guest, containers): the calling
    process moves to a mount namespace of its own (a slave of the host's)
    and mounts what is missing there, so the host's mounts stay as they
