@@ -134,7 +134,7 @@ main (int argc, char **argv)
   int i, go[2], status = 0;
   pid_t child;
 
-  /* As the audit process does: tracefs and securityfs, mounted privately
+  /* As the audit process does: securityfs, mounted privately
      where the host has none. */
   if (hr_sandbox_bpf_kernel_fs (&err) < 0)
     {

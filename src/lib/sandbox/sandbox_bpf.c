@@ -125,20 +125,14 @@ has_path (const char *p)
 int
 hr_sandbox_bpf_kernel_fs (hr_err *err)
 {
-  bool tracing = has_path ("/sys/kernel/tracing/events") || has_path ("/sys/kernel/debug/tracing/events");
-  bool security = has_path ("/sys/kernel/security/lsm");
-
-  if (tracing && security)
+  if (has_path ("/sys/kernel/security/lsm"))
     return 0;
   if (unshare (CLONE_NEWNS) < 0)
-    return hr_error_set (err, errno, "unshare a mount namespace for tracefs and securityfs");
+    return hr_error_set (err, errno, "unshare a mount namespace for securityfs");
   /* Nothing mounted here may reach the host's namespace. */
   if (mount ("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return hr_error_set (err, errno, "make / a slave");
-  if (!tracing && mount ("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-    return hr_error_set (err, errno, "mount tracefs");
-  if (!security
-      && mount ("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+  if (mount ("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     return hr_error_set (err, errno, "mount securityfs");
   return 0;
 }

@@ -99,16 +99,14 @@ struct hr_audit_record
 struct hr_sandbox_bpf;
 
 int hr_sandbox_bpf_probe (struct hr_bpf_features *out);
-/* The kernel filesystems the loader may read: securityfs (the active
-   LSMs, for the BPF LSM probe) and tracefs (what perf-event tracepoints
-   are found by; the programs now attach raw tracepoints, by name, and do
-   not need it: mounting it is a leftover, harmless, to drop with a test
-   run).  A host need not mount them (Debian
-   without systemd, this project's VM guest, containers): the calling
-   process moves to a mount namespace of its own (a slave of the host's)
-   and mounts what is missing there, so the host's mounts stay as they
-   are.  For a process that exists to hold the programs (the audit
-   process, tests/tools/sandbox-bpf-run), before probe and load. */
+/* securityfs, where the BPF LSM probe reads the active LSMs (the
+   programs attach raw tracepoints by name and need no tracefs).  A host
+   need not mount it (Debian without systemd, this project's VM guest,
+   containers): the calling process then moves to a mount namespace of
+   its own (a slave of the host's) and mounts it there, so the host's
+   mounts stay as they are.  For a process that exists to hold the
+   programs (the audit process, tests/tools/sandbox-bpf-run), before
+   probe and load. */
 int hr_sandbox_bpf_kernel_fs (hr_err *err);
 /* Load, fill the maps and attach.  The cgroup programs are attached with
    BPF_PROG_ATTACH (BPF_F_ALLOW_MULTI), so the allow-list holds for the
